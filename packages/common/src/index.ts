@@ -1,0 +1,5 @@
+export * from './errors.ts';
+export * from './volume.ts';
+export * from './logger.ts';
+export * from './clinical.ts';
+export * from './refdata.ts';
