@@ -1,0 +1,5 @@
+export * from './openapi.ts';
+export * from './problem.ts';
+export * from './health.ts';
+export * from './signature.ts';
+export * from './contract.ts';
