@@ -1,0 +1,36 @@
+/**
+ * Image types (PyRadiomics `imageType` keys) → derived images with PyRadiomics' names.
+ * The extractor calls `IMAGE_TYPES[key](image, mask, { ...settings, ...imageTypeSettings })`.
+ */
+import type { ImageTypeFn } from './types.ts';
+import { boolOpt } from './options.ts';
+import { exponentialImage, logarithmImage, squareImage, squareRootImage } from './intensity.ts';
+import { gradientMagnitudeImage } from './gradient.ts';
+import { logImages } from './log.ts';
+import { waveletImages } from './wavelet.ts';
+import { lbp2DImages } from './lbp2d.ts';
+import { lbp3DImages } from './lbp3d.ts';
+
+export type { DerivedImage, ImageTypeFn } from './types.ts';
+export { squareImage, squareRootImage, logarithmImage, exponentialImage } from './intensity.ts';
+export { gradientMagnitudeImage } from './gradient.ts';
+export { logImages } from './log.ts';
+export { waveletImages } from './wavelet.ts';
+export { lbp2DImages } from './lbp2d.ts';
+export { lbp3DImages } from './lbp3d.ts';
+
+export const IMAGE_TYPES: Record<string, ImageTypeFn> = {
+  Original: (image) => [{ name: 'original', image }],
+  LoG: logImages,
+  Wavelet: waveletImages,
+  Square: (image) => [{ name: 'square', image: squareImage(image) }],
+  SquareRoot: (image) => [{ name: 'squareroot', image: squareRootImage(image) }],
+  Logarithm: (image) => [{ name: 'logarithm', image: logarithmImage(image) }],
+  Exponential: (image) => [{ name: 'exponential', image: exponentialImage(image) }],
+  Gradient: (image, _mask, opts) => [{ name: 'gradient', image: gradientMagnitudeImage(image, boolOpt(opts, 'gradientUseSpacing', true)) }],
+  LBP2D: lbp2DImages,
+  LBP3D: lbp3DImages,
+};
+
+/** The PyRadiomics image-type keys accepted in a parameter file's `imageType` section. */
+export const IMAGE_TYPE_NAMES: readonly string[] = Object.keys(IMAGE_TYPES);

@@ -1,0 +1,68 @@
+import type { LabelMap, Volume, Vec3, Mat3 } from '@tace/common';
+
+/** A new Float64 volume with the geometry of `v` and the given data (same length). */
+export function withData(v: Volume, data: Float64Array): Volume<Float64Array> {
+  return {
+    size: [...v.size] as Vec3,
+    spacingMm: [...v.spacingMm] as Vec3,
+    originMm: [...v.originMm] as Vec3,
+    direction: [...v.direction] as Mat3,
+    data,
+  };
+}
+
+/** Physical point of a continuous index: origin + D · (index ⊙ spacing) (ITK TransformContinuousIndexToPhysicalPoint). */
+export function indexToPhysical(v: Volume, idx: readonly number[]): Vec3 {
+  const d = v.direction;
+  const s = v.spacingMm;
+  const o = v.originMm;
+  const a = idx[0] * s[0];
+  const b = idx[1] * s[1];
+  const c = idx[2] * s[2];
+  return [o[0] + d[0] * a + d[1] * b + d[2] * c, o[1] + d[3] * a + d[4] * b + d[5] * c, o[2] + d[6] * a + d[7] * b + d[8] * c];
+}
+
+/** 3×3 inverse (row-major). */
+export function invert3(m: readonly number[]): Mat3 {
+  const [a, b, c, d, e, f, g, h, i] = m;
+  const A = e * i - f * h;
+  const B = -(d * i - f * g);
+  const C = d * h - e * g;
+  const det = a * A + b * B + c * C;
+  return [
+    A / det, -(b * i - c * h) / det, (b * f - c * e) / det,
+    B / det, (a * i - c * g) / det, -(a * f - c * d) / det,
+    C / det, -(a * h - b * g) / det, (a * e - b * d) / det,
+  ];
+}
+
+/** Matrix mapping physical offsets (p − origin) to continuous index: (D · diag(s))⁻¹, as ITK caches it. */
+export function physicalToIndexMatrix(v: Volume): Mat3 {
+  const d = v.direction;
+  const s = v.spacingMm;
+  return invert3([d[0] * s[0], d[1] * s[1], d[2] * s[2], d[3] * s[0], d[4] * s[1], d[5] * s[2], d[6] * s[0], d[7] * s[1], d[8] * s[2]]);
+}
+
+/** Bounding box of `label` in index space: lower corner and size (ITK LabelShapeStatistics GetBoundingBox), or undefined. */
+export function labelBoundingBox(mask: LabelMap, label: number): { lower: Vec3; size: Vec3; count: number } | undefined {
+  const [nx, ny, nz] = mask.size;
+  const m = mask.data;
+  let x0 = Infinity, y0 = Infinity, z0 = Infinity, x1 = -1, y1 = -1, z1 = -1, count = 0;
+  let p = 0;
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      for (let x = 0; x < nx; x++, p++) {
+        if (m[p] !== label) continue;
+        count++;
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+        if (z < z0) z0 = z;
+        if (z > z1) z1 = z;
+      }
+    }
+  }
+  if (count === 0) return undefined;
+  return { lower: [x0, y0, z0], size: [x1 - x0 + 1, y1 - y0 + 1, z1 - z0 + 1], count };
+}
