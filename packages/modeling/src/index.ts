@@ -1,0 +1,19 @@
+/** @tace/modeling — statistics for fitting and validating model bundles. Pure functions, no I/O. */
+export { mulberry32, randomNormal, shuffleInPlace, type Rng } from './prng.ts';
+export { pnorm, qnorm, twoSidedP } from './normal.ts';
+export {
+  fitLogistic, predictLogistic, linearPredictor, sigmoid, logit,
+  type LogisticFitOptions, type LogisticModel, type Matrix, type Labels,
+} from './logistic.ts';
+export { standardize, applyStandardization, type Standardization } from './standardize.ts';
+export {
+  auc, delongPlacements, delongVariance, aucCi, delongPairedTest, rocCurve, youden,
+  type RocDirection, type RocOptions, type DelongPlacements, type DelongPairedResult, type RocPoint,
+} from './roc.ts';
+export { netBenefit, type NetBenefitPoint } from './decision.ts';
+export { calibration, type CalibrationResult } from './calibration.ts';
+export { stratifiedSplit, type SplitIndices } from './split.ts';
+export {
+  nomogramPoints, nomogramScale, totalPointsToProbability,
+  type NomogramFactor, type NomogramModel, type NomogramResult, type FactorPoints, type NomogramScale,
+} from './nomogram.ts';
