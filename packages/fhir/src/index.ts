@@ -1,0 +1,29 @@
+export * from './codes.ts';
+export { startFhirServer, loadFhirDefinitions, type FhirTestServer } from './server.ts';
+export { createFhirClient, authenticateFhirClient, type FhirClientOptions } from './client.ts';
+export { withFhirRetry, isTransientFhirError, toFhirError, isNotFound, type RetryOptions } from './retry.ts';
+export { afpNgPerMl, tumourSizeMm, noduleCount, latestInWindow, windowBounds, observationEffective, fhirDateMs } from './observations.ts';
+export {
+  resolveClinicalContext,
+  findTaceProcedure,
+  findImagingStudy,
+  procedureDate,
+  isCompletedTace,
+  DEFAULT_CLINICAL_CONFIG,
+  type ClinicalConfig,
+  type ClinicalContext,
+} from './clinical.ts';
+export {
+  buildResultTransaction,
+  publishResult,
+  buildDevice,
+  probabilityPercent,
+  modelIdentifierValue,
+  type ResultInput,
+  type ModelInfo,
+  type NomogramPoint,
+  type RiskGroup,
+  type PublishedRefs,
+} from './results.ts';
+export { buildSeedTransaction, seedPatient, type SeedPatient, type SeededRefs } from './seed.ts';
+export { isTaceTrigger, findPostTaceProcedure, studyInstanceUidOf, type TaceTrigger } from './trigger.ts';
