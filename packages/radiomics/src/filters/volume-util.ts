@@ -36,11 +36,15 @@ export function invert3(m: readonly number[]): Mat3 {
   ];
 }
 
-/** Matrix mapping physical offsets (p − origin) to continuous index: (D · diag(s))⁻¹, as ITK caches it. */
+/**
+ * Matrix mapping physical offsets (p − origin) to continuous index: (D · diag(s))⁻¹ = diag(1/s) · Dᵀ
+ * for an orthonormal D. Written with reciprocals because ITK caches this inverse and multiplies by
+ * it (1/s · v, not v / s) — the difference decides nearest-neighbour ties at exact half indices.
+ */
 export function physicalToIndexMatrix(v: Volume): Mat3 {
   const d = v.direction;
-  const s = v.spacingMm;
-  return invert3([d[0] * s[0], d[1] * s[1], d[2] * s[2], d[3] * s[0], d[4] * s[1], d[5] * s[2], d[6] * s[0], d[7] * s[1], d[8] * s[2]]);
+  const r = [1 / v.spacingMm[0], 1 / v.spacingMm[1], 1 / v.spacingMm[2]];
+  return [r[0] * d[0], r[0] * d[3], r[0] * d[6], r[1] * d[1], r[1] * d[4], r[1] * d[7], r[2] * d[2], r[2] * d[5], r[2] * d[8]];
 }
 
 /** Bounding box of `label` in index space: lower corner and size (ITK LabelShapeStatistics GetBoundingBox), or undefined. */
