@@ -1,0 +1,112 @@
+import { TaceError } from '@tace/common';
+import { isCtInstance } from './ct-volume.ts';
+import type { DicomInstance } from './instance.ts';
+import { isRtStruct, isSeg, listSegments, pickTumourSegment } from './segments.ts';
+import type { SeriesFiles, StudyFiles } from './study-source.ts';
+import { TAG } from './tags.ts';
+
+export interface CtAndSegmentation {
+  ct: DicomInstance[];
+  /** The SEG or RTSTRUCT instance. */
+  seg: DicomInstance;
+  kind: 'SEG' | 'RTSTRUCT';
+  /** SEG SegmentNumber, or RTSTRUCT ROINumber. */
+  segmentNumber: number;
+  segmentLabel: string;
+}
+
+/** Series UIDs a SEG or RTSTRUCT names as its source. */
+function referencedSeriesUids(seg: DicomInstance): string[] {
+  const out: string[] = [];
+  for (const s of seg.sequence(TAG.ReferencedSeriesSequence)) {
+    const u = s.string(TAG.SeriesInstanceUID);
+    if (u) out.push(u);
+  }
+  for (const f of seg.sequence(TAG.ReferencedFrameOfReferenceSequence)) {
+    for (const st of f.sequence(TAG.RTReferencedStudySequence)) {
+      for (const se of st.sequence(TAG.RTReferencedSeriesSequence)) {
+        const u = se.string(TAG.SeriesInstanceUID);
+        if (u) out.push(u);
+      }
+    }
+  }
+  return out;
+}
+
+/** SOP instance UIDs a SEG (DerivationImage) or RTSTRUCT (ContourImage) points at. */
+function referencedSopUids(seg: DicomInstance): Set<string> {
+  const out = new Set<string>();
+  for (const pf of seg.sequence(TAG.PerFrameFunctionalGroupsSequence)) {
+    for (const d of pf.sequence(TAG.DerivationImageSequence)) {
+      for (const s of d.sequence(TAG.SourceImageSequence)) { const u = s.string(TAG.ReferencedSOPInstanceUID); if (u) out.add(u); }
+    }
+  }
+  for (const rs of seg.sequence(TAG.ReferencedSeriesSequence)) {
+    for (const r of rs.sequence(TAG.ReferencedInstanceSequence)) { const u = r.string(TAG.ReferencedSOPInstanceUID); if (u) out.add(u); }
+  }
+  for (const f of seg.sequence(TAG.ReferencedFrameOfReferenceSequence)) {
+    for (const st of f.sequence(TAG.RTReferencedStudySequence)) {
+      for (const se of st.sequence(TAG.RTReferencedSeriesSequence)) {
+        for (const ci of se.sequence(TAG.ContourImageSequence)) { const u = ci.string(TAG.ReferencedSOPInstanceUID); if (u) out.add(u); }
+      }
+    }
+  }
+  return out;
+}
+
+/** Sort key "YYYYMMDDHHMMSS" of a segmentation's content (later is preferred). */
+function contentKey(i: DicomInstance): string {
+  const d = i.string(TAG.ContentDate) ?? i.string(TAG.SeriesDate) ?? '';
+  const t = i.string(TAG.ContentTime) ?? i.string(TAG.SeriesTime) ?? '';
+  return `${d.padEnd(8, '0')}${t.padEnd(13, '0')}`;
+}
+
+/**
+ * Pick the segmentation to score and the CT series it was drawn on.
+ * - With `segmentationSopInstanceUid`: that SEG/RTSTRUCT, else DICOM_SEGMENTATION_NOT_FOUND (404).
+ * - Without: the latest SEG (content date/time, ties by SOP UID), else the latest RTSTRUCT;
+ *   none → DICOM_NO_SEGMENTATION.
+ * The CT series is the one the segmentation references (ReferencedSeriesSequence /
+ * RTReferencedSeriesSequence), else the CT series holding its referenced images, else the only
+ * CT series in the same frame of reference; none → DICOM_REFERENCED_SERIES_NOT_FOUND.
+ */
+export function selectCtAndSegmentation(study: StudyFiles, opts: { segmentationSopInstanceUid?: string } = {}): CtAndSegmentation {
+  const all = study.series.flatMap((s) => s.instances);
+  const candidates = all.filter((i) => isSeg(i) || isRtStruct(i));
+  let seg: DicomInstance | undefined;
+  if (opts.segmentationSopInstanceUid) {
+    seg = candidates.find((i) => i.sopInstanceUid === opts.segmentationSopInstanceUid);
+    if (!seg) {
+      throw new TaceError('DICOM_SEGMENTATION_NOT_FOUND', 'The requested segmentation SOP Instance UID is not a SEG or RTSTRUCT in the study',
+        { httpStatus: 404, detail: { segmentationSopInstanceUid: opts.segmentationSopInstanceUid } });
+    }
+  } else {
+    if (candidates.length === 0) throw new TaceError('DICOM_NO_SEGMENTATION', 'The study holds no DICOM SEG or RTSTRUCT', { httpStatus: 422 });
+    const order = (i: DicomInstance): string => `${isSeg(i) ? '1' : '0'}${contentKey(i)}${i.sopInstanceUid}`;
+    seg = [...candidates].sort((a, b) => (order(a) < order(b) ? 1 : order(a) > order(b) ? -1 : 0))[0];
+  }
+  const ctSeries = study.series.filter((s) => s.instances.some(isCtInstance));
+  const refSeries = referencedSeriesUids(seg);
+  let ct: SeriesFiles | undefined = ctSeries.find((s) => refSeries.includes(s.seriesInstanceUid));
+  if (!ct) {
+    const sops = referencedSopUids(seg);
+    ct = ctSeries.find((s) => s.instances.some((i) => sops.has(i.sopInstanceUid)));
+  }
+  if (!ct) {
+    const forUid = seg.frameOfReferenceUid;
+    const sameFor = ctSeries.filter((s) => forUid !== undefined && s.instances[0]?.frameOfReferenceUid === forUid);
+    if (sameFor.length === 1) ct = sameFor[0];
+  }
+  if (!ct) {
+    throw new TaceError('DICOM_REFERENCED_SERIES_NOT_FOUND', 'The CT series the segmentation was drawn on is not in the study',
+      { detail: { referencedSeries: refSeries.length } });
+  }
+  const pick = pickTumourSegment(listSegments(seg));
+  return {
+    ct: ct.instances.filter(isCtInstance),
+    seg,
+    kind: isSeg(seg) ? 'SEG' : 'RTSTRUCT',
+    segmentNumber: pick.segmentNumber,
+    segmentLabel: pick.label,
+  };
+}
