@@ -1,0 +1,89 @@
+/**
+ * Test support: read an IBSI reference table (CSV with quoted fields) and compare computed rows
+ * the way the IBSI does — round the computed value to 3 significant figures, then
+ * |x − reference| ≤ tolerance.
+ */
+import { readFileSync } from 'node:fs';
+import type { IbsiFeature } from '../types.ts';
+
+export interface ReferenceRow {
+  family: string;
+  aggregation: string;
+  feature: string;
+  tag: string;
+  /** undefined where the IBSI gives no reference value (feature not standardised). */
+  reference?: number;
+  tolerance?: number;
+  note: string;
+}
+
+function parseCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cur += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+export function readReferenceTable(path: string): ReferenceRow[] {
+  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = parseCsvLine(lines[0] ?? '');
+  const col = (name: string): number => header.indexOf(name);
+  return lines.slice(1).map((l) => {
+    const f = parseCsvLine(l);
+    const num = (s: string | undefined): number | undefined => (s === undefined || s.trim() === '' ? undefined : Number(s));
+    return {
+      family: f[col('family')] ?? '',
+      aggregation: f[col('aggregation')] ?? '',
+      feature: f[col('feature')] ?? '',
+      tag: f[col('tag')] ?? '',
+      reference: num(f[col('reference_value')]),
+      tolerance: num(f[col('tolerance')]),
+      note: f[col('note')] ?? '',
+    };
+  });
+}
+
+export function roundSignificant(x: number, digits: number): number {
+  if (x === 0 || !Number.isFinite(x)) return x;
+  return Number(x.toPrecision(digits));
+}
+
+export function matchesReference(value: number | undefined, row: ReferenceRow): boolean {
+  if (value === undefined || row.reference === undefined || !Number.isFinite(value)) return false;
+  const tol = row.tolerance ?? 0;
+  // A hair of slack for the decimal representation of the rounded value (e.g. 0.0411 vs 0.04110000001).
+  return Math.abs(roundSignificant(value, 3) - row.reference) <= tol + 1e-9 * Math.max(1, Math.abs(row.reference));
+}
+
+export interface FamilyCount {
+  family: string;
+  matched: number;
+  total: number;
+}
+
+export function countByFamily(rows: ReferenceRow[], computed: Map<string, IbsiFeature>): FamilyCount[] {
+  const by = new Map<string, FamilyCount>();
+  for (const r of rows) {
+    if (r.reference === undefined) continue;
+    const c = by.get(r.family) ?? { family: r.family, matched: 0, total: 0 };
+    c.total++;
+    if (matchesReference(computed.get(r.tag)?.value, r)) c.matched++;
+    by.set(r.family, c);
+  }
+  return [...by.values()];
+}
