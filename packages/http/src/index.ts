@@ -3,3 +3,4 @@ export * from './problem.ts';
 export * from './health.ts';
 export * from './signature.ts';
 export * from './contract.ts';
+export * from './assessment-view.ts';

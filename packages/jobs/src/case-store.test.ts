@@ -15,6 +15,7 @@ function sampleCase(v = 1): CaseBundle {
     clinical: { afpNgPerMl: cv(10), tumourSizeMm: cv(50), noduleCount: cv(2) },
     procedure: { reference: 'Procedure/1', performedDateTime: '2026-01-01' },
     patientReference: 'Patient/1',
+    observationReferences: ['Observation/1'],
     source: { studyInstanceUid: '1.2', seriesInstanceUid: '1.3', segmentationSopInstanceUid: '1.4', segmentNumber: 1, cropOffset: [0, 0, 0] },
   };
 }

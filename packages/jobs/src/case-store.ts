@@ -15,6 +15,8 @@ export interface CaseBundle {
   procedure: ProcedureRef;
   patientReference: string;
   imagingStudyReference?: string;
+  /** The Observations whose values are in `clinical` (for RiskAssessment.basis and Provenance). */
+  observationReferences: string[];
   source: {
     studyInstanceUid: string;
     seriesInstanceUid: string;

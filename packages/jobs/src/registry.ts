@@ -16,6 +16,13 @@ export interface FhirRefs {
   task?: string;
 }
 
+export interface RunContext {
+  patientRef: string;
+  procedure: { reference: string; performedDateTime: string };
+  imagingStudyRef?: string;
+  observationRefs: string[];
+}
+
 /** The visible state of one run: what was asked, where it is, and how it ended. */
 export interface RunRecord {
   runId: string;
@@ -26,6 +33,8 @@ export interface RunRecord {
   createdAt: string;
   updatedAt: string;
   caseKey?: string;
+  /** FHIR references resolved at ingest (no pixel data), used by the publisher. */
+  context?: RunContext;
   /** The score (JSON), written by the inference worker, read by the publisher. */
   result?: Record<string, unknown>;
   fhir?: FhirRefs;
@@ -34,7 +43,7 @@ export interface RunRecord {
   timingsMs?: Partial<Record<StageName, number>>;
 }
 
-export type RunPatch = Partial<Omit<RunRecord, 'runId' | 'request' | 'createdAt' | 'model'>> & { error?: RunError | null };
+export type RunPatch = Partial<Omit<RunRecord, 'runId' | 'request' | 'createdAt' | 'model' | 'error'>> & { error?: RunError | null };
 
 /**
  * Where runs are recorded. `claim` is atomic: exactly one caller creates a run; the others get

@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import type { RunRecord, RunRegistry } from '@tace/jobs';
+import { routeSchema } from './openapi.ts';
+import { problem, sendProblem } from './problem.ts';
+
+const SCORE_FIELDS = ['probability', 'riskGroup', 'dlrScore', 'totalPoints', 'points', 'modelId', 'modelVersion', 'syntheticDemo', 'disclaimer'] as const;
+
+/**
+ * The public view of a run (OpenAPI `Assessment`): no patient reference, no pixel keys. The
+ * score is the published subset; radiomics and DL feature vectors stay internal.
+ */
+export function toAssessmentView(r: RunRecord): Record<string, unknown> {
+  const view: Record<string, unknown> = {
+    runId: r.runId,
+    status: r.status,
+    stage: r.stage,
+    model: r.model,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+  if (r.error) view.error = r.error;
+  if (r.result) {
+    const score: Record<string, unknown> = {};
+    for (const k of SCORE_FIELDS) if (r.result[k] !== undefined) score[k] = r.result[k];
+    view.result = score;
+  }
+  if (r.fhir) view.fhir = r.fhir;
+  if (r.timingsMs) view.timingsMs = r.timingsMs;
+  return view;
+}
+
+/** GET /v1/assessments/{runId}: served by ingestion and results alike, from the run registry. */
+export function assessmentStatusRoute(app: FastifyInstance, registry: RunRegistry): void {
+  app.get<{ Params: { runId: string } }>('/v1/assessments/:runId', { schema: routeSchema('getAssessment') }, async (req, reply) => {
+    const rec = await registry.get(req.params.runId);
+    if (!rec) return sendProblem(reply, problem(404, 'RUN_NOT_FOUND', `no run ${req.params.runId}`));
+    return reply.type('application/json').send(toAssessmentView(rec));
+  });
+}

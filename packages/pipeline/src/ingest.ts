@@ -1,0 +1,61 @@
+import type { MedplumClient } from '@medplum/core';
+import { TaceError, type Logger } from '@tace/common';
+import { cropToRoi, loadCtVolume, rtstructToLabelMap, segToLabelMap, selectCtAndSegmentation, type StudySource } from '@tace/dicom';
+import { resolveClinicalContext, type ClinicalConfig } from '@tace/fhir';
+import type { CaseBundle, DirCaseStore, RunRecord } from '@tace/jobs';
+
+export interface IngestDeps {
+  fhir: MedplumClient;
+  studies: StudySource;
+  cases: DirCaseStore;
+  clinical: ClinicalConfig;
+  cropMarginMm: number;
+  log: Logger;
+}
+
+export interface IngestTimings {
+  fhirMs: number;
+  dicomMs: number;
+  storeMs: number;
+}
+
+/**
+ * Ingest one run: clinical inputs from FHIR, CT volume + tumour mask from the study, ROI crop,
+ * case bundle written to the case store. Returns the case key. Every failure is a TaceError
+ * with a stable code (FHIR_AFP_MISSING, DICOM_NO_SEGMENTATION, …).
+ */
+export async function ingestCase(deps: IngestDeps, rec: RunRecord): Promise<{ caseKey: string; timings: IngestTimings }> {
+  const { request } = rec;
+  const t0 = performance.now();
+  const ctx = await resolveClinicalContext(deps.fhir, request.patientReference, deps.clinical, { studyInstanceUid: request.studyInstanceUid });
+  const t1 = performance.now();
+
+  const study = await deps.studies.getStudy(request.studyInstanceUid);
+  const sel = selectCtAndSegmentation(study, { segmentationSopInstanceUid: request.segmentationSopInstanceUid });
+  const ct = loadCtVolume(sel.ct);
+  const mask = sel.kind === 'SEG' ? segToLabelMap(sel.seg, ct, { segmentNumber: sel.segmentNumber }) : rtstructToLabelMap(sel.seg, ct, sel.segmentNumber);
+  const crop = cropToRoi(ct, mask, deps.cropMarginMm);
+  const t2 = performance.now();
+
+  if (!(crop.volume.data instanceof Float32Array)) throw new TaceError('INTERNAL_ERROR', 'CT volume is not Float32');
+  const bundle: CaseBundle = {
+    runId: rec.runId,
+    image: { size: crop.volume.size, spacingMm: crop.volume.spacingMm, originMm: crop.volume.originMm, direction: crop.volume.direction, data: crop.volume.data },
+    mask: crop.mask,
+    clinical: ctx.clinical,
+    procedure: ctx.procedure,
+    patientReference: ctx.patientRef,
+    ...(ctx.imagingStudyRef ? { imagingStudyReference: ctx.imagingStudyRef } : {}),
+    observationReferences: ctx.observationRefs,
+    source: {
+      studyInstanceUid: request.studyInstanceUid,
+      seriesInstanceUid: sel.ct[0]?.seriesInstanceUid ?? '',
+      segmentationSopInstanceUid: sel.seg.sopInstanceUid,
+      segmentNumber: sel.segmentNumber,
+      cropOffset: crop.offset,
+    },
+  };
+  const caseKey = await deps.cases.put(bundle);
+  const t3 = performance.now();
+  return { caseKey, timings: { fhirMs: t1 - t0, dicomMs: t2 - t1, storeMs: t3 - t2 } };
+}

@@ -1,0 +1,74 @@
+import type { Job } from 'bullmq';
+import type { MedplumClient } from '@medplum/core';
+import type { Logger } from '@tace/common';
+import type { RunRegistry, StageName } from '@tace/jobs';
+import { ingestCase, type IngestDeps } from './ingest.ts';
+import { publishRun } from './publish.ts';
+import { runStage } from './stage-runner.ts';
+
+/** Scores a stored case; the inference worker runs it in a worker thread. */
+export type ScoreFn = (caseKey: string, runId: string) => Promise<Record<string, unknown>>;
+
+/** What happens after a stage succeeds: queue the next one (or run it inline). */
+export type NextStage = (stage: StageName, runId: string, payload: Record<string, unknown>) => Promise<void>;
+
+export interface StageContext {
+  registry: RunRegistry;
+  log: Logger;
+}
+
+/** Thrown to the job layer: `final` failures must not be retried. */
+export class StageFailure extends Error {
+  readonly code: string;
+  readonly final: boolean;
+  constructor(code: string, message: string, final: boolean) {
+    super(`${code}: ${message}`);
+    this.code = code;
+    this.final = final;
+  }
+}
+
+async function stage<T>(name: StageName, runId: string, ctx: StageContext, lastAttempt: boolean, work: Parameters<typeof runStage<T>>[3]): Promise<T> {
+  const r = await runStage(name, runId, ctx, work, { lastAttempt });
+  if (!r.ok) throw new StageFailure(r.outcome.code, r.outcome.message, r.outcome.final);
+  return r.value;
+}
+
+export async function doIngest(ctx: StageContext & IngestDeps, next: NextStage, runId: string, lastAttempt: boolean): Promise<void> {
+  await stage('ingest', runId, ctx, lastAttempt, async (rec) => {
+    const { caseKey, timings } = await ingestCase(ctx, rec);
+    const bundle = await ctx.cases.get(caseKey);
+    await ctx.registry.update(runId, {
+      caseKey,
+      context: {
+        patientRef: bundle.patientReference,
+        procedure: bundle.procedure,
+        ...(bundle.imagingStudyReference ? { imagingStudyRef: bundle.imagingStudyReference } : {}),
+        observationRefs: bundle.observationReferences,
+      },
+    });
+    ctx.log.debug({ runId, ...timings }, 'ingest timings');
+  });
+  await ctx.registry.update(runId, { status: 'queued', stage: 'infer' });
+  const rec = await ctx.registry.get(runId);
+  await next('infer', runId, { caseKey: rec?.caseKey });
+}
+
+export async function doInfer(ctx: StageContext & { score: ScoreFn }, next: NextStage, runId: string, caseKey: string, lastAttempt: boolean): Promise<void> {
+  await stage('infer', runId, ctx, lastAttempt, async () => {
+    const result = await ctx.score(caseKey, runId);
+    await ctx.registry.update(runId, { result });
+  });
+  await ctx.registry.update(runId, { status: 'queued', stage: 'publish' });
+  await next('publish', runId, {});
+}
+
+export async function doPublish(ctx: StageContext & { fhir: MedplumClient; fhirRetries?: number; fhirBackoffMs?: number }, runId: string, lastAttempt: boolean): Promise<void> {
+  const refs = await stage('publish', runId, ctx, lastAttempt, (rec) => publishRun({ fhir: ctx.fhir, retries: ctx.fhirRetries, backoffMs: ctx.fhirBackoffMs }, rec));
+  await ctx.registry.update(runId, { status: 'done', stage: 'publish', fhir: refs });
+}
+
+/** Is this the job's last allowed attempt? (attemptsMade counts finished attempts.) */
+export function isLastAttempt(job: Job): boolean {
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+}

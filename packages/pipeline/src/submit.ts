@@ -1,0 +1,62 @@
+import type { MedplumClient } from '@medplum/core';
+import { isTaceError, TaceError, type Logger } from '@tace/common';
+import { selectCtAndSegmentation, type StudySource } from '@tace/dicom';
+import { isNotFound } from '@tace/fhir';
+import { computeRunId, type AssessmentRequest, type RunRecord, type RunRegistry } from '@tace/jobs';
+
+export interface SubmitDeps {
+  fhir: MedplumClient;
+  studies: StudySource;
+  registry: RunRegistry;
+  model: { id: string; version: string };
+  log: Logger;
+}
+
+/** Starts a claimed run's first stage (queue or inline). */
+export interface RunStarter {
+  start(runId: string): Promise<void>;
+}
+
+/**
+ * Checks what must be answered synchronously (the patient and the study exist), picks the
+ * segmentation when none is named, derives the run id and claims the run. A second identical
+ * submission finds the claimed run and starts nothing.
+ */
+export async function submitAssessment(
+  deps: SubmitDeps,
+  starter: RunStarter,
+  req: AssessmentRequest,
+): Promise<{ runId: string; created: boolean; record: RunRecord }> {
+  const patientId = req.patientReference.split('/')[1] ?? '';
+  try {
+    await deps.fhir.readResource('Patient', patientId);
+  } catch (e) {
+    if (isNotFound(e)) {
+      throw new TaceError('FHIR_PATIENT_NOT_FOUND', 'The patient is not known to the FHIR server', { httpStatus: 404 });
+    }
+    throw new TaceError('FHIR_UNAVAILABLE', 'The FHIR server could not be read', { httpStatus: 503, retryable: true, cause: e });
+  }
+  const study = await deps.studies.getStudy(req.studyInstanceUid);
+
+  // Pick the segmentation now: its UID is part of the run id. A study without one still gets a
+  // run, which fails at ingest with DICOM_NO_SEGMENTATION (visible, replayable once a SEG exists).
+  let segUid = req.segmentationSopInstanceUid ?? '';
+  try {
+    segUid = selectCtAndSegmentation(study, { segmentationSopInstanceUid: req.segmentationSopInstanceUid }).seg.sopInstanceUid;
+  } catch (e) {
+    if (!isTaceError(e) || !['DICOM_NO_SEGMENTATION', 'DICOM_SEGMENTATION_NOT_FOUND'].includes(e.code)) throw e;
+  }
+  const request: AssessmentRequest = { ...req, ...(segUid ? { segmentationSopInstanceUid: segUid } : {}) };
+  const runId = computeRunId({ studyInstanceUid: req.studyInstanceUid, segmentationUid: segUid, modelId: deps.model.id, modelVersion: deps.model.version });
+  const { created, record } = await deps.registry.claim({ runId, status: 'queued', stage: 'ingest', request, model: deps.model });
+  if (created) {
+    deps.log.info({ runId, trigger: req.trigger }, 'run created');
+    try {
+      await starter.start(runId);
+    } catch (e) {
+      await deps.registry.update(runId, { status: 'failed', stage: 'ingest', error: { code: 'QUEUE_UNAVAILABLE', message: 'the run could not be queued; replay it', stage: 'ingest' } });
+      throw new TaceError('QUEUE_UNAVAILABLE', 'The job queue is unavailable; the run is recorded as failed and can be replayed', { httpStatus: 503, retryable: true, cause: e });
+    }
+  }
+  return { runId, created, record: (await deps.registry.get(runId)) ?? record };
+}
