@@ -8,7 +8,9 @@
  * looks for the RiskAssessment of this run id and, if it exists, only adds what is missing (a
  * Provenance targeting it, the Task). Conditional create is not atomic under concurrency on many
  * servers (HAPI, Medplum): two concurrent publishes of the same run id can both create. Callers must
- * serialise per run id — the job layer does, since the BullMQ job id IS the run id.
+ * serialise per run id — the job layer does, since the BullMQ job id IS the run id. Within one
+ * process, publishResult also chains calls per run id (see `inFlight`), so the embedded demo and
+ * concurrent callers in one worker are safe even without the queue.
  */
 import type { MedplumClient } from '@medplum/core';
 import type { Bundle, BundleEntry, Device, Provenance, Reference, RiskAssessment, Task } from '@medplum/fhirtypes';
@@ -294,5 +296,18 @@ async function publishOnce(client: MedplumClient, input: ResultInput): Promise<P
  */
 export async function publishResult(client: MedplumClient, input: ResultInput, opts: RetryOptions = {}): Promise<PublishedRefs> {
   validate(input);
-  return withFhirRetry('publishing the result', () => publishOnce(client, input), opts);
+  const previous = inFlight.get(input.runId) ?? Promise.resolve();
+  const run = previous.catch(() => undefined).then(() => withFhirRetry('publishing the result', () => publishOnce(client, input), opts));
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  inFlight.set(input.runId, settled);
+  void settled.then(() => {
+    if (inFlight.get(input.runId) === settled) inFlight.delete(input.runId);
+  });
+  return run;
 }
+
+/** Per-run-id chain of publishes in this process (conditional create is not atomic: never overlap two). */
+const inFlight = new Map<string, Promise<void>>();
