@@ -12,6 +12,11 @@ export interface SegToLabelMapOptions {
   segmentNumber?: number;
   /** Value written for the segment's voxels (default 1). */
   labelValue?: number;
+  /**
+   * A frame with foreground that lies outside the target grid: 'error' (default,
+   * DICOM_SEG_OUTSIDE_VOLUME — the SEG was drawn on other images) or 'ignore'.
+   */
+  outside?: 'error' | 'ignore';
 }
 
 /** Index of frame f's source image in the target grid (DerivationImage → SourceImage). */
@@ -108,6 +113,7 @@ export function segToLabelMap(seg: DicomInstance, geometry: TargetGeometry, opts
       k = kk;
     }
     if (k < 0 || k >= nz) {
+      if (opts.outside === 'ignore') continue;
       throw new TaceError('DICOM_SEG_OUTSIDE_VOLUME', `SEG frame ${f + 1} (slice index ${k}) lies outside the ${nz}-slice image volume`,
         { detail: { frame: f + 1, sliceIndex: k } });
     }
