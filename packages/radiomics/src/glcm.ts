@@ -1,0 +1,369 @@
+/**
+ * Gray Level Co-occurrence Matrix features, following PyRadiomics radiomics/glcm.py.
+ *
+ * Matrix (PyRadiomics _calculateMatrix): raw counts per mono-directional angle (13 in 3-D for distance 1)
+ * → rows/columns of gray levels absent from the ROI deleted → P + Pᵀ per angle if symmetricalGLCM →
+ * with weightingNorm, angles merged as Σ_a w_a P_a, w = exp(−‖d‖²) (1 for 'no_weighting') → empty angles
+ * deleted → each angle normalized to p = P / ΣP. Features are computed per angle and averaged with nanmean.
+ *
+ * Notation (per angle): p(i,j) normalized matrix over the gray levels present (i, j are gray-level
+ * values); p_x, p_y marginals; μ_x = Σ i p(i,j), μ_y = Σ j p(i,j); p_{x+y}(k) = Σ_{i+j=k} p for k = 2..2N_g;
+ * p_{x−y}(k) = Σ_{|i−j|=k} p for k = 0..N_g−1; N_g = largest gray level in the ROI; ε = numpy.spacing(1);
+ * HX, HY, HXY = −Σ p log₂(p + ε) of p_x, p_y, p.
+ */
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import type { TextureInput } from './texture.ts';
+import { EPS, distancesOf, force2Ddim, nanmean } from './texture.ts';
+import { generateAngles } from './kernels/angles.ts';
+import { prepareRoi } from './kernels/roi.ts';
+import { glcmCounts } from './kernels/glcmKernel.ts';
+
+export interface GlcmMatrices {
+  /** Normalized matrices, layout a·n² + i·n + j over the n gray levels present. */
+  P: Float64Array;
+  nAngles: number;
+  n: number;
+  /** Gray levels present in the ROI (ascending): the i/j values of rows/columns. */
+  grayLevels: Int32Array;
+  /** Largest gray level in the ROI (PyRadiomics Ng). */
+  Ng: number;
+  /** Kept angles as (dz, dy, dx) triples (one all-zero-free entry per matrix; empty when weighted). */
+  angles: Int32Array;
+}
+
+/** GLCM distance weight, PyRadiomics: exp(−‖|a| ⊙ spacing‖²) under the norm; 1 for 'no_weighting'. */
+export function glcmWeight(dzyx: readonly number[], spacingZYX: readonly number[], norm: string): number {
+  const v = dzyx.map((a, k) => Math.abs(a) * spacingZYX[k]!);
+  if (norm === 'infinity') return Math.exp(-(Math.max(...v) ** 2));
+  if (norm === 'euclidean') return Math.exp(-v.reduce((s, x) => s + x * x, 0));
+  if (norm === 'manhattan') return Math.exp(-(v.reduce((s, x) => s + x, 0) ** 2));
+  return 1; // 'no_weighting' (PyRadiomics also falls back to 1 for unknown norms, with a warning)
+}
+
+/** Raw per-angle counts before any PyRadiomics post-processing (for IBSI aggregation). */
+export function glcmRaw(input: TextureInput): { counts: Float64Array; angles: Int32Array; Ng: number; grayLevels: Int32Array } {
+  const distances = distancesOf(input.settings);
+  const grid = prepareRoi(input.binned, input.size, Math.max(...distances));
+  const angles = generateAngles(grid.bboxSizeZYX, distances, false, force2Ddim(input.settings));
+  return { counts: glcmCounts(grid, angles, grid.Ng), angles, Ng: grid.Ng, grayLevels: grid.grayLevels };
+}
+
+/** The GLCM exactly as PyRadiomics' P_glcm after _calculateMatrix (squeezed of the voxel axis). */
+export function computeGlcm(input: TextureInput): GlcmMatrices {
+  const { counts, angles, Ng, grayLevels } = glcmRaw(input);
+  const s = input.settings;
+  const na = angles.length / 3;
+  const n = grayLevels.length;
+  const n2 = n * n;
+  let P = new Float64Array(na * n2);
+  // Keep only present gray levels; symmetrize per angle.
+  for (let a = 0; a < na; a++) {
+    for (let i = 0; i < n; i++) {
+      const gi = grayLevels[i]! - 1;
+      for (let j = 0; j < n; j++) {
+        const gj = grayLevels[j]! - 1;
+        let v = counts[a * Ng * Ng + gi * Ng + gj]!;
+        if (s.symmetricalGLCM ?? true) v += counts[a * Ng * Ng + gj * Ng + gi]!;
+        P[a * n2 + i * n + j] = v;
+      }
+    }
+  }
+  let nAngles = na;
+  let kept = angles;
+  if (s.weightingNorm !== undefined && s.weightingNorm !== null) {
+    const spacingZYX = [input.spacingMm[2], input.spacingMm[1], input.spacingMm[0]];
+    const merged = new Float64Array(n2);
+    for (let a = 0; a < na; a++) {
+      const w = glcmWeight([angles[3 * a]!, angles[3 * a + 1]!, angles[3 * a + 2]!], spacingZYX, s.weightingNorm);
+      for (let k = 0; k < n2; k++) merged[k]! += P[a * n2 + k]! * w;
+    }
+    P = merged;
+    nAngles = 1;
+    kept = new Int32Array(0);
+  }
+  const sums = new Float64Array(nAngles);
+  for (let a = 0; a < nAngles; a++) for (let k = 0; k < n2; k++) sums[a]! += P[a * n2 + k]!;
+  if (nAngles > 1) {
+    const keep: number[] = [];
+    for (let a = 0; a < nAngles; a++) if (sums[a] !== 0) keep.push(a);
+    if (keep.length < nAngles) {
+      const Q = new Float64Array(keep.length * n2);
+      const keptAngles = new Int32Array(keep.length * 3);
+      keep.forEach((a, k) => {
+        Q.set(P.subarray(a * n2, (a + 1) * n2), k * n2);
+        keptAngles.set(kept.subarray(a * 3, a * 3 + 3), k * 3);
+        sums[k] = sums[a]!;
+      });
+      P = Q;
+      kept = keptAngles;
+      nAngles = keep.length;
+    }
+  }
+  for (let a = 0; a < nAngles; a++) {
+    const sum = sums[a] === 0 ? NaN : sums[a]!;
+    for (let k = 0; k < n2; k++) P[a * n2 + k] = P[a * n2 + k]! / sum;
+  }
+  return { P, nAngles, n, grayLevels, Ng, angles: kept };
+}
+
+/** Per-angle coefficients (PyRadiomics _calculateCoefficients). */
+export interface GlcmAngle {
+  p: Float64Array;
+  n: number;
+  /** Gray-level values of rows/columns. */
+  iv: Float64Array;
+  Ng: number;
+  px: Float64Array;
+  py: Float64Array;
+  ux: number;
+  uy: number;
+  /** p_{x+y}(k), index k − 2, length 2Ng − 1. */
+  pxAddy: Float64Array;
+  /** p_{x−y}(k), index k, length Ng. */
+  pxSuby: Float64Array;
+  HXY: number;
+}
+
+export function glcmCoefficients(p: Float64Array, n: number, grayLevels: Int32Array, Ng: number): GlcmAngle {
+  const iv = Float64Array.from(grayLevels);
+  const px = new Float64Array(n);
+  const py = new Float64Array(n);
+  const pxAddy = new Float64Array(2 * Ng - 1);
+  const pxSuby = new Float64Array(Ng);
+  let ux = 0, uy = 0, HXY = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const v = p[i * n + j]!;
+      px[i]! += v;
+      py[j]! += v;
+      ux += iv[i]! * v;
+      uy += iv[j]! * v;
+      pxAddy[iv[i]! + iv[j]! - 2]! += v;
+      pxSuby[Math.abs(iv[i]! - iv[j]!)]! += v;
+      HXY -= v * Math.log2(v + EPS);
+    }
+  }
+  return { p, n, iv, Ng, px, py, ux, uy, pxAddy, pxSuby, HXY };
+}
+
+/** Σ_{i,j} f(i, j) p(i,j) */
+function sumP(c: GlcmAngle, f: (i: number, j: number) => number): number {
+  let s = 0;
+  for (let i = 0; i < c.n; i++) for (let j = 0; j < c.n; j++) s += c.p[i * c.n + j]! * f(c.iv[i]!, c.iv[j]!);
+  return s;
+}
+
+/** Autocorrelation = Σ p(i,j)·i·j. IBSI QWT3 */
+export function Autocorrelation(c: GlcmAngle): number {
+  return sumP(c, (i, j) => i * j);
+}
+/** Joint Average = μ_x = Σ p(i,j)·i (assumes a symmetrical GLCM). IBSI 60VM */
+export function JointAverage(c: GlcmAngle): number {
+  return c.ux;
+}
+/** Cluster Prominence = Σ (i + j − μ_x − μ_y)⁴ p(i,j). IBSI AE86 */
+export function ClusterProminence(c: GlcmAngle): number {
+  return sumP(c, (i, j) => (i + j - c.ux - c.uy) ** 4);
+}
+/** Cluster Shade = Σ (i + j − μ_x − μ_y)³ p(i,j). IBSI 7NFM */
+export function ClusterShade(c: GlcmAngle): number {
+  return sumP(c, (i, j) => (i + j - c.ux - c.uy) ** 3);
+}
+/** Cluster Tendency = Σ (i + j − μ_x − μ_y)² p(i,j). IBSI DG8W */
+export function ClusterTendency(c: GlcmAngle): number {
+  return sumP(c, (i, j) => (i + j - c.ux - c.uy) ** 2);
+}
+/** Contrast = Σ (i − j)² p(i,j). IBSI ACUI */
+export function Contrast(c: GlcmAngle): number {
+  return sumP(c, (i, j) => Math.abs(i - j) ** 2);
+}
+/**
+ * Correlation = (Σ p(i,j)(i − μ_x)(j − μ_y)) / (σ_x σ_y + ε); 1 when σ_x σ_y = 0 (flat region). IBSI NI2N
+ */
+export function Correlation(c: GlcmAngle): number {
+  const sigx = Math.sqrt(sumP(c, (i) => (i - c.ux) ** 2));
+  const sigy = Math.sqrt(sumP(c, (_i, j) => (j - c.uy) ** 2));
+  const corm = sumP(c, (i, j) => (i - c.ux) * (j - c.uy));
+  if (sigx * sigy === 0) return 1;
+  return corm / (sigx * sigy + EPS);
+}
+/** Difference Average = Σ_k k p_{x−y}(k). IBSI TF7R */
+export function DifferenceAverage(c: GlcmAngle): number {
+  let s = 0;
+  for (let k = 0; k < c.Ng; k++) s += k * c.pxSuby[k]!;
+  return s;
+}
+/** Difference Entropy = −Σ_k p_{x−y}(k) log₂(p_{x−y}(k) + ε). IBSI NTRS */
+export function DifferenceEntropy(c: GlcmAngle): number {
+  let s = 0;
+  for (let k = 0; k < c.Ng; k++) s -= c.pxSuby[k]! * Math.log2(c.pxSuby[k]! + EPS);
+  return s;
+}
+/** Difference Variance = Σ_k (k − DA)² p_{x−y}(k). IBSI D3YU */
+export function DifferenceVariance(c: GlcmAngle): number {
+  const da = DifferenceAverage(c);
+  let s = 0;
+  for (let k = 0; k < c.Ng; k++) s += c.pxSuby[k]! * (k - da) ** 2;
+  return s;
+}
+/** Joint Energy = Σ p(i,j)² (IBSI angular second moment). IBSI 8ZQL */
+export function JointEnergy(c: GlcmAngle): number {
+  let s = 0;
+  for (let k = 0; k < c.p.length; k++) s += c.p[k]! ** 2;
+  return s;
+}
+/** Joint Entropy = HXY = −Σ p(i,j) log₂(p(i,j) + ε). IBSI TU9B */
+export function JointEntropy(c: GlcmAngle): number {
+  return c.HXY;
+}
+/**
+ * IMC1 = (HXY − HXY1) / max(HX, HY), HXY1 = −Σ p(i,j) log₂(p_x(i) p_y(j) + ε); 0 when HX = HY = 0.
+ * IBSI R8DG
+ */
+export function Imc1(c: GlcmAngle): number {
+  let HX = 0, HY = 0, HXY1 = 0;
+  for (let i = 0; i < c.n; i++) HX -= c.px[i]! * Math.log2(c.px[i]! + EPS);
+  for (let j = 0; j < c.n; j++) HY -= c.py[j]! * Math.log2(c.py[j]! + EPS);
+  for (let i = 0; i < c.n; i++) {
+    for (let j = 0; j < c.n; j++) HXY1 -= c.p[i * c.n + j]! * Math.log2(c.px[i]! * c.py[j]! + EPS);
+  }
+  const div = Math.max(HX, HY);
+  return div === 0 ? 0 : (c.HXY - HXY1) / div;
+}
+/**
+ * IMC2 = √(1 − e^{−2(HXY2 − HXY)}), HXY2 = −Σ p_x(i)p_y(j) log₂(p_x(i)p_y(j) + ε); 0 when HXY2 = HXY;
+ * NaN (ignored by the angle mean) when HXY2 < HXY, as numpy's real power gives. IBSI JN9H
+ */
+export function Imc2(c: GlcmAngle): number {
+  let HXY2 = 0;
+  for (let i = 0; i < c.n; i++) {
+    for (let j = 0; j < c.n; j++) {
+      const q = c.px[i]! * c.py[j]!;
+      HXY2 -= q * Math.log2(q + EPS);
+    }
+  }
+  if (HXY2 === c.HXY) return 0;
+  return Math.sqrt(1 - Math.exp(-2 * (HXY2 - c.HXY)));
+}
+/** IDM = Σ_k p_{x−y}(k) / (1 + k²). IBSI WF0Z */
+export function Idm(c: GlcmAngle): number {
+  let s = 0;
+  for (let k = 0; k < c.Ng; k++) s += c.pxSuby[k]! / (1 + k * k);
+  return s;
+}
+/** IDMN = Σ_k p_{x−y}(k) / (1 + k²/N_g²). IBSI 1QCO */
+export function Idmn(c: GlcmAngle): number {
+  let s = 0;
+  for (let k = 0; k < c.Ng; k++) s += c.pxSuby[k]! / (1 + (k * k) / (c.Ng * c.Ng));
+  return s;
+}
+/** ID = Σ_k p_{x−y}(k) / (1 + k). IBSI IB1Z */
+export function Id(c: GlcmAngle): number {
+  let s = 0;
+  for (let k = 0; k < c.Ng; k++) s += c.pxSuby[k]! / (1 + k);
+  return s;
+}
+/** IDN = Σ_k p_{x−y}(k) / (1 + k/N_g). IBSI NDRX */
+export function Idn(c: GlcmAngle): number {
+  let s = 0;
+  for (let k = 0; k < c.Ng; k++) s += c.pxSuby[k]! / (1 + k / c.Ng);
+  return s;
+}
+/** Inverse Variance = Σ_{k≥1} p_{x−y}(k) / k². IBSI E8JP */
+export function InverseVariance(c: GlcmAngle): number {
+  let s = 0;
+  for (let k = 1; k < c.Ng; k++) s += c.pxSuby[k]! / (k * k);
+  return s;
+}
+/** Maximum Probability = max p(i,j) (IBSI joint maximum). IBSI GYBY */
+export function MaximumProbability(c: GlcmAngle): number {
+  let m = -Infinity;
+  for (let k = 0; k < c.p.length; k++) if (c.p[k]! > m) m = c.p[k]!;
+  return m;
+}
+/** Sum Average = Σ_k k p_{x+y}(k) (= 2 · Joint Average for a symmetrical GLCM). IBSI ZGXS */
+export function SumAverage(c: GlcmAngle): number {
+  let s = 0;
+  for (let k = 0; k < c.pxAddy.length; k++) s += (k + 2) * c.pxAddy[k]!;
+  return s;
+}
+/** Sum Entropy = −Σ_k p_{x+y}(k) log₂(p_{x+y}(k) + ε). IBSI P6QZ */
+export function SumEntropy(c: GlcmAngle): number {
+  let s = 0;
+  for (let k = 0; k < c.pxAddy.length; k++) s -= c.pxAddy[k]! * Math.log2(c.pxAddy[k]! + EPS);
+  return s;
+}
+/** Sum of Squares = Σ (i − μ_x)² p(i,j) (IBSI joint variance). IBSI UR99 */
+export function SumSquares(c: GlcmAngle): number {
+  return sumP(c, (i) => (i - c.ux) ** 2);
+}
+/** Q(i,j) = Σ_k p(i,k) p(j,k) / (p_x(i) p_y(k) + ε), the MCC matrix; its eigenvalues as numpy.linalg.eigvals. */
+export function mccEigenvalues(c: GlcmAngle): { re: number[]; im: number[] } {
+  const n = c.n;
+  const Q = new Matrix(n, n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += (c.p[i * n + k]! * c.p[j * n + k]!) / (c.px[i]! * c.py[k]! + EPS);
+      Q.set(i, j, s);
+    }
+  }
+  const e = new EigenvalueDecomposition(Q);
+  return { re: e.realEigenvalues, im: e.imaginaryEigenvalues };
+}
+
+/**
+ * √ of the second largest eigenvalue, numpy semantics: eigenvalues sorted ascending (by real, then
+ * imaginary part); when the eigenvalue array is complex (any angle has a complex eigenvalue — numpy
+ * computes all angles as one stack) the principal complex root's real part, else the real root (NaN for
+ * a negative eigenvalue, which nanmean then skips).
+ */
+export function mccFromEigenvalues(ev: { re: number[]; im: number[] }, complexStack: boolean): number {
+  const { re, im } = ev;
+  const idx = re.map((_, k) => k).sort((a, b) => re[a]! - re[b]! || im[a]! - im[b]!);
+  const k2 = idx[idx.length - 2]!;
+  const x = re[k2]!;
+  const y = im[k2]!;
+  if (!complexStack) return Math.sqrt(x);
+  return Math.sqrt((Math.hypot(x, y) + x) / 2);
+}
+
+/**
+ * Maximal Correlation Coefficient = √(second largest eigenvalue of Q),
+ * Q(i,j) = Σ_k p(i,k) p(j,k) / (p_x(i) p_y(k) + ε); 1 for a flat region (1×1 Q). No IBSI code.
+ */
+export function MCC(c: GlcmAngle): number {
+  if (c.n < 2) return 1;
+  const ev = mccEigenvalues(c);
+  return mccFromEigenvalues(ev, ev.im.some((v) => v !== 0));
+}
+
+/** Feature functions in PyRadiomics' default set, keyed by PyRadiomics name (none deprecated). */
+export const GLCM_FEATURES: Record<string, (c: GlcmAngle) => number> = {
+  Autocorrelation, JointAverage, ClusterProminence, ClusterShade, ClusterTendency, Contrast, Correlation,
+  DifferenceAverage, DifferenceEntropy, DifferenceVariance, JointEnergy, JointEntropy, Imc1, Imc2, Idm,
+  Idmn, Id, Idn, InverseVariance, MaximumProbability, SumAverage, SumEntropy, SumSquares, MCC,
+};
+
+/** Features averaged over the kept angles with nanmean, as PyRadiomics. */
+export function glcmFeaturesFromMatrices(m: GlcmMatrices): Record<string, number> {
+  const n2 = m.n * m.n;
+  const perAngle: GlcmAngle[] = [];
+  for (let a = 0; a < m.nAngles; a++) perAngle.push(glcmCoefficients(m.P.subarray(a * n2, (a + 1) * n2), m.n, m.grayLevels, m.Ng));
+  const out: Record<string, number> = {};
+  for (const [name, f] of Object.entries(GLCM_FEATURES)) {
+    if (name !== 'MCC') out[name] = nanmean(perAngle.map(f));
+  }
+  if (m.n < 2) {
+    out.MCC = 1; // flat region: PyRadiomics returns 1 (a 1×1 Q has a single eigenvalue)
+  } else {
+    const evs = perAngle.map(mccEigenvalues);
+    const complexStack = evs.some((ev) => ev.im.some((v) => v !== 0));
+    out.MCC = nanmean(evs.map((ev) => mccFromEigenvalues(ev, complexStack)));
+  }
+  return out;
+}
+
+export function glcmFeatures(input: TextureInput): Record<string, number> {
+  return glcmFeaturesFromMatrices(computeGlcm(input));
+}

@@ -1,0 +1,52 @@
+/**
+ * Gray-level size zones, as PyRadiomics calculate_glszm: zones are connected sets of ROI voxels of one
+ * gray level, connectivity given by the bi-directional distance-1 angles (26-connectivity in 3-D,
+ * 8 in 2-D / force2D). Flood fill with an explicit stack over the ROI: linear in ROI voxels × neighbours.
+ * Returns the Ng × maxZoneSize count matrix (row-major, (g−1)·maxSize + (size−1)), maxSize ≥ 1.
+ */
+import type { RoiGrid } from './roi.ts';
+import { angleOffsets } from './roi.ts';
+
+export interface GlszmCounts {
+  P: Float64Array;
+  maxSize: number;
+}
+
+export function glszmCounts(grid: RoiGrid, angles: Int32Array, Ng: number): GlszmCounts {
+  const offs = angleOffsets(grid, angles);
+  const na = offs.length;
+  const { data, roi } = grid;
+  const done = new Uint8Array(data.length);
+  const stack = new Int32Array(roi.length);
+  const zoneGray = new Int32Array(roi.length);
+  const zoneSize = new Int32Array(roi.length);
+  let nZones = 0;
+  let maxSize = 0;
+  for (let r = 0; r < roi.length; r++) {
+    const start = roi[r]!;
+    if (done[start]) continue;
+    const g = data[start]!;
+    let top = 0;
+    stack[top++] = start;
+    done[start] = 1;
+    let size = 0;
+    while (top > 0) {
+      const k = stack[--top]!;
+      size++;
+      for (let a = 0; a < na; a++) {
+        const j = k + offs[a]!;
+        if (!done[j] && data[j] === g) {
+          done[j] = 1;
+          stack[top++] = j;
+        }
+      }
+    }
+    zoneGray[nZones] = g;
+    zoneSize[nZones++] = size;
+    if (size > maxSize) maxSize = size;
+  }
+  if (maxSize === 0) maxSize = 1;
+  const P = new Float64Array(Ng * maxSize);
+  for (let z = 0; z < nZones; z++) P[(zoneGray[z]! - 1) * maxSize + zoneSize[z]! - 1]!++;
+  return { P, maxSize };
+}
