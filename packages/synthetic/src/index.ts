@@ -6,4 +6,5 @@ export { OUTCOME_MODEL, outcomeLogit, drawOutcome, type SyntheticOutcome } from 
 export { renderPhantom, drawLesionLatent, PHANTOM_SIZE, PHANTOM_SPACING_MM, MAX_RENDERED_DIAMETER_MM, type LesionLatent, type Phantom } from './phantom.ts';
 export { generatePatient, generatePatientRecord, syntheticUid, type SyntheticPatient, type SyntheticPatientRecord, type SyntheticUids } from './patient.ts';
 export { demoPatient, DEMO_SEED, DEMO_INDEX } from './demo.ts';
-export { seedFor, type SyntheticSeed } from './seed.ts';
+export { seedFor } from './seed.ts';
+export { writeSyntheticStudy, type WrittenStudy } from './study.ts';

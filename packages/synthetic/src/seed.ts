@@ -1,39 +1,24 @@
+import type { SeedPatient } from '@tace/fhir';
 import type { SyntheticPatientRecord } from './patient.ts';
 
 /**
- * What the FHIR seeder needs to create for one synthetic patient: Patient, the completed TACE
- * Procedure, the AFP / tumour-size / nodule-count Observations and the ImagingStudy of the
- * post-TACE CT. Shaped after @tace/fhir's `SeedPatient` (see `seedFor`).
+ * The FHIR seed of a synthetic patient, in @tace/fhir's `SeedPatient` shape: Patient, completed
+ * TACE Procedure, AFP (LOINC 1834-1, ng/mL) before the TACE, tumour size (mm) and nodule count
+ * read on the post-TACE CT, and that CT's ImagingStudy UID. Names are synthetic.
  */
-export interface SyntheticSeed {
-  /** Stable synthetic identifier (used as Patient.identifier), never a real MRN. */
-  identifier: string;
-  name: { family: string; given: string };
-  gender: 'male' | 'female';
-  birthDate: string;
-  /** Date the TACE Procedure was performed (YYYY-MM-DD). */
-  taceDate: string;
-  afp: { valueNgPerMl: number; date: string };
-  tumourSize: { valueMm: number; date: string };
-  noduleCount: { value: number; date: string };
-  imagingStudy: { studyInstanceUid: string; seriesInstanceUids: string[]; started: string; modality: 'CT' };
-}
-
-export function seedFor(patient: SyntheticPatientRecord): SyntheticSeed {
+export function seedFor(patient: SyntheticPatientRecord): SeedPatient {
   return {
-    identifier: patient.id,
-    name: patient.name,
-    gender: patient.clinical.sex,
+    patientIdentifier: patient.id,
+    familyName: patient.name.family,
+    givenName: patient.name.given,
     birthDate: patient.birthDate,
+    gender: patient.clinical.sex,
     taceDate: patient.dates.tace,
-    afp: { valueNgPerMl: patient.clinical.afpNgPerMl, date: patient.dates.afp },
-    tumourSize: { valueMm: patient.clinical.tumourSizeMm, date: patient.dates.ct },
-    noduleCount: { value: patient.clinical.noduleCount, date: patient.dates.ct },
-    imagingStudy: {
-      studyInstanceUid: patient.uids.studyInstanceUid,
-      seriesInstanceUids: [patient.uids.ctSeriesInstanceUid, patient.uids.segSeriesInstanceUid],
-      started: patient.dates.ct,
-      modality: 'CT',
-    },
+    studyInstanceUid: patient.uids.studyInstanceUid,
+    studyDate: patient.dates.ct,
+    afp: { value: patient.clinical.afpNgPerMl, unit: 'ng/mL', loinc: '1834-1' },
+    tumourSize: { value: patient.clinical.tumourSizeMm, unit: 'mm' },
+    noduleCount: patient.clinical.noduleCount,
+    observationDates: { afp: patient.dates.afp, tumourSize: patient.dates.ct, noduleCount: patient.dates.ct },
   };
 }
