@@ -1,0 +1,140 @@
+import Type, { type Static } from 'typebox';
+
+/**
+ * The model bundle's manifest.json (see ../MANIFEST.md for the meaning of every field).
+ * Top-level objects are closed (additionalProperties: false) so that a misspelt key is an error,
+ * not a silently ignored setting; `modelCard`, `validation` and `provenance` are open for extra text.
+ */
+
+const Finite = (opts: Record<string, unknown> = {}) => Type.Number(opts);
+const Vec3Positive = Type.Tuple([Finite({ exclusiveMinimum: 0 }), Finite({ exclusiveMinimum: 0 }), Finite({ exclusiveMinimum: 0 })]);
+const Size3 = Type.Tuple([Type.Integer({ minimum: 1 }), Type.Integer({ minimum: 1 }), Type.Integer({ minimum: 1 })]);
+
+/** Relative POSIX path inside the bundle: no absolute paths, no `..`, no backslashes. */
+const BundlePath = Type.String({ minLength: 1, pattern: '^(?!/)(?!.*(^|/)\\.\\.(/|$))[^\\\\]+$' });
+
+export const FILE_ROLES = ['radiomicsParams', 'dlModel', 'modelCard', 'trainingReport', 'other'] as const;
+
+export const BundleFile = Type.Object(
+  {
+    path: BundlePath,
+    sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    role: Type.Union(FILE_ROLES.map((r) => Type.Literal(r))),
+  },
+  { additionalProperties: false },
+);
+
+export const DlPreprocessing = Type.Object(
+  {
+    /** [lower, upper] window in HU; values are clipped to it. */
+    windowHu: Type.Tuple([Finite(), Finite()]),
+    /** Margin around the mask's bounding box that must fit in the crop, mm. */
+    cropMarginMm: Finite({ minimum: 0 }),
+    /** Output voxel spacing [x, y, z], mm (before any zoom-out for large ROIs, see MANIFEST.md). */
+    spacingMm: Vec3Positive,
+    /** Output grid size [x, y, z]; the ONNX input is [1, 1, z, y, x]. */
+    size: Size3,
+    /** 'window-unit': (clip(v, lo, hi) − lo) / (hi − lo) ∈ [0, 1]. */
+    normalisation: Type.Literal('window-unit'),
+  },
+  { additionalProperties: false },
+);
+
+export const NOMOGRAM_FACTOR_NAMES = ['dlrScore', 'tumourSizeMm', 'noduleCount', 'log10AfpNgPerMl'] as const;
+export type NomogramFactorName = (typeof NOMOGRAM_FACTOR_NAMES)[number];
+
+export const NomogramFactorSpec = Type.Object(
+  {
+    name: Type.Union(NOMOGRAM_FACTOR_NAMES.map((n) => Type.Literal(n))),
+    coefficient: Finite(),
+    /** Training range on the model scale (after the transform). */
+    min: Finite(),
+    max: Finite(),
+    /**
+     * How the clinical input becomes the model value. Only log10AfpNgPerMl needs one:
+     * {kind: 'log10', floorInput: 1} → log10(max(afpNgPerMl, floorInput)).
+     */
+    transform: Type.Optional(
+      Type.Object({ kind: Type.Literal('log10'), floorInput: Finite({ exclusiveMinimum: 0 }) }, { additionalProperties: false }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Probability = Finite({ minimum: 0, maximum: 1 });
+const FeatureName = Type.String({ minLength: 1 });
+
+export const ModelManifest = Type.Object(
+  {
+    schemaVersion: Type.Literal(1),
+    id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$', maxLength: 64 }),
+    version: Type.String({ pattern: '^[0-9A-Za-z][0-9A-Za-z.+-]*$', maxLength: 64 }),
+    name: Type.String({ minLength: 1 }),
+    intendedUse: Type.String({ minLength: 1 }),
+    syntheticDemo: Type.Boolean(),
+    disclaimer: Type.String({ minLength: 1 }),
+    createdAt: Type.String({ format: 'date-time' }),
+    files: Type.Array(BundleFile, { minItems: 1 }),
+    radiomics: Type.Object(
+      {
+        paramsFile: BundlePath,
+        /** PyRadiomics output names, e.g. original_firstorder_Mean; the order of the fusion's first block. */
+        features: Type.Array(Type.String({ pattern: '^[A-Za-z0-9.-]+_[A-Za-z0-9]+_[A-Za-z0-9]+$' })),
+      },
+      { additionalProperties: false },
+    ),
+    dl: Type.Object(
+      {
+        onnxFile: BundlePath,
+        inputName: Type.String({ minLength: 1 }),
+        /** Output tensor holding the DL feature vector, shape [1, featureNames.length]. */
+        outputName: Type.String({ minLength: 1 }),
+        preprocessing: DlPreprocessing,
+        featureNames: Type.Array(FeatureName),
+      },
+      { additionalProperties: false },
+    ),
+    fusion: Type.Object(
+      {
+        /** radiomics.features followed by dl.featureNames, in that order. */
+        featureNames: Type.Array(FeatureName, { minItems: 1 }),
+        means: Type.Array(Finite()),
+        sds: Type.Array(Finite({ exclusiveMinimum: 0 })),
+        intercept: Finite(),
+        coefficients: Type.Array(Finite()),
+      },
+      { additionalProperties: false },
+    ),
+    nomogram: Type.Object(
+      {
+        factors: Type.Array(NomogramFactorSpec, { minItems: 1 }),
+        intercept: Finite(),
+        pointsScale: Finite({ exclusiveMinimum: 0 }),
+      },
+      { additionalProperties: false },
+    ),
+    riskThresholds: Type.Object({ moderate: Probability, high: Probability }, { additionalProperties: false }),
+    modelCard: Type.Object(
+      {
+        summary: Type.String({ minLength: 1 }),
+        trainingData: Type.String({ minLength: 1 }),
+        limitations: Type.String({ minLength: 1 }),
+      },
+      { additionalProperties: Type.String() },
+    ),
+    validation: Type.Object(
+      {
+        cohort: Type.String({ minLength: 1 }),
+        auc: Type.Object({ train: Probability, test: Probability }),
+      },
+      { additionalProperties: true },
+    ),
+    provenance: Type.Optional(Type.Object({}, { additionalProperties: true })),
+  },
+  { additionalProperties: false },
+);
+
+export type ModelManifest = Static<typeof ModelManifest>;
+export type BundleFile = Static<typeof BundleFile>;
+export type DlPreprocessing = Static<typeof DlPreprocessing>;
+export type NomogramFactorSpec = Static<typeof NomogramFactorSpec>;
