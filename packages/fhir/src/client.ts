@@ -6,9 +6,12 @@
  *   so no Medplum-specific path is appended.
  * - Caching is off: clinical inputs and idempotency checks must see the server's current state.
  * - MedplumClient's own 5xx retry is off (`maxRetries: 0`): this package retries with its own
- *   exponential backoff (see retry.ts) so attempts are counted, logged and bounded in one place.
- * - Auth: none (test server), a static bearer token, or OAuth2 client credentials against
- *   `tokenUrl` (SMART backend services style client_secret_post/basic as MedplumClient does it).
+ *   exponential backoff (retry.ts) so attempts are counted, logged and bounded in one place.
+ * - Auth: none (test server), a static bearer token, or OAuth2 client credentials
+ *   (`grant_type=client_credentials`, client_secret_basic) against `tokenUrl`, token cached until
+ *   60 s before expiry. Done here in the fetch wrapper rather than with MedplumClient's
+ *   `startClientLogin`, which after the token also calls Medplum's own `auth/me` endpoint that a
+ *   non-Medplum EHR does not have.
  */
 import { MedplumClient, type FetchLike } from '@medplum/core';
 import { TaceError } from '@tace/common';
@@ -18,31 +21,55 @@ export interface FhirClientOptions {
   fetch?: FetchLike;
   /** Static bearer token. */
   accessToken?: string;
-  /** OAuth2 client credentials; `tokenUrl` is required with them. */
-  clientCredentials?: { clientId: string; clientSecret: string; tokenUrl: string };
+  /** OAuth2 client credentials. */
+  clientCredentials?: { clientId: string; clientSecret: string; tokenUrl: string; scope?: string };
 }
 
 export function createFhirClient(opts: FhirClientOptions): MedplumClient {
   const base = opts.fhirBaseUrl.endsWith('/') ? opts.fhirBaseUrl : opts.fhirBaseUrl + '/';
-  const client = new MedplumClient({
+  const inner: FetchLike = opts.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init));
+  return new MedplumClient({
     baseUrl: base,
     fhirUrlPath: '',
-    fetch: transientAsError(opts.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init))),
+    fetch: transientAsError(withAuth(inner, opts)),
     cacheTime: 0,
     maxRetries: 0,
-    ...(opts.clientCredentials
-      ? { clientId: opts.clientCredentials.clientId, clientSecret: opts.clientCredentials.clientSecret, tokenUrl: opts.clientCredentials.tokenUrl }
-      : {}),
-    ...(opts.accessToken ? { accessToken: opts.accessToken } : {}),
   });
-  return client;
 }
 
-/** Client-credentials login (call once before use when `clientCredentials` was given). */
-export async function authenticateFhirClient(client: MedplumClient, opts: FhirClientOptions): Promise<void> {
-  if (opts.clientCredentials) {
-    await client.startClientLogin(opts.clientCredentials.clientId, opts.clientCredentials.clientSecret);
-  }
+function withAuth(inner: FetchLike, opts: FhirClientOptions): FetchLike {
+  const cc = opts.clientCredentials;
+  if (!opts.accessToken && !cc) return inner;
+  let cached: { token: string; expiresAtMs: number } | undefined;
+  const token = async (): Promise<string> => {
+    if (opts.accessToken) return opts.accessToken;
+    if (!cc) throw new Error('unreachable');
+    if (cached && Date.now() < cached.expiresAtMs - 60_000) return cached.token;
+    const res = (await inner(cc.tokenUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${encodeURIComponent(cc.clientId)}:${encodeURIComponent(cc.clientSecret)}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials', ...(cc.scope ? { scope: cc.scope } : {}) }).toString(),
+    })) as Response;
+    if (!res.ok) {
+      throw new TaceError('FHIR_AUTH_FAILED', `Token endpoint answered HTTP ${res.status} to the client-credentials request`, {
+        httpStatus: 502,
+        retryable: res.status >= 500,
+        detail: { status: res.status },
+      });
+    }
+    const body = (await res.json()) as { access_token?: string; expires_in?: number };
+    if (!body.access_token) throw new TaceError('FHIR_AUTH_FAILED', 'Token endpoint returned no access_token', { httpStatus: 502 });
+    cached = { token: body.access_token, expiresAtMs: Date.now() + (body.expires_in ?? 300) * 1000 };
+    return cached.token;
+  };
+  return async (url: string, init?: RequestInit) => {
+    const headers = new Headers(init?.headers);
+    headers.set('authorization', `Bearer ${await token()}`);
+    return inner(url, { ...init, headers });
+  };
 }
 
 /**

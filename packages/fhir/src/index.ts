@@ -1,6 +1,6 @@
 export * from './codes.ts';
 export { startFhirServer, loadFhirDefinitions, type FhirTestServer } from './server.ts';
-export { createFhirClient, authenticateFhirClient, type FhirClientOptions } from './client.ts';
+export { createFhirClient, type FhirClientOptions } from './client.ts';
 export { withFhirRetry, isTransientFhirError, toFhirError, isNotFound, type RetryOptions } from './retry.ts';
 export { afpNgPerMl, tumourSizeMm, noduleCount, latestInWindow, windowBounds, observationEffective, fhirDateMs } from './observations.ts';
 export {
