@@ -1,6 +1,115 @@
+/**
+ * PyRadiomics getWaveletImage / _swt3: undecimated wavelet decompositions with PyWavelets'
+ * `swtn(..., level=1, start_level=0)` applied `start_level + level` times to the approximation.
+ *
+ * - Each odd dimension is first padded by one voxel with numpy 'wrap' (the first slice appended),
+ *   and every output is cropped back to the input size.
+ * - Axes are transformed in PyRadiomics' order: numpy axes (2, 1, 0) = x, y, z; with `force2D`
+ *   numpy axis `force2Ddimension` (0 = z, 1 = y, 2 = x) is left out.
+ * - Names: the i-th (1-based) computed level yields 'wavelet-<XYZ>' (i = 1) or 'wavelet<i>-<XYZ>',
+ *   XYZ one L/H letter per transformed axis in x, y, z order, in PyWavelets' dict order
+ *   (LLH, LHL, LHH, HLL, HLH, HHL, HHH); the final approximation comes last as 'wavelet[-|n-]LLL'.
+ * - Note (PyRadiomics behaviour, kept): levels after the first reuse the undilated filters on the
+ *   previous approximation; they are not the à-trous levels of a multi-level `pywt.swtn`.
+ */
 import { TaceError } from '@tace/common';
-import type { ImageTypeFn } from './types.ts';
+import type { Volume } from '@tace/common';
+import type { DerivedImage, ImageTypeFn } from './types.ts';
+import { boolOpt, numOpt, strOpt } from './options.ts';
+import { swtAxis } from './swt.ts';
+import { waveletFilters } from './wavelet-filters.ts';
+import { withData } from './volume-util.ts';
 
-export const waveletImages: ImageTypeFn = () => {
-  throw new TaceError('RADIOMICS_NOT_IMPLEMENTED', 'image type wavelet is not implemented yet');
+/** numpy.pad(data, [(0, 1 if odd else 0)…], 'wrap') on an x-fastest volume. */
+function padToEven(data: Float64Array, size: readonly number[]): { data: Float64Array; size: number[] } {
+  const out = size.map((n) => (n % 2 ? n + 1 : n));
+  if (out.every((n, i) => n === size[i])) return { data: data.slice(), size: out };
+  const [nx, ny] = size;
+  const [ox, oy, oz] = out;
+  const res = new Float64Array(ox * oy * oz);
+  let p = 0;
+  for (let z = 0; z < oz; z++) {
+    const sz = z % size[2];
+    for (let y = 0; y < oy; y++) {
+      const sy = y % ny;
+      const row = nx * (sy + ny * sz);
+      for (let x = 0; x < ox; x++, p++) res[p] = data[row + (x % nx)];
+    }
+  }
+  return { data: res, size: out };
+}
+
+function cropTo(data: Float64Array, padded: readonly number[], size: readonly number[]): Float64Array {
+  if (padded.every((n, i) => n === size[i])) return data;
+  const [nx, ny, nz] = size;
+  const [px, py] = padded;
+  const out = new Float64Array(nx * ny * nz);
+  let p = 0;
+  for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) {
+    const row = px * (y + py * z);
+    for (let x = 0; x < nx; x++, p++) out[p] = data[row + x];
+  }
+  return out;
+}
+
+export interface SwtLevel {
+  /** Sub-bands keyed by PyWavelets' a/d string (one letter per transformed axis, x first). */
+  bands: Map<string, Float64Array>;
+}
+
+/**
+ * One `pywt.swtn(data, wavelet, level=1, start_level=0, axes)` call on an even-sized volume:
+ * all 2^k sub-bands in PyWavelets' insertion order ('aaa', 'aad', …, 'ddd').
+ */
+export function swtn1(data: Float64Array, size: readonly number[], axes: readonly number[], wavelet: string): Map<string, Float64Array> {
+  const { decLo, decHi } = waveletFilters(wavelet);
+  let coeffs: Array<[string, Float64Array]> = [['', data]];
+  for (const axis of axes) {
+    const next: Array<[string, Float64Array]> = [];
+    for (const [name, x] of coeffs) {
+      const [a, d] = swtAxis(x, size, axis, decLo, decHi);
+      next.push([name + 'a', a], [name + 'd', d]);
+    }
+    coeffs = next;
+  }
+  return new Map(coeffs);
+}
+
+export const waveletImages: ImageTypeFn = (image, _mask, opts) => {
+  const wavelet = strOpt(opts, 'wavelet', 'coif1');
+  const level = numOpt(opts, 'level', 1);
+  const startLevel = numOpt(opts, 'start_level', 0);
+  if (!Number.isInteger(level) || level < 1 || !Number.isInteger(startLevel) || startLevel < 0) {
+    throw new TaceError('RADIOMICS_SETTING_INVALID', 'Wavelet level must be an integer ≥ 1 and start_level an integer ≥ 0', {
+      detail: { level, start_level: startLevel },
+    });
+  }
+  waveletFilters(wavelet); // fail early on an unknown wavelet name
+  let axes = [0, 1, 2]; // numpy axes (2, 1, 0)
+  if (boolOpt(opts, 'force2D', false)) {
+    const np = numOpt(opts, 'force2Ddimension', 0);
+    axes = axes.filter((a) => a !== 2 - np);
+  }
+  const approxKey = 'a'.repeat(axes.length);
+  const padded = padToEven(image.data, image.size);
+  let data = padded.data;
+  for (let i = 0; i < startLevel; i++) data = swtn1(data, padded.size, axes, wavelet).get(approxKey)!;
+  const out: DerivedImage[] = [];
+  for (let idx = 1; idx <= level; idx++) {
+    const bands = swtn1(data, padded.size, axes, wavelet);
+    data = bands.get(approxKey)!;
+    for (const [key, band] of bands) {
+      if (key === approxKey) continue;
+      const name = key.replace(/a/g, 'L').replace(/d/g, 'H');
+      out.push({ name: idx === 1 ? `wavelet-${name}` : `wavelet${idx}-${name}`, image: withData(image, cropTo(band, padded.size, image.size)) });
+    }
+  }
+  const lname = 'L'.repeat(axes.length);
+  out.push({ name: level === 1 ? `wavelet-${lname}` : `wavelet${level}-${lname}`, image: withData(image, cropTo(data, padded.size, image.size)) });
+  return out;
 };
+
+/** Convenience for tests and callers holding a volume: all decompositions keyed by name. */
+export function waveletDecompositions(image: Volume<Float64Array>, opts: Record<string, unknown> = {}): Map<string, Volume<Float64Array>> {
+  return new Map(waveletImages(image, { size: image.size, spacingMm: image.spacingMm, originMm: image.originMm, direction: image.direction, data: new Uint8Array(0) }, opts).map((d) => [d.name, d.image]));
+}
