@@ -6,3 +6,5 @@ export * from './publish.ts';
 export * from './submit.ts';
 export * from './processors.ts';
 export * from './inline.ts';
+export * from './service.ts';
+export * from './infer.ts';

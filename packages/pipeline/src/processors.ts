@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { MedplumClient } from '@medplum/core';
 import type { Logger } from '@tace/common';
 import type { RunRegistry, StageName } from '@tace/jobs';
@@ -71,4 +71,19 @@ export async function doPublish(ctx: StageContext & { fhir: MedplumClient; fhirR
 /** Is this the job's last allowed attempt? (attemptsMade counts finished attempts.) */
 export function isLastAttempt(job: Job): boolean {
   return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+}
+
+/**
+ * Adapt a stage to BullMQ: a final failure becomes UnrecoverableError (no more attempts, the
+ * job stays failed with its reason), a transient one is rethrown for the retry with backoff.
+ */
+export function bullProcessor(fn: (job: Job<{ runId: string; caseKey?: string }>, lastAttempt: boolean) => Promise<void>) {
+  return async (job: Job<{ runId: string; caseKey?: string }>): Promise<void> => {
+    try {
+      await fn(job, isLastAttempt(job));
+    } catch (e) {
+      if (e instanceof StageFailure && e.final) throw new UnrecoverableError(e.message);
+      throw e;
+    }
+  };
 }

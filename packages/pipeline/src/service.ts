@@ -1,0 +1,46 @@
+import { createLogger, isTaceError, type Logger } from '@tace/common';
+import { loadConfig, type Config, type ServiceName } from './config.ts';
+
+export interface RunningService {
+  /** Stop taking new work, let running jobs finish, close connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * The common life of a service process: validated configuration (a bad one stops the process
+ * with every problem listed, exit code 78 = EX_CONFIG), JSON logs, and a graceful shutdown on
+ * SIGTERM/SIGINT that lets the running job finish before the process exits.
+ */
+export async function runService(name: ServiceName, start: (cfg: Config, log: Logger) => Promise<RunningService>): Promise<void> {
+  let cfg: Config;
+  try {
+    cfg = loadConfig(name);
+  } catch (e) {
+    process.stderr.write(`${name}: ${(e as Error).message}\n`);
+    process.exit(78);
+  }
+  const log = createLogger(name, { level: cfg.logLevel ?? 'info' });
+  let running: RunningService;
+  try {
+    running = await start(cfg, log);
+  } catch (e) {
+    log.fatal({ code: isTaceError(e) ? e.code : 'STARTUP_FAILED', msg: (e as Error).message }, 'could not start');
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing running work');
+    const timer = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 120_000);
+    timer.unref();
+    await running.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

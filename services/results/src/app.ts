@@ -1,0 +1,43 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '@tace/common';
+import { assessmentStatusRoute, healthRoutes, installProblemHandler, routeSchema, type ReadinessCheck } from '@tace/http';
+import type { RunRegistry } from '@tace/jobs';
+
+export interface ResultsAppDeps {
+  log: Logger;
+  registry: RunRegistry;
+  readiness: Record<string, ReadinessCheck>;
+  isShuttingDown?: () => boolean;
+}
+
+const RANK = { high: 0, moderate: 1, low: 2 } as const;
+
+/** Results service HTTP surface: run status and the radiology worklist (no patient identifiers). */
+export function buildResultsApp(deps: ResultsAppDeps): FastifyInstance {
+  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger });
+  installProblemHandler(app);
+  healthRoutes(app, 'results', deps.readiness, deps.isShuttingDown);
+  assessmentStatusRoute(app, deps.registry);
+
+  app.get<{ Querystring: { risk?: 'low' | 'moderate' | 'high'; limit?: number } }>('/v1/worklist', { schema: routeSchema('getWorklist') }, async (req) => {
+    const limit = req.query.limit ?? 100;
+    const done = await deps.registry.list({ status: 'done', limit: 1000 });
+    const items = done
+      .filter((r) => r.result && (!req.query.risk || r.result.riskGroup === req.query.risk))
+      .map((r) => ({
+        runId: r.runId,
+        riskGroup: r.result!.riskGroup as 'low' | 'moderate' | 'high',
+        probability: Number(r.result!.probability),
+        modelId: r.model.id,
+        modelVersion: r.model.version,
+        ...(r.fhir?.riskAssessment ? { riskAssessment: r.fhir.riskAssessment } : {}),
+        ...(r.fhir?.task ? { task: r.fhir.task } : {}),
+        studyInstanceUid: r.request.studyInstanceUid,
+        updatedAt: r.updatedAt,
+      }))
+      .sort((a, b) => RANK[a.riskGroup] - RANK[b.riskGroup] || b.probability - a.probability)
+      .slice(0, limit);
+    return { items };
+  });
+  return app;
+}

@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { REPO_ROOT } from '@tace/common';
+import { createFhirClient, startFhirServer, type FhirTestServer } from '@tace/fhir';
+import { freePort, startRedisServer, type RedisServerHandle } from '@tace/jobs/testing';
+import type { MedplumClient } from '@medplum/core';
+
+export type ServiceName = 'ingestion' | 'inference-worker' | 'results';
+export const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
+
+export interface Stack {
+  redis: RedisServerHandle;
+  fhirServer: FhirTestServer;
+  fhir: MedplumClient;
+  dicomDir: string;
+  caseDir: string;
+  url: Record<ServiceName, string>;
+  logs: Record<ServiceName, string[]>;
+  start(name: ServiceName): Promise<void>;
+  stop(name: ServiceName): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The three services as separate processes (the pinned Node runs their TypeScript directly),
+ * against a redis-server started on a free port and the HTTP FHIR test server (Medplum
+ * FhirRouter + MemoryRepository), with a DICOM folder the test fills.
+ */
+export async function startStack(): Promise<Stack> {
+  const redis = await startRedisServer();
+  const fhirServer = await startFhirServer({ host: '127.0.0.1' });
+  const fhir = createFhirClient({ fhirBaseUrl: fhirServer.baseUrl });
+  const dicomDir = mkdtempSync(join(tmpdir(), 'tace-dicom-'));
+  const caseDir = mkdtempSync(join(tmpdir(), 'tace-cases-'));
+  const ports = { ingestion: await freePort(), 'inference-worker': await freePort(), results: await freePort() };
+  const url = Object.fromEntries(Object.entries(ports).map(([k, p]) => [k, `http://127.0.0.1:${p}`])) as Record<ServiceName, string>;
+  const procs: Partial<Record<ServiceName, ChildProcess>> = {};
+  const logs: Record<ServiceName, string[]> = { ingestion: [], 'inference-worker': [], results: [] };
+
+  const env = (name: ServiceName): NodeJS.ProcessEnv => ({
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TACE_PORT: String(ports[name]),
+    TACE_HOST: '127.0.0.1',
+    TACE_REDIS_URL: redis.url,
+    TACE_FHIR_BASE_URL: fhirServer.baseUrl,
+    TACE_DICOM_FOLDER: dicomDir,
+    TACE_CASE_STORE_DIR: caseDir,
+    TACE_MODEL_BUNDLE_DIR: join(REPO_ROOT, 'models', 'demo-synthetic'),
+    TACE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    TACE_PUBLIC_RESULTS_URL: url.results,
+    LOG_LEVEL: 'info',
+  });
+
+  const start = async (name: ServiceName): Promise<void> => {
+    const p = spawn(process.execPath, [join(REPO_ROOT, 'services', name, 'src', 'main.ts')], { env: env(name), stdio: ['ignore', 'pipe', 'pipe'] });
+    procs[name] = p;
+    const keep = (b: Buffer) => {
+      logs[name].push(...b.toString().split('\n').filter(Boolean));
+      if (logs[name].length > 2000) logs[name].splice(0, 1000);
+    };
+    p.stdout!.on('data', keep);
+    p.stderr!.on('data', keep);
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if (p.exitCode !== null) throw new Error(`${name} exited (${p.exitCode}):\n${logs[name].slice(-20).join('\n')}`);
+      try {
+        const r = await fetch(`${url[name]}/readyz`);
+        if (r.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(200);
+    }
+    throw new Error(`${name} not ready in 60 s:\n${logs[name].slice(-20).join('\n')}`);
+  };
+
+  const stop = async (name: ServiceName): Promise<void> => {
+    const p = procs[name];
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGTERM');
+    });
+  };
+
+  await Promise.all((['results', 'inference-worker', 'ingestion'] as const).map(start));
+  return {
+    redis,
+    fhirServer,
+    fhir,
+    dicomDir,
+    caseDir,
+    url,
+    logs,
+    start,
+    stop,
+    close: async () => {
+      await Promise.all((Object.keys(procs) as ServiceName[]).map(stop));
+      await fhirServer.close();
+      await redis.stop();
+      rmSync(dicomDir, { recursive: true, force: true });
+      rmSync(caseDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Poll a run until `until` holds (or time out with the last state). */
+export async function waitForRun(base: string, runId: string, until: (r: Record<string, unknown>) => boolean, timeoutMs = 90_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Record<string, unknown> = {};
+  while (Date.now() < deadline) {
+    const r = await fetch(`${base}/v1/assessments/${runId}`);
+    if (r.status === 200) {
+      last = (await r.json()) as Record<string, unknown>;
+      if (until(last)) return last;
+    }
+    await sleep(150);
+  }
+  throw new Error(`run ${runId} did not reach the expected state; last: ${JSON.stringify(last)}`);
+}
