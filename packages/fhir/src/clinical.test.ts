@@ -176,4 +176,18 @@ describe('resolveClinicalContext over HTTP', () => {
     const err = await failure(resolveClinicalContext(dead, 'Patient/x', {}, { retries: 0 }));
     expect(err.code).toBe('FHIR_UNAVAILABLE');
   });
+
+  it('a study on the day of a TACE (date-only start, TACE with a time) follows that TACE', async () => {
+    const s = await seed({ taceDate: '2024-03-10T09:30:00Z', studyDate: '2024-03-10', observationDates: { afp: '2024-03-09', tumourSize: '2024-03-09', noduleCount: '2024-03-09' } });
+    const ctx = await resolveClinicalContext(client, s.patientRef, {}, { studyInstanceUid: s.fixture.studyInstanceUid });
+    expect(ctx.procedure.reference).toBe(s.procedureRef);
+  });
+
+  it('FHIR_STUDY_PATIENT_MISMATCH (409) when the study UID belongs to another patient', async () => {
+    const a = await seed();
+    const b = await seed();
+    const err = await failure(resolveClinicalContext(client, a.patientRef, {}, { studyInstanceUid: b.fixture.studyInstanceUid }));
+    expect(err.code).toBe('FHIR_STUDY_PATIENT_MISMATCH');
+    expect(err.httpStatus).toBe(409);
+  });
 });

@@ -27,7 +27,7 @@ import {
   SNOMED,
   TACE_PROCEDURE_CODE,
 } from './codes.ts';
-import { afpNgPerMl, fhirDateMs, hasCoding, latestInWindow, noduleCount, tumourSizeMm, windowBounds } from './observations.ts';
+import { afpNgPerMl, fhirDateEndMs, fhirDateMs, hasCoding, latestInWindow, noduleCount, tumourSizeMm, windowBounds } from './observations.ts';
 import { isNotFound, withFhirRetry, type RetryOptions } from './retry.ts';
 
 export interface ClinicalConfig {
@@ -79,7 +79,8 @@ export async function findTaceProcedure(client: MedplumClient, patientRef: strin
     code: `${SNOMED}|${TACE_PROCEDURE_CODE}`,
     _count: '200',
   });
-  const limitMs = beforeOrAt ? fhirDateMs(beforeOrAt) : Number.POSITIVE_INFINITY;
+  // A date-only study start counts to the end of that day: a CT on the day of the TACE follows it.
+  const limitMs = beforeOrAt ? fhirDateEndMs(beforeOrAt) : Number.POSITIVE_INFINITY;
   let best: { ref: ProcedureRef; ms: number } | undefined;
   for (const p of procedures) {
     const date = procedureDate(p);

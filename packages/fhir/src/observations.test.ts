@@ -78,11 +78,12 @@ describe('nodule count', () => {
 });
 
 describe('window', () => {
-  // TACE 2024-03-10, −30/+7 days → 2024-02-09T00:00Z .. 2024-03-17T00:00Z (hand-computed).
+  // TACE 2024-03-10 (date only), −30/+7 days → 2024-02-09T00:00Z .. end of 2024-03-17 (hand-computed:
+  // March 10 − 30 days = Feb 9 in a leap year (29 days in Feb 2024: 10 + 29 − 30 = 9); March 10 + 7 = March 17).
   const bounds = windowBounds('2024-03-10', { daysBefore: 30, daysAfter: 7 });
   it('has the hand-computed bounds', () => {
     expect(new Date(bounds.fromMs).toISOString()).toBe('2024-02-09T00:00:00.000Z');
-    expect(new Date(bounds.toMs).toISOString()).toBe('2024-03-17T00:00:00.000Z');
+    expect(new Date(bounds.toMs).toISOString()).toBe('2024-03-17T23:59:59.999Z');
   });
   it('picks the latest usable observation inside, ignoring outside and non-final ones', () => {
     const at = (id: string, date: string, status: Observation['status'] = 'final'): Observation => ({
@@ -97,5 +98,8 @@ describe('window', () => {
     expect(latestInWindow([at('old', '2024-02-01')], bounds)).toBeUndefined();
     // Boundary days are inside (inclusive window).
     expect(latestInWindow([at('edge', '2024-02-09')], bounds)?.id).toBe('edge');
+    expect(latestInWindow([at('edge2', '2024-03-17T18:00:00Z')], bounds)?.id).toBe('edge2');
+    expect(latestInWindow([at('after', '2024-03-18T00:00:00Z')], bounds)).toBeUndefined();
+    expect(latestInWindow([at('before', '2024-02-08T23:59:00Z')], bounds)).toBeUndefined();
   });
 });

@@ -28,10 +28,25 @@ export interface Window {
   daysAfter: number;
 }
 
-/** Inclusive window [TACE − daysBefore, TACE + daysAfter] in epoch ms. */
+/** True for a FHIR date without a time part (YYYY, YYYY-MM, YYYY-MM-DD). */
+export function isDateOnly(value: string): boolean {
+  return value.length <= 10;
+}
+
+/**
+ * Epoch ms of the END of a date-only value's day (its last millisecond), or of the instant of a
+ * dateTime: "on or before 2024-04-07" must include anything on that calendar day.
+ */
+export function fhirDateEndMs(value: string): number {
+  return isDateOnly(value) && value.length === 10 ? fhirDateMs(value) + DAY_MS - 1 : fhirDateMs(value);
+}
+
+/**
+ * Inclusive window [TACE − daysBefore, TACE + daysAfter] in epoch ms. With a date-only TACE date
+ * the window runs by calendar day (00:00 UTC of the first day to the end of the last day).
+ */
 export function windowBounds(taceDate: string, w: Window): { fromMs: number; toMs: number } {
-  const t = fhirDateMs(taceDate);
-  return { fromMs: t - w.daysBefore * DAY_MS, toMs: t + w.daysAfter * DAY_MS };
+  return { fromMs: fhirDateMs(taceDate) - w.daysBefore * DAY_MS, toMs: fhirDateEndMs(taceDate) + w.daysAfter * DAY_MS };
 }
 
 /** Statuses whose value may be used (registered/preliminary/cancelled/entered-in-error are not). */

@@ -266,26 +266,34 @@ async function publishOnce(client: MedplumClient, input: ResultInput): Promise<P
   // Already published (a retry after a lost response, or a replayed job): complete what is missing.
   const ra = existing[0];
   const raRef = `RiskAssessment/${ra.id}`;
-  const deviceRef = ra.performer?.reference ?? '';
   const provenances = await client.searchResources('Provenance', { target: raRef });
+  const deviceEntry: BundleEntry = {
+    fullUrl: DEVICE_URN,
+    resource: buildDevice(input.model),
+    request: { method: 'POST', url: 'Device', ifNoneExist: conditional(MODEL_ID_SYSTEM, modelIdentifierValue(input.model)) },
+  };
+  // The RiskAssessment names its Device; the conditional Device entry only serves a (foreign) one without performer.
+  const deviceRef = ra.performer?.reference ?? DEVICE_URN;
   const entries: BundleEntry[] = [];
   if (provenances.length === 0) {
-    entries.push({ resource: buildProvenance(input, raRef, deviceRef), request: { method: 'POST', url: 'Provenance' } });
+    entries.push({ fullUrl: PROVENANCE_URN, resource: buildProvenance(input, raRef, deviceRef), request: { method: 'POST', url: 'Provenance' } });
   }
   if (input.riskGroup === 'high') {
     entries.push({
+      fullUrl: TASK_URN,
       resource: buildTask(input, raRef, deviceRef),
       request: { method: 'POST', url: 'Task', ifNoneExist: conditional(WORKLIST_TASK_SYSTEM, input.runId) },
     });
   }
+  if (!ra.performer?.reference) entries.unshift(deviceEntry);
   const res = entries.length > 0 ? await client.executeBatch({ resourceType: 'Bundle', type: 'transaction', entry: entries }) : undefined;
   const out = res?.entry ?? [];
-  const provenance = provenances.length > 0 ? `Provenance/${provenances[0].id}` : locationRef(out[0], 'Provenance');
+  const at = (fullUrl: string): BundleEntry | undefined => out[entries.findIndex((e) => e.fullUrl === fullUrl)];
   return {
     riskAssessment: raRef,
-    device: deviceRef,
-    provenance,
-    ...(input.riskGroup === 'high' ? { task: locationRef(out[out.length - 1], 'Task') } : {}),
+    device: ra.performer?.reference ?? locationRef(at(DEVICE_URN), 'Device'),
+    provenance: provenances.length > 0 ? `Provenance/${provenances[0].id}` : locationRef(at(PROVENANCE_URN), 'Provenance'),
+    ...(input.riskGroup === 'high' ? { task: locationRef(at(TASK_URN), 'Task') } : {}),
   };
 }
 
