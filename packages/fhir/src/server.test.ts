@@ -93,3 +93,12 @@ describe('HTTP FHIR test server', () => {
     expect((await fetch(`${server.baseUrl}Patient`)).status).toBe(200);
   });
 });
+
+describe('test control route', () => {
+  it('POST /__test/fail-next?n=1 makes the next FHIR request fail with 503', async () => {
+    const ctl = await fetch(`${server.rootUrl}__test/fail-next?n=1`, { method: 'POST' });
+    expect(ctl.status).toBe(200);
+    expect((await fetch(`${server.baseUrl}Patient`)).status).toBe(503);
+    expect((await fetch(`${server.baseUrl}Patient`)).status).toBe(200);
+  });
+});

@@ -20,7 +20,10 @@ export interface FhirTestServer {
   /** Number of requests served so far (all methods, including faults). */
   requestCount(): number;
   close(): Promise<void>;
-  /** Fault injection: the next `n` requests are answered `status` (503) without touching the repo. */
+  /**
+   * Fault injection: the next `n` requests are answered `status` (503) without touching the repo.
+   * Also reachable over HTTP as `POST <rootUrl>__test/fail-next?n=<n>` (that request itself is not failed).
+   */
   failNext(n: number, status?: 503): void;
 }
 
@@ -82,14 +85,20 @@ export async function startFhirServer(opts: { port?: number; host?: string } = {
   let served = 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase() as HttpMethod;
+    // Test control route, for tests that run this server in another process: POST /__test/fail-next?n=2
+    if (method === 'POST' && url.pathname === '/__test/fail-next') {
+      failRemaining = Number.parseInt(url.searchParams.get('n') ?? '0', 10) || 0;
+      send(res, 200, { failNext: failRemaining });
+      return;
+    }
     served++;
     if (failRemaining > 0) {
       failRemaining--;
       send(res, failStatus, outcome('transient', 'Injected fault (test server failNext)'));
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const method = (req.method ?? 'GET').toUpperCase() as HttpMethod;
     if (!url.pathname.startsWith(FHIR_PATH) || !HTTP_METHODS.includes(method)) {
       send(res, 404, outcome('not-found', `No FHIR route for ${method} ${url.pathname}`));
       return;
