@@ -1,0 +1,49 @@
+/**
+ * tace-risk command line.
+ *   tace-risk demo [--fhir-base-url URL --dicom-folder DIR --patient Patient/ID --study UID]
+ *   tace-risk serve ingestion|inference-worker|results
+ *   tace-risk bundle verify DIR
+ *   tace-risk radiomics extract|batch …
+ */
+import { isTaceError } from '@tace/common';
+
+const [cmd, ...rest] = process.argv.slice(2);
+
+async function main(): Promise<number> {
+  switch (cmd) {
+    case 'demo':
+      return (await import('./demo.ts')).runDemo(rest);
+    case 'serve': {
+      const svc = rest[0];
+      if (!svc || !['ingestion', 'inference-worker', 'results'].includes(svc)) {
+        process.stderr.write('usage: tace-risk serve ingestion|inference-worker|results\n');
+        return 2;
+      }
+      await import(`../../../services/${svc}/src/main.ts`);
+      return -1; // the service keeps the process alive
+    }
+    case 'bundle':
+      return (await import('./bundle.ts')).runBundleCli(rest);
+    case 'radiomics': {
+      const mod = (await import('@tace/radiomics')) as { runRadiomicsCli?: (argv: string[]) => Promise<number> };
+      if (!mod.runRadiomicsCli) {
+        process.stderr.write('radiomics CLI not available\n');
+        return 2;
+      }
+      return mod.runRadiomicsCli(rest);
+    }
+    default:
+      process.stderr.write('usage: tace-risk demo | serve <service> | bundle verify <dir> | radiomics extract|batch …\n');
+      return cmd === undefined || cmd === '--help' ? 0 : 2;
+  }
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (e: unknown) => {
+    process.stderr.write(isTaceError(e) ? `${e.code}: ${e.message}\n` : `${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);
