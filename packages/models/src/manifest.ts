@@ -19,7 +19,9 @@ export const BundleFile = Type.Object(
   {
     path: BundlePath,
     sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
-    role: Type.Union(FILE_ROLES.map((r) => Type.Literal(r))),
+    role: Type.Union([
+      Type.Literal('radiomicsParams'), Type.Literal('dlModel'), Type.Literal('modelCard'), Type.Literal('trainingReport'), Type.Literal('other'),
+    ]),
   },
   { additionalProperties: false },
 );
@@ -45,7 +47,7 @@ export type NomogramFactorName = (typeof NOMOGRAM_FACTOR_NAMES)[number];
 
 export const NomogramFactorSpec = Type.Object(
   {
-    name: Type.Union(NOMOGRAM_FACTOR_NAMES.map((n) => Type.Literal(n))),
+    name: Type.Union([Type.Literal('dlrScore'), Type.Literal('tumourSizeMm'), Type.Literal('noduleCount'), Type.Literal('log10AfpNgPerMl')]),
     coefficient: Finite(),
     /** Training range on the model scale (after the transform). */
     min: Finite(),

@@ -101,6 +101,8 @@ export function factorValue(f: NomogramFactorSpec, dlrScore: number, clinical: C
       const floor = f.transform?.floorInput ?? 1;
       return { value: Math.log10(Math.max(afp, floor)), inputValue: afp, inputUnit: 'ng/mL' };
     }
+    default:
+      throw new RangeError(`unknown nomogram factor ${String((f as { name: unknown }).name)}`);
   }
 }
 
@@ -108,7 +110,9 @@ let defaultExtractor: ExtractFeatures | undefined;
 async function radiomicsExtractor(): Promise<ExtractFeatures> {
   if (defaultExtractor) return defaultExtractor;
   // Loaded lazily so that bundle loading and validation work without the radiomics engine.
-  const mod = (await import('@tace/radiomics')) as { extractFeatures?: ExtractFeatures };
+  // The specifier is a variable so that type checking does not depend on the engine's progress.
+  const specifier = '@tace/radiomics';
+  const mod = (await import(specifier)) as { extractFeatures?: ExtractFeatures };
   if (typeof mod.extractFeatures !== 'function') throw new Error('@tace/radiomics does not export extractFeatures');
   defaultExtractor = mod.extractFeatures;
   return defaultExtractor;
