@@ -1,6 +1,249 @@
+/**
+ * Morphological features (IBSI 3.1), computed in 3D on the ROI morphological mask (mesh, voxel
+ * counting, PCA, bounding volumes) and the intensity mask (centre of mass, integrated intensity,
+ * Moran's I, Geary's C). Not computed: the oriented minimum bounding box and minimum-volume
+ * enclosing ellipsoid densities, which the IBSI leaves unstandardised (no reference value).
+ */
+import convexHull from 'convex-hull';
 import type { IbsiGrid } from './grid.ts';
+import { meshOfMask } from './mesh.ts';
+import { moranGeary } from './autocorrelation.ts';
 import type { IbsiFeature } from './types.ts';
 
-export function morphology(_g: IbsiGrid): IbsiFeature[] {
-  return [];
+/** Eigenvalues of a symmetric 3×3 matrix, descending (trigonometric closed form). */
+export function symmetricEigenvalues3(a: number, b: number, c: number, d: number, e: number, f: number): [number, number, number] {
+  // Matrix [[a, d, f], [d, b, e], [f, e, c]]
+  const p1 = d * d + e * e + f * f;
+  if (p1 === 0) {
+    const s = [a, b, c].sort((x, y) => y - x);
+    return [s[0] ?? 0, s[1] ?? 0, s[2] ?? 0];
+  }
+  const q = (a + b + c) / 3;
+  const p2 = (a - q) ** 2 + (b - q) ** 2 + (c - q) ** 2 + 2 * p1;
+  const p = Math.sqrt(p2 / 6);
+  const B = [(a - q) / p, d / p, f / p, d / p, (b - q) / p, e / p, f / p, e / p, (c - q) / p] as const;
+  const detB = B[0] * (B[4] * B[8] - B[5] * B[7]) - B[1] * (B[3] * B[8] - B[5] * B[6]) + B[2] * (B[3] * B[7] - B[4] * B[6]);
+  const r = Math.max(-1, Math.min(1, detB / 2));
+  const phi = Math.acos(r) / 3;
+  const l1 = q + 2 * p * Math.cos(phi);
+  const l3 = q + 2 * p * Math.cos(phi + (2 * Math.PI) / 3);
+  return [l1, 3 * q - l1 - l3, l3];
+}
+
+/** Legendre polynomial P_n(x) by the three-term recurrence. */
+function legendre(n: number, x: number): number {
+  if (n === 0) return 1;
+  let p0 = 1;
+  let p1 = x;
+  for (let k = 2; k <= n; k++) {
+    const p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k;
+    p0 = p1;
+    p1 = p2;
+  }
+  return p1;
+}
+
+/**
+ * Surface area of an ellipsoid with semi-axes a ≥ b ≥ c, by the series the IBSI gives (3.1.20):
+ * A = 4π a b Σ_{ν=0}^{20} (αβ)^ν / (1 − 4ν²) · P_ν((α² + β²)/(2αβ)), α = √(1 − b²/a²), β = √(1 − c²/a²).
+ */
+export function ellipsoidArea(a: number, b: number, c: number): number {
+  const alpha = Math.sqrt(Math.max(0, 1 - (b * b) / (a * a)));
+  const beta = Math.sqrt(Math.max(0, 1 - (c * c) / (a * a)));
+  const ab = alpha * beta;
+  if (ab < 1e-12) return 4 * Math.PI * a * b; // sphere-like limit: only the ν = 0 term survives
+  const x = (alpha * alpha + beta * beta) / (2 * ab);
+  let s = 0;
+  for (let v = 0; v <= 20; v++) s += (Math.pow(ab, v) / (1 - 4 * v * v)) * legendre(v, x);
+  return 4 * Math.PI * a * b * s;
+}
+
+/**
+ * Convex hull volume, area and vertices. The hull is built on exact integer coordinates (mesh
+ * vertices lie on the half-voxel lattice) with robust predicates, then measured in mm: an axis
+ * scaling maps the hull of the lattice points onto the hull of the mm points.
+ */
+function hullOf(vertices: Float64Array, spacingMm: [number, number, number]): { volume: number; area: number; points: number[][] } {
+  const pts: number[][] = [];
+  const lattice: number[][] = [];
+  for (let i = 0; i < vertices.length; i += 3) {
+    const p = [vertices[i] ?? 0, vertices[i + 1] ?? 0, vertices[i + 2] ?? 0];
+    pts.push(p);
+    lattice.push(p.map((c, k) => Math.round((2 * c) / (spacingMm[k] ?? 1))));
+  }
+  const faces = convexHull(lattice);
+  let vol6 = 0;
+  let area2 = 0;
+  const used = new Set<number>();
+  for (const f of faces) {
+    for (const k of f) used.add(k);
+    const p0 = pts[f[0] ?? 0] ?? [0, 0, 0];
+    for (let k = 1; k + 1 < f.length; k++) {
+      const p1 = pts[f[k] ?? 0] ?? p0;
+      const p2 = pts[f[k + 1] ?? 0] ?? p0;
+      const u = [(p1[0] ?? 0) - (p0[0] ?? 0), (p1[1] ?? 0) - (p0[1] ?? 0), (p1[2] ?? 0) - (p0[2] ?? 0)];
+      const w = [(p2[0] ?? 0) - (p0[0] ?? 0), (p2[1] ?? 0) - (p0[1] ?? 0), (p2[2] ?? 0) - (p0[2] ?? 0)];
+      const cx = (u[1] ?? 0) * (w[2] ?? 0) - (u[2] ?? 0) * (w[1] ?? 0);
+      const cy = (u[2] ?? 0) * (w[0] ?? 0) - (u[0] ?? 0) * (w[2] ?? 0);
+      const cz = (u[0] ?? 0) * (w[1] ?? 0) - (u[1] ?? 0) * (w[0] ?? 0);
+      area2 += Math.hypot(cx, cy, cz);
+      vol6 += (p0[0] ?? 0) * cx + (p0[1] ?? 0) * cy + (p0[2] ?? 0) * cz;
+    }
+  }
+  return { volume: Math.abs(vol6) / 6, area: area2 / 2, points: [...used].map((k) => pts[k] ?? [0, 0, 0]) };
+}
+
+/**
+ * Keep only vertices that are extreme along x in their (y, z) row, or along y / z likewise: a
+ * point strictly between two others on a line cannot be a hull vertex, so the hull is unchanged.
+ */
+function hullCandidates(v: Float64Array): Float64Array {
+  const keep = new Uint8Array(v.length / 3);
+  for (let axis = 0; axis < 3; axis++) {
+    const a1 = (axis + 1) % 3;
+    const a2 = (axis + 2) % 3;
+    const lo = new Map<string, number>();
+    const hi = new Map<string, number>();
+    for (let i = 0; i < keep.length; i++) {
+      const key = `${v[3 * i + a1]},${v[3 * i + a2]}`;
+      const x = v[3 * i + axis] ?? 0;
+      const l = lo.get(key);
+      if (l === undefined || x < (v[3 * l + axis] ?? 0)) lo.set(key, i);
+      const h = hi.get(key);
+      if (h === undefined || x > (v[3 * h + axis] ?? 0)) hi.set(key, i);
+    }
+    for (const i of lo.values()) keep[i] = 1;
+    for (const i of hi.values()) keep[i] = 1;
+  }
+  const out: number[] = [];
+  for (let i = 0; i < keep.length; i++) if (keep[i]) out.push(v[3 * i] ?? 0, v[3 * i + 1] ?? 0, v[3 * i + 2] ?? 0);
+  return Float64Array.from(out);
+}
+
+export function morphology(g: IbsiGrid): IbsiFeature[] {
+  const { nx, ny, nz, image, morphMask, intensityMask } = g;
+  const [sx, sy, sz] = g.spacingMm;
+  const mesh = meshOfMask(morphMask, nx, ny, nz, g.spacingMm);
+  const V = mesh.volumeMm3;
+  const A = mesh.areaMm2;
+
+  // Voxel-centre statistics of the morphological mask, and intensity-weighted centre.
+  let nMorph = 0;
+  let gx = 0;
+  let gy = 0;
+  let gz = 0;
+  let wsum = 0;
+  let wx = 0;
+  let wy = 0;
+  let wz = 0;
+  let nInt = 0;
+  let isum = 0;
+  for (let z = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++) {
+        const i = x + nx * (y + ny * z);
+        if (morphMask[i]) {
+          nMorph++;
+          gx += x * sx;
+          gy += y * sy;
+          gz += z * sz;
+        }
+        if (intensityMask[i]) {
+          const v = image[i] ?? 0;
+          nInt++;
+          isum += v;
+          wsum += v;
+          wx += v * x * sx;
+          wy += v * y * sy;
+          wz += v * z * sz;
+        }
+      }
+  gx /= nMorph;
+  gy /= nMorph;
+  gz /= nMorph;
+  let cxx = 0;
+  let cyy = 0;
+  let czz = 0;
+  let cxy = 0;
+  let cyz = 0;
+  let cxz = 0;
+  for (let z = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++) {
+        if (!morphMask[x + nx * (y + ny * z)]) continue;
+        const dx = x * sx - gx;
+        const dy = y * sy - gy;
+        const dz = z * sz - gz;
+        cxx += dx * dx;
+        cyy += dy * dy;
+        czz += dz * dz;
+        cxy += dx * dy;
+        cyz += dy * dz;
+        cxz += dx * dz;
+      }
+  // Sample covariance (divisor N − 1), as the IBSI reference implementations compute it.
+  const dn = Math.max(1, nMorph - 1);
+  const [l1, l2, l3] = symmetricEigenvalues3(cxx / dn, cyy / dn, czz / dn, cxy / dn, cyz / dn, cxz / dn);
+
+  // Axis-aligned bounding box of the mesh vertices.
+  const vtx = mesh.vertices;
+  const lo = [Infinity, Infinity, Infinity];
+  const hi = [-Infinity, -Infinity, -Infinity];
+  for (let i = 0; i < vtx.length; i += 3)
+    for (let k = 0; k < 3; k++) {
+      const c = vtx[i + k] ?? 0;
+      if (c < (lo[k] ?? 0)) lo[k] = c;
+      if (c > (hi[k] ?? 0)) hi[k] = c;
+    }
+  const ex = (hi[0] ?? 0) - (lo[0] ?? 0);
+  const ey = (hi[1] ?? 0) - (lo[1] ?? 0);
+  const ez = (hi[2] ?? 0) - (lo[2] ?? 0);
+
+  const hull = hullOf(hullCandidates(vtx), g.spacingMm);
+  // Maximum 3D diameter: the farthest pair of mesh vertices is a pair of hull vertices.
+  let diam2 = 0;
+  const hp = hull.points;
+  for (let i = 0; i < hp.length; i++) {
+    const p = hp[i] ?? [0, 0, 0];
+    for (let j = i + 1; j < hp.length; j++) {
+      const q = hp[j] ?? [0, 0, 0];
+      const d = ((p[0] ?? 0) - (q[0] ?? 0)) ** 2 + ((p[1] ?? 0) - (q[1] ?? 0)) ** 2 + ((p[2] ?? 0) - (q[2] ?? 0)) ** 2;
+      if (d > diam2) diam2 = d;
+    }
+  }
+
+  const a = 2 * Math.sqrt(l1);
+  const b = 2 * Math.sqrt(l2);
+  const c = 2 * Math.sqrt(l3);
+  const { moranI, gearyC } = moranGeary(image, intensityMask, nx, ny, nz, g.spacingMm);
+  const comShift = Math.hypot(gx - wx / wsum, gy - wy / wsum, gz - wz / wsum);
+  const s36 = 36 * Math.PI * V * V;
+  const values: [string, string, number][] = [
+    ['morph_volume', 'RNU0', V],
+    ['morph_vol_approx', 'YEKZ', nMorph * sx * sy * sz],
+    ['morph_area_mesh', 'C0JK', A],
+    ['morph_av', '2PR5', A / V],
+    ['morph_comp_1', 'SKGS', V / (Math.sqrt(Math.PI) * Math.pow(A, 1.5))],
+    ['morph_comp_2', 'BQWJ', s36 / (A * A * A)],
+    ['morph_sph_dispr', 'KRCK', A / Math.cbrt(s36)],
+    ['morph_sphericity', 'QCFX', Math.cbrt(s36) / A],
+    ['morph_asphericity', '25C7', Math.cbrt((A * A * A) / s36) - 1],
+    ['morph_com', 'KLMA', comShift],
+    ['morph_diam', 'L0JK', Math.sqrt(diam2)],
+    ['morph_pca_maj_axis', 'TDIC', 4 * Math.sqrt(l1)],
+    ['morph_pca_min_axis', 'P9VJ', 4 * Math.sqrt(l2)],
+    ['morph_pca_least_axis', '7J51', 4 * Math.sqrt(l3)],
+    ['morph_pca_elongation', 'Q3CK', Math.sqrt(l2 / l1)],
+    ['morph_pca_flatness', 'N17B', Math.sqrt(l3 / l1)],
+    ['morph_vol_dens_aabb', 'PBX1', V / (ex * ey * ez)],
+    ['morph_area_dens_aabb', 'R59B', A / (2 * (ex * ey + ey * ez + ex * ez))],
+    ['morph_vol_dens_aee', '6BDE', V / ((4 * Math.PI * a * b * c) / 3)],
+    ['morph_area_dens_aee', 'RDD2', A / ellipsoidArea(a, b, c)],
+    ['morph_vol_dens_conv_hull', 'R3ER', V / hull.volume],
+    ['morph_area_dens_conv_hull', '7T7F', A / hull.area],
+    ['morph_integ_int', '99N0', V * (isum / nInt)],
+    ['morph_moran_i', 'N365', moranI],
+    ['morph_geary_c', 'NPT7', gearyC],
+  ];
+  return values.map(([tag, ibsiCode, value]) => ({ tag, ibsiCode, family: 'morphology', aggregation: 'n/a', value }));
 }

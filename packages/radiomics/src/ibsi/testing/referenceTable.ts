@@ -1,7 +1,9 @@
 /**
  * Test support: read an IBSI reference table (CSV with quoted fields) and compare computed rows
  * the way the IBSI does — round the computed value to 3 significant figures, then
- * |x − reference| ≤ tolerance.
+ * |x − reference| ≤ tolerance. Where the reference is written with more than 3 significant digits
+ * (voxel counts, image sizes, 3065 HU) the computed value is rounded to that many instead, since
+ * rounding 3065 to 3060 would fail a zero-tolerance row that the exact value meets.
  */
 import { readFileSync } from 'node:fs';
 import type { IbsiFeature } from '../types.ts';
@@ -14,7 +16,16 @@ export interface ReferenceRow {
   /** undefined where the IBSI gives no reference value (feature not standardised). */
   reference?: number;
   tolerance?: number;
+  /** Significant digits the reference is written with (e.g. 125256 → 6). */
+  referenceDigits: number;
   note: string;
+}
+
+function significantDigits(s: string): number {
+  const m = s.trim().replace(/^[-+]/, '').split(/[eE]/)[0] ?? '';
+  const digits = m.replace('.', '').replace(/^0+/, '');
+  // Trailing zeros of an integer written without a decimal point are not significant.
+  return (m.includes('.') ? digits : digits.replace(/0+$/, '')).length;
 }
 
 function parseCsvLine(line: string): string[] {
@@ -53,6 +64,7 @@ export function readReferenceTable(path: string): ReferenceRow[] {
       tag: f[col('tag')] ?? '',
       reference: num(f[col('reference_value')]),
       tolerance: num(f[col('tolerance')]),
+      referenceDigits: significantDigits(f[col('reference_value')] ?? ''),
       note: f[col('note')] ?? '',
     };
   });
@@ -67,7 +79,7 @@ export function matchesReference(value: number | undefined, row: ReferenceRow): 
   if (value === undefined || row.reference === undefined || !Number.isFinite(value)) return false;
   const tol = row.tolerance ?? 0;
   // A hair of slack for the decimal representation of the rounded value (e.g. 0.0411 vs 0.04110000001).
-  return Math.abs(roundSignificant(value, 3) - row.reference) <= tol + 1e-9 * Math.max(1, Math.abs(row.reference));
+  return Math.abs(roundSignificant(value, Math.max(3, row.referenceDigits)) - row.reference) <= tol + 1e-9 * Math.max(1, Math.abs(row.reference));
 }
 
 export interface FamilyCount {
