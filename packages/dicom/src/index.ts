@@ -20,3 +20,4 @@ export { cropToRoi, type CropResult } from './crop.ts';
 export { newUid, uidFromSeed } from './write/uid.ts';
 export { writeCtSeries, type CtSeriesMeta, type PatientStudyMeta } from './write/ct-writer.ts';
 export { writeBinarySeg, SCT_NEOPLASM, SCT_MORPHOLOGICALLY_ALTERED_STRUCTURE, type SegMeta } from './write/seg-writer.ts';
+export { assembleRoiCase, type RoiCase } from './roi-case.ts';

@@ -59,7 +59,7 @@ describe.skipIf(!D)('FolderStudySource + selectCtAndSegmentation over shared/ref
 
   it('RTSTRUCT whose FrameOfReference UID mismatches is paired through its referenced series', async () => {
     const rtSrc = new FolderStudySource(`${D}/rtutils-rtstruct-hole`);
-    const [uid] = [...rtSrc.studies().keys()];
+    const [uid] = [...(await rtSrc.studies()).keys()];
     const r = selectCtAndSegmentation(await rtSrc.getStudy(uid));
     expect(r.kind).toBe('RTSTRUCT');
     expect(r.segmentLabel).toBe('ROI-1');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LabelMap, Mat3, Vec3, Volume } from '@tace/common';
 import { loadCtVolume } from '../ct-volume.ts';
+import { assembleRoiCase } from '../roi-case.ts';
 import { cropToRoi } from '../crop.ts';
 import { FolderStudySource } from '../folder-source.ts';
 import { parseDicom } from '../instance.ts';
@@ -138,6 +139,21 @@ describe('writeBinarySeg → parseDicom → segToLabelMap', () => {
     expect([...m.data]).toEqual([...mask.data]);
     const crop = cropToRoi(v, m, 0);
     expect(crop.volume.size[2]).toBe(4);
+  });
+
+  it('assembleRoiCase finds a study written after the folder was first indexed and crops it', async () => {
+    const dir = join(tmp, 'later');
+    spawnSync('mkdir', ['-p', dir]);
+    const src = new FolderStudySource(dir);
+    await expect(src.getStudy(META.studyInstanceUid)).rejects.toMatchObject({ code: 'DICOM_STUDY_NOT_FOUND' });
+    ctBytes.forEach((b, k) => writeFileSync(join(dir, `ct${k}.dcm`), b));
+    writeFileSync(join(dir, 'seg.dcm'), writeBinarySeg(tumourMask(), ctBytes));
+    const rc = await assembleRoiCase(src, META.studyInstanceUid, { marginMm: 0 });
+    expect(rc.segmentationKind).toBe('SEG');
+    expect(rc.segmentLabel).toBe('Tumor');
+    expect(rc.ctSeriesInstanceUid).toBe(META.seriesInstanceUid);
+    expect(rc.mask.data.reduce((a, v) => a + v, 0)).toBe(tumourMask().data.reduce((a, v) => a + v, 0));
+    expect(rc.volume.size).toEqual(rc.mask.size);
   });
 
   const dcmdump = spawnSync('dcmdump', ['--version']).status === 0;
