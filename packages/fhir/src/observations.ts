@@ -111,7 +111,7 @@ export function afpNgPerMl(obs: Observation, iuPerMlToNgPerMl: number | undefine
     if (iuPerMlToNgPerMl === undefined) {
       throw new TaceError(
         'FHIR_AFP_UNIT_UNKNOWN',
-        `AFP ${ref(obs)} is in ${unit} (LOINC ${LOINC_AFP_UNITS}); converting it to ng/mL needs the assay's factor: set afpIuPerMlToNgPerMl (env AFP_IU_PER_ML_TO_NG_PER_ML)`,
+        `AFP ${ref(obs)} is in ${unit} (LOINC ${LOINC_AFP_UNITS}); converting it to ng/mL needs the assay's factor: set afpIuPerMlToNgPerMl (env TACE_AFP_IU_PER_ML_TO_NG_PER_ML)`,
         { detail: { observation: ref(obs), unit, setting: 'afpIuPerMlToNgPerMl' } },
       );
     }

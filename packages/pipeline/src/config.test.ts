@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, SETTINGS } from './config.ts';
+
+const base = { TACE_FHIR_BASE_URL: 'http://fhir.local/fhir/R4', TACE_DICOM_FOLDER: '/data/dicom', TACE_WEBHOOK_SECRET: 'a-long-enough-secret' };
+
+describe('loadConfig', () => {
+  it('applies defaults and parses numbers', () => {
+    const c = loadConfig('ingestion', { ...base, TACE_CROP_MARGIN_MM: '15.5' });
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.cropMarginMm).toBe(15.5);
+    expect(c.windowBeforeDays).toBe(30);
+    expect(c.fhirBaseUrl).toBe('http://fhir.local/fhir/R4');
+  });
+
+  it('lists every problem at once, with CONFIG_INVALID, and never echoes a secret', () => {
+    let err: unknown;
+    try {
+      loadConfig('ingestion', { TACE_WEBHOOK_SECRET: 'short-secret', TACE_CROP_MARGIN_MM: 'wide', TACE_FHIR_BASE_URL: 'ftp://x' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'CONFIG_INVALID' });
+    const msg = (err as Error).message;
+    expect(msg).toContain('TACE_DICOM_FOLDER is required');
+    expect(msg).toContain("TACE_CROP_MARGIN_MM='wide' must be a number");
+    expect(msg).toContain('TACE_FHIR_BASE_URL');
+    expect(msg).toContain('TACE_WEBHOOK_SECRET must be at least 16 characters');
+    expect(msg).not.toContain('short-secret');
+  });
+
+  it('only asks a service for its own settings', () => {
+    expect(() => loadConfig('inference-worker', {})).not.toThrow();
+    expect(() => loadConfig('results', {})).toThrow(/TACE_FHIR_BASE_URL is required/);
+  });
+
+  it('has unique environment variable names', () => {
+    const names = Object.values(SETTINGS).map((s) => s.env);
+    expect(new Set(names).size).toBe(names.length);
+  });
+});

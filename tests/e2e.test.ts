@@ -1,0 +1,226 @@
+/**
+ * The whole path through real parts: the three services as separate processes, a real
+ * redis-server, the HTTP FHIR test server talked to by a real MedplumClient, DICOM written to a
+ * folder. Assertions are on what the FHIR server holds afterwards.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Device, ImagingStudy, Observation, Provenance, RiskAssessment, Task } from '@medplum/fhirtypes';
+import { RUN_ID_SYSTEM, seedPatient } from '@tace/fhir';
+import { checkResponse, signBody } from '@tace/http';
+import { generatePatient, seedFor, writeSyntheticStudy } from '@tace/synthetic';
+import { startStack, waitForRun, WEBHOOK_SECRET, type Stack } from './support/stack.ts';
+
+let stack: Stack;
+const SEED = 777;
+let nextIndex = 0;
+
+/** A fresh synthetic patient: DICOM study in the stack's folder, FHIR resources seeded. */
+async function newPatient(opts: { withSeg?: boolean } = {}) {
+  const p = generatePatient(SEED, nextIndex++);
+  const study = writeSyntheticStudy(p, join(stack.dicomDir, p.uids.studyInstanceUid));
+  if (opts.withSeg === false) rmSync(study.segFile);
+  const refs = await seedPatient(stack.fhir, seedFor(p));
+  return { p, study, refs };
+}
+
+async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  const r = await fetch(`${stack.url.ingestion}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const json = (await r.json()) as Record<string, unknown>;
+  return { status: r.status, contentType: r.headers.get('content-type'), json };
+}
+
+function expectConforms(operationId: string, r: { status: number; contentType: string | null; json: unknown }) {
+  expect(checkResponse(operationId, r.status, r.contentType, r.json)).toEqual([]);
+}
+
+async function riskAssessmentsFor(runId: string): Promise<RiskAssessment[]> {
+  return (await stack.fhir.searchResources('RiskAssessment', { identifier: `${RUN_ID_SYSTEM}|${runId}` })) as RiskAssessment[];
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('end to end through Redis', () => {
+  it('scores a study and writes Device, RiskAssessment, Provenance (and Task when high) to FHIR', async () => {
+    const { p, study, refs } = await newPatient();
+    const t0 = performance.now();
+    const r = await post('/v1/assessments', { patientReference: refs.patientRef, studyInstanceUid: study.studyInstanceUid });
+    expect(r.status).toBe(202);
+    expectConforms('createAssessment', r);
+    const runId = String(r.json.runId);
+    const done = await waitForRun(stack.url.results, runId, (x) => x.status === 'done' || x.status === 'failed');
+    const latencyMs = performance.now() - t0;
+    console.log(`end-to-end latency of one run through Redis: ${latencyMs.toFixed(0)} ms; stage ms ${JSON.stringify(done.timingsMs)}`);
+    expect(done.error).toBeUndefined();
+    expect(done.status).toBe('done');
+    const statusResp = await fetch(`${stack.url.results}/v1/assessments/${runId}`);
+    expectConforms('getAssessment', { status: statusResp.status, contentType: statusResp.headers.get('content-type'), json: await statusResp.json() });
+
+    const ras = await riskAssessmentsFor(runId);
+    expect(ras).toHaveLength(1);
+    const ra = ras[0]!;
+    const result = done.result as { probability: number; riskGroup: string; modelId: string; modelVersion: string };
+    expect(ra.status).toBe('final');
+    expect(ra.subject?.reference).toBe(refs.patientRef);
+    expect(ra.parent?.reference ?? ra.basis?.map((b) => b.reference)).toEqual(expect.anything());
+    const basis = (ra.basis ?? []).map((b) => b.reference);
+    expect(basis).toContain(refs.imagingStudyRef);
+    for (const o of refs.observationRefs) expect(basis).toContain(o);
+    expect([ra.parent?.reference, ...basis]).toContain(refs.procedureRef);
+    const pred = ra.prediction?.[0];
+    expect(pred?.outcome?.coding?.[0]).toMatchObject({ system: 'http://snomed.info/sct', code: '128462008' });
+    // FHIR R4: probabilityDecimal is a percentage.
+    expect(pred?.probabilityDecimal).toBeCloseTo(result.probability * 100, 6);
+    expect(pred?.qualitativeRisk?.coding?.[0]).toMatchObject({ system: 'http://terminology.hl7.org/CodeSystem/risk-probability', code: result.riskGroup });
+    expect(JSON.stringify(ra.method)).toContain(result.modelVersion);
+    expect(JSON.stringify(ra.note ?? [])).toContain('synthetic demonstration model — not for clinical use');
+
+    const device = (await stack.fhir.readReference({ reference: ra.performer?.reference })) as Device;
+    expect(device.resourceType).toBe('Device');
+    expect(JSON.stringify(device)).toContain(result.modelId);
+    const provs = (await stack.fhir.searchResources('Provenance', { target: `RiskAssessment/${ra.id}` })) as Provenance[];
+    expect(provs).toHaveLength(1);
+    expect(provs[0]!.agent?.[0]?.who?.reference).toBe(`Device/${device.id}`);
+    const tasks = (await stack.fhir.searchResources('Task', { focus: `RiskAssessment/${ra.id}` })) as Task[];
+    expect(tasks).toHaveLength(result.riskGroup === 'high' ? 1 : 0);
+
+    // The study's ImagingStudy is the one seeded for this patient.
+    const is = (await stack.fhir.readReference({ reference: refs.imagingStudyRef })) as ImagingStudy;
+    expect(JSON.stringify(is.identifier)).toContain(p.uids.studyInstanceUid);
+  });
+
+  it('collapses the same study submitted twice at once into one run and one RiskAssessment', async () => {
+    const { study, refs } = await newPatient();
+    const body = { patientReference: refs.patientRef, studyInstanceUid: study.studyInstanceUid };
+    const [a, b] = await Promise.all([post('/v1/assessments', body), post('/v1/assessments', body)]);
+    expect(a.status).toBe(202);
+    expect(b.status).toBe(202);
+    expect(a.json.runId).toBe(b.json.runId);
+    expect([a.json.created, b.json.created].sort()).toEqual([false, true]);
+    await waitForRun(stack.url.results, String(a.json.runId), (x) => x.status === 'done');
+    const again = await post('/v1/assessments', body);
+    expect(again.json).toMatchObject({ runId: a.json.runId, created: false, status: 'done' });
+    expect(await riskAssessmentsFor(String(a.json.runId))).toHaveLength(1);
+  });
+
+  it('fails a run without AFP with FHIR_AFP_MISSING, writes nothing, and replays it once AFP exists', async () => {
+    const { study, refs } = await newPatient();
+    const afpRef = refs.observationRefs[0]!;
+    const afp = (await stack.fhir.readReference({ reference: afpRef })) as Observation;
+    await stack.fhir.deleteResource('Observation', afp.id!);
+    const r = await post('/v1/assessments', { patientReference: refs.patientRef, studyInstanceUid: study.studyInstanceUid });
+    const runId = String(r.json.runId);
+    const failed = await waitForRun(stack.url.ingestion, runId, (x) => x.status === 'failed');
+    expect(failed.error).toMatchObject({ code: 'FHIR_AFP_MISSING', stage: 'ingest' });
+    expectConforms('getAssessment', { status: 200, contentType: 'application/json', json: failed });
+    expect(await riskAssessmentsFor(runId)).toHaveLength(0);
+
+    const { id: _id, meta: _meta, ...afpBody } = afp;
+    await stack.fhir.createResource(afpBody as Observation);
+    const replay = await post(`/v1/assessments/${runId}/replay`, {});
+    expect(replay.status).toBe(202);
+    expectConforms('replayAssessment', replay);
+    await waitForRun(stack.url.results, runId, (x) => x.status === 'done');
+    expect(await riskAssessmentsFor(runId)).toHaveLength(1);
+    const notFailed = await post(`/v1/assessments/${runId}/replay`, {});
+    expect(notFailed.status).toBe(409);
+    expect(notFailed.json.code).toBe('RUN_NOT_FAILED');
+  });
+
+  it('fails a study without segmentation with DICOM_NO_SEGMENTATION', async () => {
+    const { study, refs } = await newPatient({ withSeg: false });
+    const r = await post('/v1/assessments', { patientReference: refs.patientRef, studyInstanceUid: study.studyInstanceUid });
+    expect(r.status).toBe(202);
+    const failed = await waitForRun(stack.url.results, String(r.json.runId), (x) => x.status === 'failed');
+    expect(failed.error).toMatchObject({ code: 'DICOM_NO_SEGMENTATION' });
+  });
+
+  it('answers 404 for an unknown patient or study and 400 naming the field for a malformed body', async () => {
+    const { study, refs } = await newPatient();
+    const noPatient = await post('/v1/assessments', { patientReference: 'Patient/does-not-exist', studyInstanceUid: study.studyInstanceUid });
+    expect(noPatient.status).toBe(404);
+    expect(noPatient.json.code).toBe('FHIR_PATIENT_NOT_FOUND');
+    expectConforms('createAssessment', noPatient);
+    const noStudy = await post('/v1/assessments', { patientReference: refs.patientRef, studyInstanceUid: '1.2.3.4.5.6.7.8.9' });
+    expect(noStudy.status).toBe(404);
+    expect(noStudy.json.code).toBe('DICOM_STUDY_NOT_FOUND');
+    expectConforms('createAssessment', noStudy);
+    const bad = await post('/v1/assessments', { patientReference: refs.patientRef });
+    expect(bad.status).toBe(400);
+    expect(String(bad.json.detail)).toContain('studyInstanceUid');
+    expectConforms('createAssessment', bad);
+    const badUid = await post('/v1/assessments', { patientReference: refs.patientRef, studyInstanceUid: 'not a uid' });
+    expect(badUid.status).toBe(400);
+    expect(String(badUid.json.detail)).toContain('studyInstanceUid');
+    const notJson = await post('/v1/assessments', '{"patientReference":');
+    expect(notJson.status).toBe(400);
+    expectConforms('createAssessment', notJson);
+    const unknownRun = await fetch(`${stack.url.results}/v1/assessments/run-${'0'.repeat(32)}`);
+    expect(unknownRun.status).toBe(404);
+  });
+
+  it('starts a run from a signed rest-hook ImagingStudy notification and refuses a bad signature', async () => {
+    const { refs } = await newPatient();
+    const is = (await stack.fhir.readReference({ reference: refs.imagingStudyRef })) as ImagingStudy;
+    const raw = JSON.stringify(is);
+    const bad = await post('/fhir/rest-hook', raw, { 'content-type': 'application/fhir+json', 'x-signature': signBody('wrong-secret-wrong-secret', raw) });
+    expect(bad.status).toBe(401);
+    expect(bad.json.resourceType).toBe('OperationOutcome');
+    expectConforms('fhirRestHook', bad);
+    const missing = await post('/fhir/rest-hook', raw, { 'content-type': 'application/fhir+json' });
+    expect(missing.status).toBe(401);
+    const runsBefore = (await (await fetch(`${stack.url.results}/v1/worklist?limit=500`)).json()) as { items: unknown[] };
+
+    const good = await post('/fhir/rest-hook', raw, { 'content-type': 'application/fhir+json', 'x-signature': signBody(WEBHOOK_SECRET, raw) });
+    expect(good.status).toBe(202);
+    expectConforms('fhirRestHook', good);
+    const runId = /run-[0-9a-f]{32}/.exec(JSON.stringify(good.json))?.[0];
+    expect(runId).toBeDefined();
+    await waitForRun(stack.url.results, runId!, (x) => x.status === 'done');
+    const wl = await fetch(`${stack.url.results}/v1/worklist?limit=500`);
+    const wlJson = (await wl.json()) as { items: Array<{ runId: string }> };
+    expectConforms('getWorklist', { status: wl.status, contentType: wl.headers.get('content-type'), json: wlJson });
+    expect(wlJson.items.length).toBe(runsBefore.items.length + 1);
+    expect(wlJson.items.map((i) => i.runId)).toContain(runId);
+
+    const other = JSON.stringify({ resourceType: 'Observation', status: 'final', code: { text: 'x' } });
+    const ignored = await post('/fhir/rest-hook', other, { 'content-type': 'application/fhir+json', 'x-signature': signBody(WEBHOOK_SECRET, other) });
+    expect(ignored.status).toBe(200);
+    expectConforms('fhirRestHook', ignored);
+  });
+
+  it('retries a FHIR 503 at write time and still writes exactly one RiskAssessment', async () => {
+    const { study, refs } = await newPatient();
+    await stack.stop('results'); // hold the run before its publish stage
+    const r = await post('/v1/assessments', { patientReference: refs.patientRef, studyInstanceUid: study.studyInstanceUid });
+    const runId = String(r.json.runId);
+    await waitForRun(stack.url.ingestion, runId, (x) => x.stage === 'publish' && x.status === 'queued');
+    const before = stack.fhirServer.requestCount();
+    stack.fhirServer.failNext(3);
+    await stack.start('results');
+    await waitForRun(stack.url.results, runId, (x) => x.status === 'done');
+    expect(stack.fhirServer.requestCount() - before).toBeGreaterThan(3); // the 3 faults + the real writes
+    expect(await riskAssessmentsFor(runId)).toHaveLength(1);
+  });
+
+  it('loses no waiting job when Redis restarts, and the worker resumes', async () => {
+    const a = await newPatient();
+    const b = await newPatient();
+    await stack.stop('inference-worker'); // jobs will wait in the infer queue
+    const ra = await post('/v1/assessments', { patientReference: a.refs.patientRef, studyInstanceUid: a.study.studyInstanceUid });
+    const rb = await post('/v1/assessments', { patientReference: b.refs.patientRef, studyInstanceUid: b.study.studyInstanceUid });
+    const ids = [String(ra.json.runId), String(rb.json.runId)];
+    for (const id of ids) await waitForRun(stack.url.ingestion, id, (x) => x.stage === 'infer' && x.status === 'queued');
+    await stack.redis.restart();
+    await stack.start('inference-worker');
+    for (const id of ids) await waitForRun(stack.url.results, id, (x) => x.status === 'done', 120_000);
+    for (const id of ids) expect(await riskAssessmentsFor(id)).toHaveLength(1);
+  });
+});
