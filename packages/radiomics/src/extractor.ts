@@ -1,0 +1,206 @@
+/**
+ * The feature extractor: PyRadiomics featureextractor.execute() as one synchronous, pure function.
+ *
+ * Order of operations (as PyRadiomics): label checks → diagnostics of the inputs → normalize →
+ * resample (interpolator + resampledPixelSpacing) or preCrop → checkMask (geometry, correctMask,
+ * bounding box, minimum ROI checks) → resegment (re-checked) → shape / shape2D on the (unless
+ * resegmentShape) non-resegmented mask → per image type (Original, filters) per class.
+ * Output keys: `diagnostics_…`, then `original_shape_…`, then `<imageType>_<class>_<Feature>`.
+ */
+import type { LabelMap, Vec3, Volume } from '@tace/common';
+import { RADIOMICS_ERRORS, radiomicsError } from './errors.ts';
+import { FEATURE_CLASS_NAMES, resolveFeatureList, TEXTURE_CLASS_NAMES, type FeatureClassName, type TextureClassName } from './featureNames.ts';
+import { parseParams, settingsForImageType, type RadiomicsParams, type RadiomicsSettings } from './params.ts';
+import {
+  binaryCrop, checkFinite, checkLabelPresent, checkMask, cropToBox, normalizeImage, resegmentMask, toFloat64,
+  type BoundingBox,
+} from './preprocess.ts';
+import { ENGINE_VERSION, imageDiagnostics, maskDiagnostics, pyRepr, type Diagnostics } from './diagnostics.ts';
+import { firstOrderFeatures } from './firstorder.ts';
+import { shapeFeatures } from './shape.ts';
+import { shape2DFeatures } from './shape2D.ts';
+import { discretize } from './discretize.ts';
+import { TEXTURE_CLASSES, type TextureSettings, type WeightingNorm } from './texture.ts';
+import { resampleImageAndMask, type PixelType } from './resample.ts';
+import { IMAGE_TYPES } from './filters/index.ts';
+import type { ImageTypeName } from './featureNames.ts';
+
+export type FeatureVector = Record<string, number | string>;
+
+export interface ExtractOptions {
+  /** Overrides `setting.label`. */
+  label?: number;
+}
+
+function pixelTypeOf(v: Volume): PixelType {
+  const d = v.data;
+  if (d instanceof Int16Array) return 'int16';
+  if (d instanceof Uint16Array) return 'uint16';
+  if (d instanceof Int32Array) return 'int32';
+  if (d instanceof Uint8Array) return 'uint8';
+  if (d instanceof Float32Array) return 'float32';
+  return 'float64';
+}
+
+/** Pick the requested features (or defaults) of a computed class, prefixed. */
+function emit(out: FeatureVector, prefix: string, cls: FeatureClassName, requested: string[] | undefined, values: Record<string, number>): void {
+  for (const name of resolveFeatureList(cls, requested)) {
+    const v = values[name];
+    if (v === undefined) {
+      throw radiomicsError(RADIOMICS_ERRORS.NOT_AVAILABLE, `feature ${cls}.${name} is not computed by this engine`, { featureClass: cls, feature: name });
+    }
+    out[`${prefix}_${cls}_${name}`] = v;
+  }
+}
+
+function textureSettings(s: RadiomicsSettings): TextureSettings {
+  return {
+    distances: s.distances,
+    symmetricalGLCM: s.symmetricalGLCM,
+    weightingNorm: (s.weightingNorm ?? null) as WeightingNorm | null,
+    gldm_a: s.gldm_a,
+    force2D: s.force2D,
+    force2Ddimension: s.force2Ddimension,
+  };
+}
+
+/** numpy axis (0 = z, 1 = y, 2 = x) → our axis index (0 = x, 1 = y, 2 = z). */
+const NUMPY_TO_XYZ = [2, 1, 0] as const;
+
+function computeShape2D(out: FeatureVector, mask: LabelMap, bb: BoundingBox, s: RadiomicsSettings, requested: string[] | undefined): void {
+  if (!s.force2D) {
+    throw radiomicsError(RADIOMICS_ERRORS.PARAM_INVALID, 'shape2D needs force2D: true (and force2Ddimension set to the out-of-plane axis)');
+  }
+  const { data, size } = binaryCrop(mask, bb, s.label);
+  const drop = NUMPY_TO_XYZ[s.force2Ddimension as 0 | 1 | 2];
+  if (size[drop] !== 1) {
+    throw radiomicsError(RADIOMICS_ERRORS.PARAM_INVALID, `shape2D needs a one-slice ROI along numpy axis ${s.force2Ddimension}, the ROI spans ${size[drop]} slices`);
+  }
+  // Remaining axes in numpy order (slowest first): axis0 = the higher of the two kept xyz axes.
+  const kept = [2, 1, 0].filter((a) => a !== drop) as [number, number];
+  const [a0, a1] = kept;
+  const n0 = size[a0]!, n1 = size[a1]!;
+  const plane = new Uint8Array(n0 * n1);
+  const stride = [1, size[0], size[0] * size[1]];
+  for (let i = 0; i < n0; i++) for (let j = 0; j < n1; j++) plane[j + n1 * i] = data[i * stride[a0]! + j * stride[a1]!]!;
+  const values = shape2DFeatures({ data: plane, size: [n0, n1], spacingMm: [mask.spacingMm[a0]!, mask.spacingMm[a1]!] });
+  emit(out, 'original', 'shape2D', requested, values);
+}
+
+/** Run one PyRadiomics extraction. `params` is a parsed RadiomicsParams or the YAML text of a parameter file. */
+export function extractFeatures(image: Volume, mask: LabelMap, params: RadiomicsParams | string, opts: ExtractOptions = {}): FeatureVector {
+  const p = typeof params === 'string' ? parseParams(params) : params;
+  const settings: RadiomicsSettings = { ...p.setting };
+  if (opts.label !== undefined) settings.label = opts.label;
+  const label = settings.label;
+  if (image.data.length !== image.size[0] * image.size[1] * image.size[2] || mask.data.length !== mask.size[0] * mask.size[1] * mask.size[2]) {
+    throw radiomicsError(RADIOMICS_ERRORS.GEOMETRY_MISMATCH, 'voxel array length does not match the declared size');
+  }
+  checkLabelPresent(mask, label);
+  const sameGrid = image.data.length === mask.data.length;
+  if (sameGrid) checkFinite(image, mask, settings.normalize);
+
+  const diag: Diagnostics | null = settings.additionalInfo ? {} : null;
+  if (diag) {
+    diag.diagnostics_Versions_TaceRadiomics = ENGINE_VERSION;
+    diag.diagnostics_Versions_Definitions = 'PyRadiomics 3.1 (firstorder, shape, shape2D, glcm, glrlm, glszm, gldm, ngtdm)';
+    diag.diagnostics_Configuration_Settings = pyRepr(settings);
+    diag.diagnostics_Configuration_EnabledImageTypes = pyRepr(p.imageType);
+    imageDiagnostics(diag, image, 'original');
+    maskDiagnostics(diag, null, mask, label, 'original');
+  }
+
+  let img = toFloat64(image);
+  let msk = mask;
+  let pixelType = pixelTypeOf(image);
+  if (settings.normalize) {
+    img = normalizeImage(img, settings);
+    pixelType = 'float64';
+  }
+  if (settings.interpolator && settings.resampledPixelSpacing) {
+    const r = resampleImageAndMask(img, msk, {
+      resampledPixelSpacing: settings.resampledPixelSpacing,
+      interpolator: settings.interpolator as 'sitkBSpline',
+      padDistance: settings.padDistance,
+      label,
+      imagePixelType: pixelType,
+    });
+    img = r.image;
+    msk = r.mask;
+    if (diag) {
+      imageDiagnostics(diag, img, 'interpolated');
+      maskDiagnostics(diag, img, msk, label, 'interpolated');
+    }
+  } else if (settings.preCrop) {
+    const pre = checkMask(img, msk, settings);
+    if (pre.corrected) msk = pre.corrected;
+    img = cropToBox(img, pre.bb, settings.padDistance);
+    msk = cropToBox(msk, pre.bb, settings.padDistance);
+  }
+
+  const checked = checkMask(img, msk, settings);
+  if (checked.corrected) {
+    msk = checked.corrected;
+    if (diag) maskDiagnostics(diag, img, msk, label, 'corrected');
+  }
+  if (!sameGrid) checkFinite(img, msk, false);
+  let bb = checked.bb;
+  let shapeMask = msk;
+  let shapeBB = bb;
+  if (settings.resegmentRange) {
+    const reseg = resegmentMask(img, msk, settings);
+    bb = checkMask(img, reseg, settings).bb;
+    if (diag) maskDiagnostics(diag, img, reseg, label, 'resegmented');
+    msk = reseg;
+    if (settings.resegmentShape) { shapeMask = reseg; shapeBB = bb; }
+  }
+
+  const out: FeatureVector = diag ? { ...diag } : {};
+  const classes = Object.keys(p.featureClass) as FeatureClassName[];
+  for (const cls of classes) {
+    if (!(FEATURE_CLASS_NAMES as readonly string[]).includes(cls)) continue;
+    if (cls === 'shape') {
+      const roi = binaryCrop(shapeMask, shapeBB, label);
+      emit(out, 'original', 'shape', p.featureClass.shape, shapeFeatures({ data: roi.data, size: roi.size, spacingMm: shapeMask.spacingMm }));
+    } else if (cls === 'shape2D') {
+      computeShape2D(out, shapeMask, shapeBB, settings, p.featureClass.shape2D);
+    }
+  }
+
+  const intensityClasses = classes.filter((c) => c !== 'shape' && c !== 'shape2D');
+  if (intensityClasses.length === 0) return out;
+  const roiMask = binaryCrop(msk, bb, label);
+  for (const [typeName] of Object.entries(p.imageType) as [ImageTypeName, unknown][]) {
+    const typeSettings = settingsForImageType(p, typeName);
+    if (opts.label !== undefined) typeSettings.label = opts.label;
+    const fn = IMAGE_TYPES[typeName];
+    if (!fn) throw radiomicsError(RADIOMICS_ERRORS.NOT_AVAILABLE, `image type ${typeName} is not available`);
+    const derived = typeName === 'Original' ? [{ name: 'original', image: img }] : fn(img, msk, typeSettings as Record<string, unknown>);
+    for (const d of derived) {
+      const cropped = cropToBox(d.image, bb, 0);
+      const n = roiMask.data.reduce((a, v) => a + v, 0);
+      const values = new Float64Array(n);
+      let k = 0;
+      for (let i = 0; i < roiMask.data.length; i++) if (roiMask.data[i]) values[k++] = cropped.data[i]!;
+      for (const v of values) {
+        if (!Number.isFinite(v)) throw radiomicsError(RADIOMICS_ERRORS.NAN_VOXELS, `the ${d.name} image has a non-finite voxel inside the ROI`);
+      }
+      for (const cls of intensityClasses) {
+        if (cls === 'firstorder') {
+          const [sx, sy, sz] = cropped.spacingMm;
+          emit(out, d.name, 'firstorder', p.featureClass.firstorder, firstOrderFeatures(values, sx * sy * sz, typeSettings));
+        } else if ((TEXTURE_CLASS_NAMES as readonly string[]).includes(cls)) {
+          const { binned } = discretize(cropped.data, roiMask.data, {
+            binWidth: typeSettings.binWidth,
+            binCount: typeSettings.binCount ?? undefined,
+          });
+          const values2 = TEXTURE_CLASSES[cls as TextureClassName]({
+            binned, size: roiMask.size as Vec3, spacingMm: cropped.spacingMm, settings: textureSettings(typeSettings),
+          });
+          emit(out, d.name, cls, p.featureClass[cls], values2);
+        }
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,44 @@
+/** Image and mask file readers: NRRD (.nrrd, .nhdr with attached data) and NIfTI-1 (.nii, .nii.gz). */
+import { readFile } from 'node:fs/promises';
+import type { LabelMap, Volume } from '@tace/common';
+import { RADIOMICS_ERRORS, radiomicsError } from '../errors.ts';
+import { readNrrd } from './nrrd.ts';
+import { readNifti } from './nifti.ts';
+
+export { readNrrd } from './nrrd.ts';
+export { readNifti } from './nifti.ts';
+
+/** Pick the reader from the content (NRRD magic) or the file name. */
+export function readImageBuffer(buf: Uint8Array, nameHint = ''): Volume {
+  if (buf[0] === 0x4e && buf[1] === 0x52 && buf[2] === 0x52 && buf[3] === 0x44) return readNrrd(buf); // "NRRD"
+  if (/\.nii(\.gz)?$/i.test(nameHint) || (buf[0] === 0x1f && buf[1] === 0x8b) || buf.byteLength >= 348) return readNifti(buf);
+  throw radiomicsError(RADIOMICS_ERRORS.FILE_UNREADABLE, 'unrecognised image format (expected NRRD or NIfTI)');
+}
+
+export async function readImageFile(path: string): Promise<Volume> {
+  let buf: Buffer;
+  try {
+    buf = await readFile(path);
+  } catch (e) {
+    throw radiomicsError(RADIOMICS_ERRORS.FILE_UNREADABLE, `cannot read image file (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return readImageBuffer(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path);
+}
+
+/** Convert any integer-valued volume to a LabelMap (labels 0..255); other values → RADIOMICS_MASK_LABEL_RANGE. */
+export function toLabelMap(v: Volume): LabelMap {
+  if (v.data instanceof Uint8Array) return v as LabelMap;
+  const out = new Uint8Array(v.data.length);
+  for (let i = 0; i < out.length; i++) {
+    const x = v.data[i]!;
+    if (!(x >= 0 && x <= 255 && Number.isInteger(x))) {
+      throw radiomicsError(RADIOMICS_ERRORS.MASK_LABEL_RANGE, `mask value ${x} is not an integer label in 0..255`);
+    }
+    out[i] = x;
+  }
+  return { size: v.size, spacingMm: v.spacingMm, originMm: v.originMm, direction: v.direction, data: out };
+}
+
+export async function readLabelMapFile(path: string): Promise<LabelMap> {
+  return toLabelMap(await readImageFile(path));
+}
