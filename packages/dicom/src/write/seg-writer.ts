@@ -6,7 +6,7 @@ import { slicePlanes, sortAndCheckSlices } from '../slices.ts';
 import { SOP_CLASS, TAG } from '../tags.ts';
 import { encodePart10, type DataSetSpec } from './encoder.ts';
 import { patientStudyElements } from './ct-writer.ts';
-import { newUid } from './uid.ts';
+import { newUid, uidFromSeed } from './uid.ts';
 
 export interface SegMeta {
   seriesInstanceUid?: string;
@@ -73,7 +73,8 @@ export function writeBinarySeg(mask: LabelMap, ct: readonly DicomInstance[] | re
 
   const ref = first.instance;
   const sop = meta.sopInstanceUid ?? newUid();
-  const dimOrg = newUid();
+  // Derived from the SOP UID when one is given, so a seeded synthetic SEG is byte-reproducible.
+  const dimOrg = meta.sopInstanceUid ? uidFromSeed(`dimension-organization:${sop}`) : newUid();
   const studyDate = ref.string(TAG.StudyDate) ?? '';
   const sourceCode: DataSetSpec[] = [[
     { tag: 0x00080100, vr: 'SH', value: '121322' }, { tag: 0x00080102, vr: 'SH', value: 'DCM' },
@@ -129,7 +130,7 @@ export function writeBinarySeg(mask: LabelMap, ct: readonly DicomInstance[] | re
     ]] },
     { tag: 0x00181000, vr: 'LO', value: '1' },
     { tag: 0x00181020, vr: 'LO', value: '0.1.0' },
-    { tag: 0x0020000e, vr: 'UI', value: meta.seriesInstanceUid ?? newUid() },
+    { tag: 0x0020000e, vr: 'UI', value: meta.seriesInstanceUid ?? (meta.sopInstanceUid ? uidFromSeed(`seg-series:${sop}`) : newUid()) },
     { tag: 0x00200011, vr: 'IS', value: meta.seriesNumber ?? 100 },
     { tag: 0x00200013, vr: 'IS', value: 1 },
     { tag: 0x00200052, vr: 'UI', value: ref.frameOfReferenceUid ?? '' },

@@ -106,6 +106,12 @@ describe('writeBinarySeg → parseDicom → segToLabelMap', () => {
     expect([...segToLabelMap(seg, v).data]).toEqual([...mask.data]);
   });
 
+  it('is byte-reproducible when the SOP Instance UID is given', () => {
+    const a = writeBinarySeg(tumourMask(), ctBytes, { sopInstanceUid: uidFromSeed('seg-sop') });
+    const b = writeBinarySeg(tumourMask(), ctBytes, { sopInstanceUid: uidFromSeed('seg-sop') });
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+  });
+
   it('packs bits LSB first across frame boundaries (hand-computed bytes)', () => {
     // 3x3x2 grid, pixel (0,0) on both slices: frame 0 bit 0, frame 1 bit 9 → bytes 0x01, 0x02,
     // then 0x00 (bits 16–17) and one pad byte to the even length DICOM requires.
