@@ -189,3 +189,29 @@ describe('scoreCase', () => {
     await expectCode(scoreCase(b, empty, { extractFeatures: fakeRadiomics }), 'MODEL_MASK_EMPTY');
   });
 });
+
+describe('scoreCase with the real @tace/radiomics engine', () => {
+  it('feeds the engine the bundle params (hand-computed first-order mean and voxel volume)', async () => {
+    const b = await loadModelBundle(fixture().dir);
+    bundles.push(b);
+    const r = await scoreCase(b, caseInput());
+    // Mask = 8 voxels of 1 mm³ with values 100x + 10y + z, x,y,z ∈ {1,2}: mean = 1332/8 = 166.5; volume 8 mm³.
+    expect(r.radiomicsFeatures.original_firstorder_Mean).toBeCloseTo(166.5, 9);
+    expect(r.radiomicsFeatures.original_shape_VoxelVolume).toBeCloseTo(8, 9);
+    // DLR = .2 + (166.5 − 100)/50 + .5·(8 − 10)/2 + 2·.1625 − .45 = 0.905
+    expect(r.dlrScore).toBeCloseTo(0.905, 5);
+    // η = −2 + 1.5·.905 + 1 + .6 + 1.2 = 2.1575
+    expect(r.probability).toBeCloseTo(1 / (1 + Math.exp(-2.1575)), 6);
+  });
+
+  it('BUNDLE_INCONSISTENT when the engine rejects the params file', async () => {
+    const f = fixture();
+    const { writeFileSync } = await import('node:fs');
+    const yaml = 'imageType:\n  Original: {}\nfeatureClass:\n  firstorder: []\n  shape: [VoxelVolume]\nsetting:\n  binWidht: 25\n';
+    writeFileSync(join(f.dir, 'params.yaml'), yaml);
+    const m = JSON.parse(JSON.stringify(f.manifest)) as { files: Array<{ path: string; sha256: string }> };
+    m.files[0].sha256 = createHash('sha256').update(yaml).digest('hex');
+    writeFileSync(join(f.dir, 'manifest.json'), JSON.stringify(m));
+    await expectCode(loadModelBundle(f.dir), 'BUNDLE_INCONSISTENT', /rejected by the radiomics engine/);
+  });
+});

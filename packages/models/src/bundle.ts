@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { parseParams } from '@tace/radiomics';
 import { MODEL_ERRORS, modelError } from './errors.ts';
 import type { ModelManifest } from './manifest.ts';
 import { checkFeaturesAgainstParams } from './radiomics-params-check.ts';
@@ -73,6 +74,12 @@ export async function loadModelBundle(dir: string): Promise<ModelBundle> {
   }
 
   const radiomicsParamsYaml = (contents.get(manifest.radiomics.paramsFile) as Buffer).toString('utf8');
+  try {
+    // The engine's own parser: unknown image types, classes, features or settings are errors there.
+    parseParams(radiomicsParamsYaml);
+  } catch (e) {
+    throw inconsistent([`radiomics params ${manifest.radiomics.paramsFile} rejected by the radiomics engine: ${(e as Error).message}`]);
+  }
   const paramProblems = checkFeaturesAgainstParams(radiomicsParamsYaml, manifest.radiomics.features);
   if (paramProblems.length > 0) throw inconsistent(paramProblems);
 

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import type { ClinicalInputs, LabelMap, Volume } from '@tace/common';
 import { nomogramPoints } from '@tace/modeling';
+import { extractFeatures } from '@tace/radiomics';
 import type { ModelBundle } from './bundle.ts';
 import { preprocessForDl } from './dl-preprocess.ts';
 import { MODEL_ERRORS, modelError } from './errors.ts';
@@ -106,18 +107,6 @@ export function factorValue(f: NomogramFactorSpec, dlrScore: number, clinical: C
   }
 }
 
-let defaultExtractor: ExtractFeatures | undefined;
-async function radiomicsExtractor(): Promise<ExtractFeatures> {
-  if (defaultExtractor) return defaultExtractor;
-  // Loaded lazily so that bundle loading and validation work without the radiomics engine.
-  // The specifier is a variable so that type checking does not depend on the engine's progress.
-  const specifier = '@tace/radiomics';
-  const mod = (await import(specifier)) as { extractFeatures?: ExtractFeatures };
-  if (typeof mod.extractFeatures !== 'function') throw new Error('@tace/radiomics does not export extractFeatures');
-  defaultExtractor = mod.extractFeatures;
-  return defaultExtractor;
-}
-
 /**
  * Score one case: radiomics features (bundle params) → DL features (ONNX on the preprocessed
  * ROI) → fusion (DLR score) → nomogram (DLR score + clinical factors) → probability, risk group,
@@ -130,7 +119,7 @@ export async function scoreCase(
 ): Promise<ScoreResult> {
   const m = bundle.manifest;
   const t0 = performance.now();
-  const extract = opts.extractFeatures ?? (await radiomicsExtractor());
+  const extract: ExtractFeatures = opts.extractFeatures ?? extractFeatures;
   const all = await extract(input.image, input.mask, bundle.radiomicsParamsYaml);
   const radiomicsFeatures: Record<string, number> = {};
   for (const name of m.radiomics.features) {
