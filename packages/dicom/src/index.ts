@@ -21,3 +21,4 @@ export { newUid, uidFromSeed } from './write/uid.ts';
 export { writeCtSeries, type CtSeriesMeta, type PatientStudyMeta } from './write/ct-writer.ts';
 export { writeBinarySeg, SCT_NEOPLASM, SCT_MORPHOLOGICALLY_ALTERED_STRUCTURE, type SegMeta } from './write/seg-writer.ts';
 export { assembleRoiCase, type RoiCase } from './roi-case.ts';
+export { DicomWebStudySource, type DicomWebOptions } from './dicomweb-source.ts';
