@@ -34,7 +34,12 @@ export function sha256Hex(data: Uint8Array): string {
  * lengths, ONNX input/output names and shapes, radiomics feature names vs the params file
  * (BUNDLE_INCONSISTENT); onnxruntime cannot load the model (BUNDLE_ONNX_LOAD_FAILED).
  */
-export async function loadModelBundle(dir: string): Promise<ModelBundle> {
+export interface LoadBundleOptions {
+  /** onnxruntime intra-op threads (default: onnxruntime's choice, all cores). */
+  intraOpNumThreads?: number;
+}
+
+export async function loadModelBundle(dir: string, opts: LoadBundleOptions = {}): Promise<ModelBundle> {
   const root = resolve(dir);
   let text: string;
   try {
@@ -88,7 +93,10 @@ export async function loadModelBundle(dir: string): Promise<ModelBundle> {
   try {
     // Copy into a fresh ArrayBuffer: a Buffer may be a view into a shared pool.
     const ab = onnxBytes.buffer.slice(onnxBytes.byteOffset, onnxBytes.byteOffset + onnxBytes.byteLength);
-    session = await ort.InferenceSession.create(ab, { executionProviders: ['cpu'] });
+    session = await ort.InferenceSession.create(ab, {
+      executionProviders: ['cpu'],
+      ...(opts.intraOpNumThreads ? { intraOpNumThreads: opts.intraOpNumThreads } : {}),
+    });
   } catch (e) {
     throw modelError(MODEL_ERRORS.BUNDLE_ONNX_LOAD_FAILED, `onnxruntime cannot load ${manifest.dl.onnxFile}: ${(e as Error).message}`, { file: manifest.dl.onnxFile }, e);
   }

@@ -5,7 +5,7 @@ export {
 } from './manifest.ts';
 export { validateManifest, manifestConsistencyProblems } from './validate-manifest.ts';
 export { checkFeaturesAgainstParams } from './radiomics-params-check.ts';
-export { loadModelBundle, sha256Hex, type ModelBundle } from './bundle.ts';
+export { loadModelBundle, sha256Hex, type ModelBundle, type LoadBundleOptions } from './bundle.ts';
 export { preprocessForDl, preprocessForDlWithGeometry, type DlInput } from './dl-preprocess.ts';
 export {
   scoreCase, fusionScore, factorValue, riskGroupOf,
