@@ -15,6 +15,8 @@ export type RawElement = DicomParser.Element;
  */
 export class DicomDataSet {
   readonly raw: RawDataSet;
+  /** Wrapped sequence items per tag: per-frame functional groups are walked once per frame. */
+  private readonly seqCache = new Map<string, DicomDataSet[]>();
 
   constructor(raw: RawDataSet) {
     this.raw = raw;
@@ -86,11 +88,13 @@ export class DicomDataSet {
   }
 
   /** Items of a sequence attribute (SQ), in order. */
-  sequence(tag: string): DicomDataSet[] {
+  sequence(tag: string): readonly DicomDataSet[] {
+    const hit = this.seqCache.get(tag);
+    if (hit) return hit;
     const el = this.raw.elements[tag];
-    if (!el || !el.items) return [];
     const out: DicomDataSet[] = [];
-    for (const item of el.items) if (item.dataSet) out.push(new DicomDataSet(item.dataSet));
+    for (const item of el?.items ?? []) if (item.dataSet) out.push(new DicomDataSet(item.dataSet));
+    this.seqCache.set(tag, out);
     return out;
   }
 
