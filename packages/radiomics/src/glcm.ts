@@ -11,12 +11,12 @@
  * p_{x−y}(k) = Σ_{|i−j|=k} p for k = 0..N_g−1; N_g = largest gray level in the ROI; ε = numpy.spacing(1);
  * HX, HY, HXY = −Σ p log₂(p + ε) of p_x, p_y, p.
  */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { TextureInput } from './texture.ts';
 import { EPS, distancesOf, force2Ddim, nanmean } from './texture.ts';
 import { generateAngles } from './kernels/angles.ts';
 import { prepareRoi } from './kernels/roi.ts';
 import { glcmCounts } from './kernels/glcmKernel.ts';
+import { eigenvalues } from './kernels/eigen.ts';
 
 export interface GlcmMatrices {
   /** Normalized matrices, layout a·n² + i·n + j over the n gray levels present. */
@@ -298,18 +298,20 @@ export function SumSquares(c: GlcmAngle): number {
   return sumP(c, (i) => (i - c.ux) ** 2);
 }
 /** Q(i,j) = Σ_k p(i,k) p(j,k) / (p_x(i) p_y(k) + ε), the MCC matrix; its eigenvalues as numpy.linalg.eigvals. */
-export function mccEigenvalues(c: GlcmAngle): { re: number[]; im: number[] } {
+export function mccEigenvalues(c: GlcmAngle): { re: ArrayLike<number>; im: ArrayLike<number> } {
   const n = c.n;
-  const Q = new Matrix(n, n);
+  // M(i,k) = p(i,k) / (p_x(i) p_y(k) + ε), then Q = M pᵀ: O(n³) multiply-adds, n² divisions.
+  const M = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) M[i * n + k] = c.p[i * n + k]! / (c.px[i]! * c.py[k]! + EPS);
+  const Q = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       let s = 0;
-      for (let k = 0; k < n; k++) s += (c.p[i * n + k]! * c.p[j * n + k]!) / (c.px[i]! * c.py[k]! + EPS);
-      Q.set(i, j, s);
+      for (let k = 0; k < n; k++) s += M[i * n + k]! * c.p[j * n + k]!;
+      Q[i * n + j] = s;
     }
   }
-  const e = new EigenvalueDecomposition(Q);
-  return { re: e.realEigenvalues, im: e.imaginaryEigenvalues };
+  return eigenvalues(Q, n);
 }
 
 /**
@@ -318,9 +320,9 @@ export function mccEigenvalues(c: GlcmAngle): { re: number[]; im: number[] } {
  * computes all angles as one stack) the principal complex root's real part, else the real root (NaN for
  * a negative eigenvalue, which nanmean then skips).
  */
-export function mccFromEigenvalues(ev: { re: number[]; im: number[] }, complexStack: boolean): number {
+export function mccFromEigenvalues(ev: { re: ArrayLike<number>; im: ArrayLike<number> }, complexStack: boolean): number {
   const { re, im } = ev;
-  const idx = re.map((_, k) => k).sort((a, b) => re[a]! - re[b]! || im[a]! - im[b]!);
+  const idx = Array.from(re, (_, k) => k).sort((a, b) => re[a]! - re[b]! || im[a]! - im[b]!);
   const k2 = idx[idx.length - 2]!;
   const x = re[k2]!;
   const y = im[k2]!;
@@ -335,7 +337,7 @@ export function mccFromEigenvalues(ev: { re: number[]; im: number[] }, complexSt
 export function MCC(c: GlcmAngle): number {
   if (c.n < 2) return 1;
   const ev = mccEigenvalues(c);
-  return mccFromEigenvalues(ev, ev.im.some((v) => v !== 0));
+  return mccFromEigenvalues(ev, Array.from(ev.im).some((v) => v !== 0));
 }
 
 /** Feature functions in PyRadiomics' default set, keyed by PyRadiomics name (none deprecated). */
@@ -358,7 +360,7 @@ export function glcmFeaturesFromMatrices(m: GlcmMatrices): Record<string, number
     out.MCC = 1; // flat region: PyRadiomics returns 1 (a 1×1 Q has a single eigenvalue)
   } else {
     const evs = perAngle.map(mccEigenvalues);
-    const complexStack = evs.some((ev) => ev.im.some((v) => v !== 0));
+    const complexStack = evs.some((ev) => Array.from(ev.im).some((v) => v !== 0));
     out.MCC = nanmean(evs.map((ev) => mccFromEigenvalues(ev, complexStack)));
   }
   return out;
