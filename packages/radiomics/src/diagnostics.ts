@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { LabelMap, Volume } from '@tace/common';
 import { indexToPhysical } from './geometry.ts';
-import { labelBoundingBox, bboxSize } from './preprocess.ts';
+import { cropToBox, labelBoundingBox, bboxSize } from './preprocess.ts';
 
 export const ENGINE_VERSION = '0.1.0';
 
@@ -98,14 +98,19 @@ export function maskDiagnostics(out: Diagnostics, image: Volume | null, mask: La
   if (!found) return;
   out[`${p}BoundingBox`] = pyTuple([...found.bb.lower, ...bboxSize(found.bb)], true);
   out[`${p}VoxelNum`] = found.count;
-  out[`${p}VolumeNum`] = countComponents(mask, label);
+  const box = cropToBox(mask, found.bb, 1);
+  out[`${p}VolumeNum`] = countComponents(box, label);
   const [nx, ny] = mask.size;
+  const { lower: lo, upper: hi } = found.bb;
   let cx = 0, cy = 0, cz = 0, sum = 0, mn = Infinity, mx = -Infinity;
-  for (let i = 0; i < mask.data.length; i++) {
-    if (mask.data[i] !== label) continue;
-    const x = i % nx, y = Math.floor(i / nx) % ny, z = Math.floor(i / (nx * ny));
-    cx += x; cy += y; cz += z;
-    if (image) { const v = image.data[i]!; sum += v; if (v < mn) mn = v; if (v > mx) mx = v; }
+  for (let z = lo[2]; z <= hi[2]; z++) for (let y = lo[1]; y <= hi[1]; y++) {
+    const row = nx * (y + ny * z);
+    for (let x = lo[0]; x <= hi[0]; x++) {
+      const i = row + x;
+      if (mask.data[i] !== label) continue;
+      cx += x; cy += y; cz += z;
+      if (image) { const v = image.data[i]!; sum += v; if (v < mn) mn = v; if (v > mx) mx = v; }
+    }
   }
   const com = [cx / found.count, cy / found.count, cz / found.count];
   out[`${p}CenterOfMassIndex`] = pyTuple(com);

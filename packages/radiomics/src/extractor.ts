@@ -12,8 +12,8 @@ import { RADIOMICS_ERRORS, radiomicsError } from './errors.ts';
 import { FEATURE_CLASS_NAMES, resolveFeatureList, TEXTURE_CLASS_NAMES, type FeatureClassName, type TextureClassName } from './featureNames.ts';
 import { parseParams, settingsForImageType, type RadiomicsParams, type RadiomicsSettings } from './params.ts';
 import {
-  binaryCrop, checkFinite, checkLabelPresent, checkMask, cropToBox, normalizeImage, resegmentMask, toFloat64,
-  type BoundingBox,
+  binaryCrop, checkFinite, checkLabelPresent, checkMask, cropToBox, labelBoundingBox, normalizeImage, resegmentMask,
+  toFloat64, type BoundingBox,
 } from './preprocess.ts';
 import { ENGINE_VERSION, imageDiagnostics, maskDiagnostics, pyRepr, type Diagnostics } from './diagnostics.ts';
 import { firstOrderFeatures } from './firstorder.ts';
@@ -24,6 +24,7 @@ import { TEXTURE_CLASSES, type TextureSettings, type WeightingNorm } from './tex
 import { resampleImageAndMask, type PixelType } from './resample.ts';
 import { IMAGE_TYPES } from './filters/index.ts';
 import type { ImageTypeName } from './featureNames.ts';
+import { geometryDifference } from './geometry.ts';
 
 export type FeatureVector = Record<string, number | string>;
 
@@ -110,8 +111,20 @@ export function extractFeatures(image: Volume, mask: LabelMap, params: Radiomics
     maskDiagnostics(diag, null, mask, label, 'original');
   }
 
-  let img = toFloat64(image);
+  // Fast path: with the mask on the image grid and nothing that reads voxels far from the ROI
+  // (normalisation, resampling, filters), crop to the bounding box + padDistance first, as
+  // PyRadiomics' preCrop does; every later step then runs on the small box with identical results.
+  let src: Volume = image;
   let msk = mask;
+  const onlyOriginal = Object.keys(p.imageType).every((t) => t === 'Original');
+  if (onlyOriginal && !settings.normalize && !settings.resampledPixelSpacing && sameGrid && !geometryDifference(image, mask, settings.geometryTolerance)) {
+    const found = labelBoundingBox(mask, label);
+    if (found) {
+      src = cropToBox(image, found.bb, settings.padDistance);
+      msk = cropToBox(mask, found.bb, settings.padDistance);
+    }
+  }
+  let img = toFloat64(src);
   let pixelType = pixelTypeOf(image);
   if (settings.normalize) {
     img = normalizeImage(img, settings);

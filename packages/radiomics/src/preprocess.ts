@@ -39,8 +39,12 @@ export function checkLabelPresent(mask: LabelMap, label: number): void {
 /** Voxels used for features must be finite; `whole` also checks outside the mask (normalisation reads them). */
 export function checkFinite(image: Volume, mask: LabelMap, whole: boolean): void {
   const d = image.data;
+  // Integer pixel types cannot hold NaN or infinity.
+  if (!(d instanceof Float64Array || d instanceof Float32Array)) return;
+  const m = mask.data;
   for (let i = 0; i < d.length; i++) {
-    if ((whole || mask.data[i] !== 0) && !Number.isFinite(d[i]!)) {
+    const v = d[i]!;
+    if (v - v !== 0 && (whole || m[i] !== 0)) {
       throw radiomicsError(RADIOMICS_ERRORS.NAN_VOXELS, `the image has a non-finite (NaN or infinite) voxel ${whole ? '' : 'inside the mask '}— features would be undefined`);
     }
   }
@@ -50,14 +54,20 @@ export function labelBoundingBox(mask: LabelMap, label: number): { bb: BoundingB
   const [nx, ny, nz] = mask.size;
   const lo: Vec3 = [Infinity, Infinity, Infinity];
   const hi: Vec3 = [-1, -1, -1];
+  const d = mask.data;
   let count = 0;
-  let i = 0;
-  for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++, i++) {
-    if (mask.data[i] !== label) continue;
-    count++;
-    if (x < lo[0]) lo[0] = x; if (x > hi[0]) hi[0] = x;
-    if (y < lo[1]) lo[1] = y; if (y > hi[1]) hi[1] = y;
-    if (z < lo[2]) lo[2] = z; if (z > hi[2]) hi[2] = z;
+  for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) {
+    const row = nx * (y + ny * z);
+    // Most rows are empty: skip them with one native indexOf over the row.
+    let x = d.subarray(row, row + nx).indexOf(label);
+    if (x < 0) continue;
+    for (; x < nx; x++) {
+      if (d[row + x] !== label) continue;
+      count++;
+      if (x < lo[0]) lo[0] = x; if (x > hi[0]) hi[0] = x;
+      if (y < lo[1]) lo[1] = y; if (y > hi[1]) hi[1] = y;
+      if (z < lo[2]) lo[2] = z; if (z > hi[2]) hi[2] = z;
+    }
   }
   return count ? { bb: { lower: lo, upper: hi }, count } : null;
 }
