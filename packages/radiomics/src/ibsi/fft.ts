@@ -58,10 +58,12 @@ export function fft3d(re: Float64Array, im: Float64Array, nx: number, ny: number
     const stride = strides[axis] ?? 1;
     const lr = new Float64Array(n);
     const li = new Float64Array(n);
-    const total = nx * ny * nz;
-    for (let base = 0; base < total; base++) {
-      // Lines start where the index along this axis is 0.
-      if (Math.floor(base / stride) % n !== 0) continue;
+    // Line starts: every index whose coordinate along this axis is 0.
+    const starts: number[] = [];
+    for (let z = 0; z < (axis === 2 ? 1 : nz); z++)
+      for (let y = 0; y < (axis === 1 ? 1 : ny); y++)
+        for (let x = 0; x < (axis === 0 ? 1 : nx); x++) starts.push(x + nx * (y + ny * z));
+    for (const base of starts) {
       for (let k = 0; k < n; k++) {
         lr[k] = re[base + k * stride] ?? 0;
         li[k] = im[base + k * stride] ?? 0;

@@ -21,7 +21,6 @@ export type {
   IbsiFeature,
   IbsiResampling,
 } from './types.ts';
-export { readNiftiForIbsi } from './nifti.ts';
 
 const ALL_FAMILIES: IbsiFamily[] = [
   'morphology', 'local_intensity', 'intensity_statistics', 'intensity_histogram', 'ivh',

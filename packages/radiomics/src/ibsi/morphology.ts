@@ -93,31 +93,56 @@ function hullOf(vertices: Float64Array, spacingMm: [number, number, number]): { 
   return { volume: Math.abs(vol6) / 6, area: area2 / 2, points: [...used].map((k) => pts[k] ?? [0, 0, 0]) };
 }
 
-/**
- * Keep only vertices that are extreme along x in their (y, z) row, or along y / z likewise: a
- * point strictly between two others on a line cannot be a hull vertex, so the hull is unchanged.
- */
-function hullCandidates(v: Float64Array): Float64Array {
-  const keep = new Uint8Array(v.length / 3);
-  for (let axis = 0; axis < 3; axis++) {
-    const a1 = (axis + 1) % 3;
-    const a2 = (axis + 2) % 3;
-    const lo = new Map<string, number>();
-    const hi = new Map<string, number>();
-    for (let i = 0; i < keep.length; i++) {
-      const key = `${v[3 * i + a1]},${v[3 * i + a2]}`;
-      const x = v[3 * i + axis] ?? 0;
-      const l = lo.get(key);
-      if (l === undefined || x < (v[3 * l + axis] ?? 0)) lo.set(key, i);
-      const h = hi.get(key);
-      if (h === undefined || x > (v[3 * h + axis] ?? 0)) hi.set(key, i);
-    }
-    for (const i of lo.values()) keep[i] = 1;
-    for (const i of hi.values()) keep[i] = 1;
+/** Strict vertices of the 2-D convex hull of integer points (monotone chain; collinear points dropped). */
+function hull2dVertices(idx: number[], u: Int32Array, v: Int32Array): number[] {
+  if (idx.length <= 2) return idx;
+  const pts = [...idx].sort((a, b) => (u[a] ?? 0) - (u[b] ?? 0) || (v[a] ?? 0) - (v[b] ?? 0));
+  const crossZ = (o: number, a: number, b: number): number =>
+    ((u[a] ?? 0) - (u[o] ?? 0)) * ((v[b] ?? 0) - (v[o] ?? 0)) - ((v[a] ?? 0) - (v[o] ?? 0)) * ((u[b] ?? 0) - (u[o] ?? 0));
+  const lower: number[] = [];
+  for (const p of pts) {
+    while (lower.length >= 2 && crossZ(lower[lower.length - 2] ?? 0, lower[lower.length - 1] ?? 0, p) <= 0) lower.pop();
+    lower.push(p);
   }
-  const out: number[] = [];
-  for (let i = 0; i < keep.length; i++) if (keep[i]) out.push(v[3 * i] ?? 0, v[3 * i + 1] ?? 0, v[3 * i + 2] ?? 0);
-  return Float64Array.from(out);
+  const upper: number[] = [];
+  for (let k = pts.length - 1; k >= 0; k--) {
+    const p = pts[k] ?? 0;
+    while (upper.length >= 2 && crossZ(upper[upper.length - 2] ?? 0, upper[upper.length - 1] ?? 0, p) <= 0) upper.pop();
+    upper.push(p);
+  }
+  return [...lower.slice(0, -1), ...upper.slice(0, -1)];
+}
+
+/**
+ * Reduce the mesh vertices to hull-vertex candidates: a point that is not a vertex of the 2-D hull
+ * of the points sharing its x (or y, or z) plane is a convex combination of them, hence not a 3-D
+ * hull vertex. Applied along the three axes on exact lattice coordinates (half-voxel units).
+ */
+function hullCandidates(v: Float64Array, spacingMm: [number, number, number]): Float64Array {
+  const n = v.length / 3;
+  const L = [0, 1, 2].map((k) => Int32Array.from({ length: n }, (_, i) => Math.round((2 * (v[3 * i + k] ?? 0)) / (spacingMm[k] ?? 1))));
+  let alive = Array.from({ length: n }, (_, i) => i);
+  for (let axis = 0; axis < 3; axis++) {
+    const c = L[axis] as Int32Array;
+    const u = L[(axis + 1) % 3] as Int32Array;
+    const w = L[(axis + 2) % 3] as Int32Array;
+    const planes = new Map<number, number[]>();
+    for (const i of alive) {
+      const key = c[i] ?? 0;
+      const list = planes.get(key);
+      if (list) list.push(i);
+      else planes.set(key, [i]);
+    }
+    alive = [];
+    for (const list of planes.values()) alive.push(...hull2dVertices(list, u, w));
+  }
+  const out = new Float64Array(alive.length * 3);
+  alive.forEach((i, k) => {
+    out[3 * k] = v[3 * i] ?? 0;
+    out[3 * k + 1] = v[3 * i + 1] ?? 0;
+    out[3 * k + 2] = v[3 * i + 2] ?? 0;
+  });
+  return out;
 }
 
 export function morphology(g: IbsiGrid): IbsiFeature[] {
@@ -199,7 +224,7 @@ export function morphology(g: IbsiGrid): IbsiFeature[] {
   const ey = (hi[1] ?? 0) - (lo[1] ?? 0);
   const ez = (hi[2] ?? 0) - (lo[2] ?? 0);
 
-  const hull = hullOf(hullCandidates(vtx), g.spacingMm);
+  const hull = hullOf(hullCandidates(vtx, g.spacingMm), g.spacingMm);
   // Maximum 3D diameter: the farthest pair of mesh vertices is a pair of hull vertices.
   let diam2 = 0;
   const hp = hull.points;
