@@ -106,7 +106,7 @@ export function computeGlcm(input: TextureInput): GlcmMatrices {
   return { P, nAngles, n, grayLevels, Ng, angles: kept };
 }
 
-/** Per-angle coefficients (PyRadiomics _calculateCoefficients). */
+/** Per-angle coefficients (PyRadiomics _calculateCoefficients) plus the moment sums the features read. */
 export interface GlcmAngle {
   p: Float64Array;
   n: number;
@@ -122,40 +122,71 @@ export interface GlcmAngle {
   /** p_{x−y}(k), index k, length Ng. */
   pxSuby: Float64Array;
   HXY: number;
+  /** Σ p·i·j */
+  sumIJ: number;
+  /** Σ p (i + j − μ_x − μ_y)^k for k = 2, 3, 4 */
+  clusterM2: number;
+  clusterM3: number;
+  clusterM4: number;
+  /** Σ p (i − j)² */
+  diffM2: number;
+  /** Σ p (i − μ_x)², Σ p (j − μ_y)², Σ p (i − μ_x)(j − μ_y) */
+  varX: number;
+  varY: number;
+  covXY: number;
+  /** Σ p², max p */
+  energy: number;
+  maxP: number;
 }
 
+/** One angle's coefficients: two passes over the n×n matrix (means first, then central moments). */
 export function glcmCoefficients(p: Float64Array, n: number, grayLevels: Int32Array, Ng: number): GlcmAngle {
   const iv = Float64Array.from(grayLevels);
   const px = new Float64Array(n);
   const py = new Float64Array(n);
   const pxAddy = new Float64Array(2 * Ng - 1);
   const pxSuby = new Float64Array(Ng);
-  let ux = 0, uy = 0, HXY = 0;
+  let ux = 0, uy = 0, HXY = 0, sumIJ = 0, energy = 0, maxP = -Infinity;
   for (let i = 0; i < n; i++) {
+    const gi = iv[i]!;
     for (let j = 0; j < n; j++) {
       const v = p[i * n + j]!;
+      const gj = iv[j]!;
       px[i]! += v;
       py[j]! += v;
-      ux += iv[i]! * v;
-      uy += iv[j]! * v;
-      pxAddy[iv[i]! + iv[j]! - 2]! += v;
-      pxSuby[Math.abs(iv[i]! - iv[j]!)]! += v;
+      ux += gi * v;
+      uy += gj * v;
+      pxAddy[gi + gj - 2]! += v;
+      pxSuby[Math.abs(gi - gj)]! += v;
       HXY -= v * Math.log2(v + EPS);
+      sumIJ += v * gi * gj;
+      energy += v * v;
+      if (v > maxP) maxP = v;
     }
   }
-  return { p, n, iv, Ng, px, py, ux, uy, pxAddy, pxSuby, HXY };
-}
-
-/** Σ_{i,j} f(i, j) p(i,j) */
-function sumP(c: GlcmAngle, f: (i: number, j: number) => number): number {
-  let s = 0;
-  for (let i = 0; i < c.n; i++) for (let j = 0; j < c.n; j++) s += c.p[i * c.n + j]! * f(c.iv[i]!, c.iv[j]!);
-  return s;
+  let clusterM2 = 0, clusterM3 = 0, clusterM4 = 0, diffM2 = 0, varX = 0, varY = 0, covXY = 0;
+  for (let i = 0; i < n; i++) {
+    const di = iv[i]! - ux;
+    for (let j = 0; j < n; j++) {
+      const v = p[i * n + j]!;
+      const dj = iv[j]! - uy;
+      const t = di + dj;
+      const t2 = t * t;
+      clusterM2 += v * t2;
+      clusterM3 += v * t2 * t;
+      clusterM4 += v * t2 * t2;
+      diffM2 += v * (iv[i]! - iv[j]!) ** 2;
+      varX += v * di * di;
+      varY += v * dj * dj;
+      covXY += v * di * dj;
+    }
+  }
+  return { p, n, iv, Ng, px, py, ux, uy, pxAddy, pxSuby, HXY, sumIJ, clusterM2, clusterM3, clusterM4, diffM2, varX, varY, covXY, energy, maxP };
 }
 
 /** Autocorrelation = Σ p(i,j)·i·j. IBSI QWT3 */
 export function Autocorrelation(c: GlcmAngle): number {
-  return sumP(c, (i, j) => i * j);
+  return c.sumIJ;
 }
 /** Joint Average = μ_x = Σ p(i,j)·i (assumes a symmetrical GLCM). IBSI 60VM */
 export function JointAverage(c: GlcmAngle): number {
@@ -163,29 +194,28 @@ export function JointAverage(c: GlcmAngle): number {
 }
 /** Cluster Prominence = Σ (i + j − μ_x − μ_y)⁴ p(i,j). IBSI AE86 */
 export function ClusterProminence(c: GlcmAngle): number {
-  return sumP(c, (i, j) => (i + j - c.ux - c.uy) ** 4);
+  return c.clusterM4;
 }
 /** Cluster Shade = Σ (i + j − μ_x − μ_y)³ p(i,j). IBSI 7NFM */
 export function ClusterShade(c: GlcmAngle): number {
-  return sumP(c, (i, j) => (i + j - c.ux - c.uy) ** 3);
+  return c.clusterM3;
 }
 /** Cluster Tendency = Σ (i + j − μ_x − μ_y)² p(i,j). IBSI DG8W */
 export function ClusterTendency(c: GlcmAngle): number {
-  return sumP(c, (i, j) => (i + j - c.ux - c.uy) ** 2);
+  return c.clusterM2;
 }
 /** Contrast = Σ (i − j)² p(i,j). IBSI ACUI */
 export function Contrast(c: GlcmAngle): number {
-  return sumP(c, (i, j) => Math.abs(i - j) ** 2);
+  return c.diffM2;
 }
 /**
- * Correlation = (Σ p(i,j)(i − μ_x)(j − μ_y)) / (σ_x σ_y + ε); 1 when σ_x σ_y = 0 (flat region). IBSI NI2N
+ * Correlation = (Σ p(i,j)(i − μ_x)(j − μ_y)) / (σ_x σ_y + ε), σ_x = √(Σ p (i − μ_x)²);
+ * 1 when σ_x σ_y = 0 (flat region). IBSI NI2N
  */
 export function Correlation(c: GlcmAngle): number {
-  const sigx = Math.sqrt(sumP(c, (i) => (i - c.ux) ** 2));
-  const sigy = Math.sqrt(sumP(c, (_i, j) => (j - c.uy) ** 2));
-  const corm = sumP(c, (i, j) => (i - c.ux) * (j - c.uy));
-  if (sigx * sigy === 0) return 1;
-  return corm / (sigx * sigy + EPS);
+  const sig = Math.sqrt(c.varX) * Math.sqrt(c.varY);
+  if (sig === 0) return 1;
+  return c.covXY / (sig + EPS);
 }
 /** Difference Average = Σ_k k p_{x−y}(k). IBSI TF7R */
 export function DifferenceAverage(c: GlcmAngle): number {
@@ -208,9 +238,7 @@ export function DifferenceVariance(c: GlcmAngle): number {
 }
 /** Joint Energy = Σ p(i,j)² (IBSI angular second moment). IBSI 8ZQL */
 export function JointEnergy(c: GlcmAngle): number {
-  let s = 0;
-  for (let k = 0; k < c.p.length; k++) s += c.p[k]! ** 2;
-  return s;
+  return c.energy;
 }
 /** Joint Entropy = HXY = −Σ p(i,j) log₂(p(i,j) + ε). IBSI TU9B */
 export function JointEntropy(c: GlcmAngle): number {
@@ -277,9 +305,7 @@ export function InverseVariance(c: GlcmAngle): number {
 }
 /** Maximum Probability = max p(i,j) (IBSI joint maximum). IBSI GYBY */
 export function MaximumProbability(c: GlcmAngle): number {
-  let m = -Infinity;
-  for (let k = 0; k < c.p.length; k++) if (c.p[k]! > m) m = c.p[k]!;
-  return m;
+  return c.maxP;
 }
 /** Sum Average = Σ_k k p_{x+y}(k) (= 2 · Joint Average for a symmetrical GLCM). IBSI ZGXS */
 export function SumAverage(c: GlcmAngle): number {
@@ -295,7 +321,7 @@ export function SumEntropy(c: GlcmAngle): number {
 }
 /** Sum of Squares = Σ (i − μ_x)² p(i,j) (IBSI joint variance). IBSI UR99 */
 export function SumSquares(c: GlcmAngle): number {
-  return sumP(c, (i) => (i - c.ux) ** 2);
+  return c.varX;
 }
 /** Q(i,j) = Σ_k p(i,k) p(j,k) / (p_x(i) p_y(k) + ε), the MCC matrix; its eigenvalues as numpy.linalg.eigvals. */
 export function mccEigenvalues(c: GlcmAngle): { re: ArrayLike<number>; im: ArrayLike<number> } {
