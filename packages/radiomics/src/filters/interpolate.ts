@@ -73,13 +73,13 @@ const TOLERANCE = 1e-10;
  * In-place cubic B-spline prefilter of one line (ITK BSplineDecompositionImageFilter::DataToCoefficients1D,
  * Unser 1999 Box 2, mirror boundaries, causal init truncated at the 1e-10 horizon when the line is longer).
  */
-function toCoefficients1D(c: Float64Array, n: number): void {
+function toCoefficients1D(c: Float64Array, n: number, exactInit: boolean): void {
   if (n === 1) return;
   const z = POLE3;
   const gain = (1.0 - z) * (1.0 - 1.0 / z);
   for (let i = 0; i < n; i++) c[i] *= gain;
-  // causal initialisation
-  const horizon = Math.ceil(Math.log(TOLERANCE) / Math.log(Math.abs(z)));
+  // causal initialisation (ITK truncates the mirror sum at a 1e-10 horizon; scipy.ndimage sums it all)
+  const horizon = exactInit ? Infinity : Math.ceil(Math.log(TOLERANCE) / Math.log(Math.abs(z)));
   let zn = z;
   if (horizon < n) {
     let sum = c[0];
@@ -106,8 +106,12 @@ function toCoefficients1D(c: Float64Array, n: number): void {
   for (let i = n - 2; i >= 0; i--) c[i] = z * (c[i + 1] - c[i]);
 }
 
-/** Cubic B-spline coefficients of a whole volume, axis x then y then z (ITK DataToCoefficientsND). */
-export function bsplineCoefficients(data: ArrayLike<number>, nx: number, ny: number, nz: number): Float64Array {
+/**
+ * Cubic B-spline coefficients of a whole volume, axis x then y then z (ITK DataToCoefficientsND).
+ * `exactInit` sums the whole mirror series for the causal initial value, as scipy.ndimage's
+ * spline_filter does (ITK stops at |z|^k < 1e-10; the two differ by ~1e-10 relative).
+ */
+export function bsplineCoefficients(data: ArrayLike<number>, nx: number, ny: number, nz: number, exactInit = false): Float64Array {
   const out = Float64Array.from(data);
   const sizes = [nx, ny, nz];
   const strides = [1, nx, nx * ny];
@@ -120,7 +124,7 @@ export function bsplineCoefficients(data: ArrayLike<number>, nx: number, ny: num
       for (let a = 0; a < sizes[oa]; a++) {
         const base = a * strides[oa] + b * strides[ob];
         for (let i = 0; i < n; i++) scratch[i] = out[base + i * st];
-        toCoefficients1D(scratch, n);
+        toCoefficients1D(scratch, n, exactInit);
         for (let i = 0; i < n; i++) out[base + i * st] = scratch[i];
       }
     }
