@@ -1,4 +1,5 @@
 import { TaceError } from '@tace/common';
+import { loadCodecs } from './codecs.ts';
 import { parseDicom, type DicomInstance } from './instance.ts';
 import { multipartBoundary, splitMultipart } from './multipart.ts';
 import type { SeriesFiles, StudyFiles, StudySource } from './study-source.ts';
@@ -89,6 +90,7 @@ export class DicomWebStudySource implements StudySource {
   }
 
   async getStudy(studyInstanceUid: string): Promise<StudyFiles> {
+    await loadCodecs(); // the server may send JPEG-LS / JPEG 2000 when it cannot transcode
     const wanted = new Set(this.opts.modalities ?? ['CT', 'SEG', 'RTSTRUCT']);
     const series: SeriesFiles[] = [];
     for (const s of await this.listSeries(studyInstanceUid)) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TaceError } from '@tace/common';
+import { loadCodecs } from './codecs.ts';
 import { parseDicom, type DicomInstance } from './instance.ts';
 import { groupSeries, type StudyFiles, type StudySource } from './study-source.ts';
 import { TAG } from './tags.ts';
@@ -86,6 +87,7 @@ export class FolderStudySource implements StudySource {
   }
 
   async getStudy(studyInstanceUid: string): Promise<StudyFiles> {
+    await loadCodecs();
     let paths = (await this.studies()).get(studyInstanceUid);
     if (!paths) {
       this.refresh();

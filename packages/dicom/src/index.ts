@@ -22,3 +22,4 @@ export { writeCtSeries, type CtSeriesMeta, type PatientStudyMeta } from './write
 export { writeBinarySeg, SCT_NEOPLASM, SCT_MORPHOLOGICALLY_ALTERED_STRUCTURE, type SegMeta } from './write/seg-writer.ts';
 export { assembleRoiCase, type RoiCase } from './roi-case.ts';
 export { DicomWebStudySource, type DicomWebOptions } from './dicomweb-source.ts';
+export { loadCodecs } from './codecs.ts';

@@ -86,17 +86,12 @@ describe.skipIf(!TS)('transfer syntaxes decode to the same stored pixels (refere
     expect(rle.rescale(0).intercept).toBe(-1024);
   });
 
-  it.each([
-    ['CT1_UNC.not_fragmented_bot_jpeg_ls.80.dcm', '1.2.840.10008.1.2.4.80'],
-    ['CT0012.fragmented_no_bot_jpeg_lossless.57.dcm', '1.2.840.10008.1.2.4.57'],
-    ['CTImage.dcm_JPEG2000LosslessOnlyTransferSyntax_1.2.840.10008.1.2.4.90.dcm', '1.2.840.10008.1.2.4.90'],
-    ['CTImage.dcm_JPEGProcess1TransferSyntax_1.2.840.10008.1.2.4.50.dcm', '1.2.840.10008.1.2.4.50'],
-  ])('%s: header parses, pixels refuse with DICOM_TRANSFER_SYNTAX_UNSUPPORTED naming %s', (n, uid) => {
-    const inst = f(n);
+  it('lossy JPEG baseline: header parses, pixels refuse with DICOM_TRANSFER_SYNTAX_UNSUPPORTED naming the UID', () => {
+    const inst = f('CTImage.dcm_JPEGProcess1TransferSyntax_1.2.840.10008.1.2.4.50.dcm');
     expect(inst.modality).toBe('CT');
     let err: unknown;
     try { inst.storedFrame(0); } catch (e) { err = e; }
     expect((err as { code: string }).code).toBe('DICOM_TRANSFER_SYNTAX_UNSUPPORTED');
-    expect((err as Error).message).toContain(uid);
+    expect((err as Error).message).toContain('1.2.840.10008.1.2.4.50');
   });
 });

@@ -1,5 +1,6 @@
 import { TaceError, type Vec3 } from '@tace/common';
 import { DicomDataSet, dicomParser } from './dataset.ts';
+import { decodeCompressedFrame, isCodecSyntax, JPEG_2000_SYNTAXES, JPEG_LOSSLESS_SYNTAXES, JPEG_LS_SYNTAXES } from './codecs.ts';
 import { decodeRleFrame } from './rle.ts';
 import { TAG, TRANSFER_SYNTAX } from './tags.ts';
 
@@ -10,8 +11,10 @@ const NATIVE_SYNTAXES: ReadonlySet<string> = new Set([
   TRANSFER_SYNTAX.ExplicitVRBigEndian,
 ]);
 
-/** Transfer syntaxes whose pixel data this package decodes. */
-export const SUPPORTED_TRANSFER_SYNTAXES: readonly string[] = [...NATIVE_SYNTAXES, TRANSFER_SYNTAX.RLELossless];
+/** Transfer syntaxes whose pixel data this package decodes (JPEG ones after loadCodecs()). */
+export const SUPPORTED_TRANSFER_SYNTAXES: readonly string[] = [
+  ...NATIVE_SYNTAXES, TRANSFER_SYNTAX.RLELossless, ...JPEG_LOSSLESS_SYNTAXES, ...JPEG_LS_SYNTAXES, ...JPEG_2000_SYNTAXES,
+];
 
 /** Rescale (Modality LUT): value = stored · slope + intercept. */
 export interface Rescale {
@@ -25,6 +28,7 @@ export interface Rescale {
  */
 export class DicomInstance extends DicomDataSet {
   readonly transferSyntaxUid: string;
+  private jpegOffsets: number[] | undefined;
 
   constructor(raw: ConstructorParameters<typeof DicomDataSet>[0]) {
     super(raw);
@@ -90,7 +94,7 @@ export class DicomInstance extends DicomDataSet {
 
   private assertDecodable(): void {
     const ts = this.transferSyntaxUid;
-    if (!NATIVE_SYNTAXES.has(ts) && ts !== TRANSFER_SYNTAX.RLELossless) {
+    if (!NATIVE_SYNTAXES.has(ts) && ts !== TRANSFER_SYNTAX.RLELossless && !isCodecSyntax(ts)) {
       throw new TaceError('DICOM_TRANSFER_SYNTAX_UNSUPPORTED',
         `Pixel data in transfer syntax ${ts} cannot be decoded (supported: ${SUPPORTED_TRANSFER_SYNTAXES.join(', ')})`,
         { detail: { transferSyntaxUid: ts } });
@@ -105,7 +109,7 @@ export class DicomInstance extends DicomDataSet {
    */
   nativePixelData(): Uint8Array {
     this.assertDecodable();
-    if (this.transferSyntaxUid === TRANSFER_SYNTAX.RLELossless) {
+    if (!NATIVE_SYNTAXES.has(this.transferSyntaxUid)) {
       throw new TaceError('DICOM_TRANSFER_SYNTAX_UNSUPPORTED', 'nativePixelData() needs uncompressed pixel data; use frameBytes()');
     }
     return this.bytes(TAG.PixelData) as Uint8Array;
@@ -122,6 +126,9 @@ export class DicomInstance extends DicomDataSet {
     if (i < 0 || i >= frames) throw new TaceError('DICOM_FRAME_OUT_OF_RANGE', `Frame ${i} outside 0..${frames - 1}`);
     if (this.transferSyntaxUid === TRANSFER_SYNTAX.RLELossless) {
       return decodeRleFrame(this.encapsulatedFrame(i), { rows, cols, samplesPerPixel: spp, bitsAllocated: bits });
+    }
+    if (isCodecSyntax(this.transferSyntaxUid)) {
+      return decodeCompressedFrame(this.transferSyntaxUid, this.encapsulatedFrame(i), { rows, cols, samplesPerPixel: spp, bitsAllocated: bits });
     }
     if (bits === 1) throw new TaceError('DICOM_PIXEL_FORMAT_UNSUPPORTED', 'frameBytes() cannot address packed 1-bit frames; use nativePixelData()');
     const frameLen = (rows * cols * spp * bits) / 8;
@@ -145,6 +152,11 @@ export class DicomInstance extends DicomDataSet {
     if (bot.length > 0) return dicomParser.readEncapsulatedImageFrame(this.raw, el, i, bot) as Uint8Array;
     if (frames === 1) return dicomParser.readEncapsulatedPixelDataFromFragments(this.raw, el, 0, el.fragments.length) as Uint8Array;
     if (el.fragments.length === frames) return dicomParser.readEncapsulatedPixelDataFromFragments(this.raw, el, i, 1) as Uint8Array;
+    if (isCodecSyntax(this.transferSyntaxUid)) {
+      // JPEG-family frames end with an EOI marker, which lets dicom-parser rebuild the offsets.
+      this.jpegOffsets ??= dicomParser.createJPEGBasicOffsetTable(this.raw, el);
+      return dicomParser.readEncapsulatedImageFrame(this.raw, el, i, this.jpegOffsets) as Uint8Array;
+    }
     throw new TaceError('DICOM_PIXEL_DATA_INVALID', `Multi-frame encapsulated Pixel Data with ${el.fragments.length} fragments for ${frames} frames and no offset table`);
   }
 

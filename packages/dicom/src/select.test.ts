@@ -52,6 +52,15 @@ describe.skipIf(!D)('FolderStudySource + selectCtAndSegmentation over shared/ref
     expect(e?.httpStatus).toBe(404);
   });
 
+  it('instances from getStudy decode JPEG-LS and JPEG 2000 without further setup', async () => {
+    const study = await src.getStudy(CT1_UNC_STUDY);
+    const all = study.series.flatMap((s) => s.instances);
+    const ref = all.find((i) => i.transferSyntaxUid === '1.2.840.10008.1.2.1')!.storedFrame(0);
+    for (const ts of ['1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.90']) {
+      expect(all.find((i) => i.transferSyntaxUid === ts)!.storedFrame(0)).toEqual(ref);
+    }
+  });
+
   it('study without SEG or RTSTRUCT → DICOM_NO_SEGMENTATION', async () => {
     const e = await codeOf(async () => selectCtAndSegmentation(await src.getStudy(CT1_UNC_STUDY)));
     expect(e?.code).toBe('DICOM_NO_SEGMENTATION');
