@@ -1,1 +1,173 @@
-export async function runRadiomicsCli(argv: string[]): Promise<number> { void argv; process.stderr.write("radiomics CLI: not yet implemented\n"); return 2; }
+/**
+ * `radiomics` command line (dispatched by `tace-risk radiomics …`):
+ *
+ *   radiomics extract --params P.yaml --image IMG --mask MASK [--label N] [--format csv|json] [--out FILE]
+ *   radiomics batch   --params P.yaml --cases cases.csv [--out out.csv] [--jobs N]
+ *
+ * batch reads a PyRadiomics batch CSV (columns Image, Mask[, Label], others passed through; relative
+ * paths are relative to the CSV's folder), extracts cases in parallel on worker threads, shows progress
+ * on stderr and writes one row per case: the input columns, ErrorCode, ErrorMessage (empty when the case
+ * succeeded), then the features in PyRadiomics' column order. A failed case does not stop the others.
+ * Exit codes: 0 all cases succeeded, 1 some case failed, 2 usage error.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { errorInfo } from '@tace/common';
+import { csvLine, parseCsvRecords } from './csv.ts';
+import type { CaseJob, CaseResult } from './batchWorker.ts';
+import { runCase } from './batchWorker.ts';
+
+const USAGE = `usage:
+  radiomics extract --params P.yaml --image IMG --mask MASK [--label N] [--format csv|json] [--out FILE]
+  radiomics batch --params P.yaml --cases cases.csv [--out out.csv] [--jobs N]
+`;
+
+class UsageError extends Error {}
+
+function parseFlags(args: string[], allowed: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (!a.startsWith('--')) throw new UsageError(`unexpected argument '${a}'`);
+    const eq = a.indexOf('=');
+    const key = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    if (!allowed.includes(key)) throw new UsageError(`unknown option --${key}`);
+    const val = eq > 0 ? a.slice(eq + 1) : args[++i];
+    if (val === undefined) throw new UsageError(`option --${key} needs a value`);
+    out[key] = val;
+  }
+  return out;
+}
+
+function need(flags: Record<string, string>, key: string): string {
+  const v = flags[key];
+  if (!v) throw new UsageError(`missing --${key}`);
+  return v;
+}
+
+function parseLabel(s: string | undefined): number | undefined {
+  if (s === undefined || s === '') return undefined;
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 1 || n > 255) throw new UsageError(`label must be an integer in 1..255 (got '${s}')`);
+  return n;
+}
+
+async function output(text: string, out: string | undefined): Promise<void> {
+  if (out) await writeFile(out, text);
+  else process.stdout.write(text);
+}
+
+async function extractCmd(args: string[]): Promise<number> {
+  const f = parseFlags(args, ['params', 'image', 'mask', 'label', 'format', 'out']);
+  const format = f.format ?? 'csv';
+  if (format !== 'csv' && format !== 'json') throw new UsageError(`--format must be csv or json (got '${format}')`);
+  const paramsText = await readFile(need(f, 'params'), 'utf8');
+  const r = await runCase({ index: 0, paramsText, image: need(f, 'image'), mask: need(f, 'mask'), label: parseLabel(f.label) });
+  if (!r.ok) {
+    process.stderr.write(`error ${r.code}: ${r.message}\n`);
+    return 1;
+  }
+  const text = format === 'json'
+    ? `${JSON.stringify(r.features, null, 2)}\n`
+    : `${csvLine(['Image', 'Mask', ...Object.keys(r.features)])}\n${csvLine([f.image, f.mask, ...Object.values(r.features)])}\n`;
+  await output(text, f.out);
+  return 0;
+}
+
+function progress(done: number, total: number, failed: number): void {
+  const width = 30;
+  const filled = Math.round((done / Math.max(total, 1)) * width);
+  const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} cases${failed ? `, ${failed} failed` : ''}`;
+  process.stderr.write(process.stderr.isTTY ? `\r${bar}${done === total ? '\n' : ''}` : `${bar}\n`);
+}
+
+/** Run jobs on a pool of worker threads (jobs = 1 runs in-process). */
+async function runPool(jobs: CaseJob[], nWorkers: number, onDone: (r: CaseResult) => void): Promise<void> {
+  if (nWorkers <= 1) {
+    for (const j of jobs) onDone(await runCase(j));
+    return;
+  }
+  const queue = [...jobs];
+  const workers = Array.from({ length: Math.min(nWorkers, jobs.length) }, () => new Worker(new URL('./batchWorker.ts', import.meta.url)));
+  await Promise.all(workers.map((w) => new Promise<void>((resolveWorker) => {
+    let current: CaseJob | undefined;
+    const next = () => {
+      current = queue.shift();
+      if (!current) { void w.terminate(); resolveWorker(); return; }
+      w.postMessage(current);
+    };
+    w.on('message', (r: CaseResult) => { onDone(r); next(); });
+    w.on('error', (e) => {
+      if (current) onDone({ index: current.index, ok: false, code: 'INTERNAL_ERROR', message: e.message, ms: 0 });
+      resolveWorker();
+    });
+    next();
+  })));
+}
+
+async function batchCmd(args: string[]): Promise<number> {
+  const f = parseFlags(args, ['params', 'cases', 'out', 'jobs']);
+  const paramsText = await readFile(need(f, 'params'), 'utf8');
+  const casesPath = need(f, 'cases');
+  const records = parseCsvRecords(await readFile(casesPath, 'utf8'));
+  if (records.length === 0) throw new UsageError('the cases CSV has no rows');
+  if (!('Image' in records[0]!) || !('Mask' in records[0]!)) throw new UsageError('the cases CSV needs Image and Mask columns');
+  const base = dirname(resolve(casesPath));
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  const results: (CaseResult | undefined)[] = new Array(records.length);
+  const jobs: CaseJob[] = [];
+  records.forEach((r, index) => {
+    try {
+      jobs.push({ index, paramsText, image: abs(r.Image!), mask: abs(r.Mask!), label: parseLabel(r.Label) });
+    } catch (e) {
+      results[index] = { index, ok: false, code: 'RADIOMICS_PARAM_INVALID', message: (e as Error).message, ms: 0 };
+    }
+  });
+  const nJobs = f.jobs ? Number(f.jobs) : Math.max(1, availableParallelism() - 1);
+  if (!Number.isInteger(nJobs) || nJobs < 1) throw new UsageError(`--jobs must be a positive integer (got '${f.jobs}')`);
+  let done = records.length - jobs.length;
+  let failed = done;
+  progress(done, records.length, failed);
+  await runPool(jobs, nJobs, (r) => {
+    results[r.index] = r;
+    done++;
+    if (!r.ok) failed++;
+    progress(done, records.length, failed);
+  });
+
+  const inputCols = Object.keys(records[0]!);
+  const featureCols: string[] = [];
+  const seen = new Set<string>();
+  for (const r of results) if (r?.ok) for (const k of Object.keys(r.features)) if (!seen.has(k)) { seen.add(k); featureCols.push(k); }
+  const lines = [csvLine([...inputCols, 'ErrorCode', 'ErrorMessage', ...featureCols])];
+  records.forEach((rec, i) => {
+    const r = results[i]!;
+    const inputs = inputCols.map((c) => rec[c]);
+    lines.push(r.ok
+      ? csvLine([...inputs, '', '', ...featureCols.map((c) => r.features[c] ?? '')])
+      : csvLine([...inputs, r.code, r.message, ...featureCols.map(() => '')]));
+  });
+  await output(`${lines.join('\n')}\n`, f.out);
+  return failed ? 1 : 0;
+}
+
+export async function runRadiomicsCli(argv: string[]): Promise<number> {
+  const args = argv[0] === 'radiomics' ? argv.slice(1) : argv;
+  const [cmd, ...rest] = args;
+  try {
+    if (cmd === 'extract') return await extractCmd(rest);
+    if (cmd === 'batch') return await batchCmd(rest);
+    if (cmd === undefined || cmd === '--help' || cmd === 'help') { process.stdout.write(USAGE); return cmd ? 0 : 2; }
+    throw new UsageError(`unknown command '${cmd}'`);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`radiomics: ${e.message}\n${USAGE}`);
+      return 2;
+    }
+    const { code, message } = errorInfo(e);
+    process.stderr.write(`error ${code}: ${message}\n`);
+    return 1;
+  }
+}
