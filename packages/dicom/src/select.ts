@@ -69,6 +69,7 @@ function contentKey(i: DicomInstance): string {
  * The CT series is the one the segmentation references (ReferencedSeriesSequence /
  * RTReferencedSeriesSequence), else the CT series holding its referenced images, else the only
  * CT series in the same frame of reference; none → DICOM_REFERENCED_SERIES_NOT_FOUND.
+ * LOCALIZER images (ImageType) in that series are left out.
  */
 export function selectCtAndSegmentation(study: StudyFiles, opts: { segmentationSopInstanceUid?: string } = {}): CtAndSegmentation {
   const all = study.series.flatMap((s) => s.instances);
@@ -102,8 +103,10 @@ export function selectCtAndSegmentation(study: StudyFiles, opts: { segmentationS
       { detail: { referencedSeries: refSeries.length } });
   }
   const pick = pickTumourSegment(listSegments(seg));
+  // Scout views sometimes share the series; they are not part of the axial stack.
+  const isStackImage = (i: DicomInstance): boolean => isCtInstance(i) && !i.strings(TAG.ImageType).includes('LOCALIZER');
   return {
-    ct: ct.instances.filter(isCtInstance),
+    ct: ct.instances.filter(isStackImage),
     seg,
     kind: isSeg(seg) ? 'SEG' : 'RTSTRUCT',
     segmentNumber: pick.segmentNumber,

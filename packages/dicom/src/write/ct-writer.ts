@@ -30,6 +30,8 @@ export interface CtSeriesMeta extends PatientStudyMeta {
   /** Modality LUT written; stored = round((HU − intercept) / slope). Defaults 1 and −1024. */
   rescaleSlope?: number;
   rescaleIntercept?: number;
+  /** ImageType values; default ORIGINAL\\PRIMARY\\AXIAL. */
+  imageType?: readonly string[];
   /** SOPInstanceUID per slice (k order); default newUid() each. */
   sopInstanceUids?: readonly string[];
 }
@@ -80,7 +82,7 @@ export function writeCtSeries(volume: Volume<Int16Array | Float32Array>, meta: C
     }
     const ds: DataSetSpec = [
       ...patientStudyElements(meta),
-      { tag: 0x00080008, vr: 'CS', value: ['ORIGINAL', 'PRIMARY', 'AXIAL'] },
+      { tag: 0x00080008, vr: 'CS', value: meta.imageType ?? ['ORIGINAL', 'PRIMARY', 'AXIAL'] },
       { tag: 0x00080016, vr: 'UI', value: SOP_CLASS.CTImage },
       { tag: 0x00080018, vr: 'UI', value: sop },
       { tag: 0x00080060, vr: 'CS', value: 'CT' },

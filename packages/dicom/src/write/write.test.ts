@@ -147,6 +147,19 @@ describe('writeBinarySeg → parseDicom → segToLabelMap', () => {
     expect(crop.volume.size[2]).toBe(4);
   });
 
+  it('select leaves LOCALIZER images of the CT series out of the stack', async () => {
+    const dir = join(tmp, 'scout');
+    spawnSync('mkdir', ['-p', dir]);
+    ctBytes.forEach((b, k) => writeFileSync(join(dir, `ct${k}.dcm`), b));
+    // A sagittal scout in the same series: orientation (0,1,0)/(0,0,-1).
+    const scout: Volume<Int16Array> = { size: [5, 4, 1], spacingMm: [1, 1, 1], originMm: [0, 0, 0], direction: [0, 0, 1, 1, 0, 0, 0, -1, 0], data: new Int16Array(20) };
+    writeFileSync(join(dir, 'scout.dcm'), writeCtSeries(scout, { ...META, imageType: ['ORIGINAL', 'PRIMARY', 'LOCALIZER'] })[0]);
+    writeFileSync(join(dir, 'seg.dcm'), writeBinarySeg(tumourMask(), ctBytes));
+    const sel = selectCtAndSegmentation(await new FolderStudySource(dir).getStudy(META.studyInstanceUid));
+    expect(sel.ct.length).toBe(4);
+    expect(loadCtVolume(sel.ct).size).toEqual(SIZE);
+  });
+
   it('assembleRoiCase finds a study written after the folder was first indexed and crops it', async () => {
     const dir = join(tmp, 'later');
     spawnSync('mkdir', ['-p', dir]);
