@@ -30,7 +30,7 @@ export interface CtSeriesMeta extends PatientStudyMeta {
   /** Modality LUT written; stored = round((HU − intercept) / slope). Defaults 1 and −1024. */
   rescaleSlope?: number;
   rescaleIntercept?: number;
-  /** ImageType values; default ORIGINAL\\PRIMARY\\AXIAL. */
+  /** ImageType values; default [ORIGINAL, PRIMARY, AXIAL]. */
   imageType?: readonly string[];
   /** SOPInstanceUID per slice (k order); default newUid() each. */
   sopInstanceUids?: readonly string[];
