@@ -1,12 +1,12 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
 
 /**
- * JSON logs. Patient identifiers never belong in a log line: the redact list removes the
+ * JSON logs. (Top-level `name` is pino's logger name, so only nested `name` fields are redacted.) Patient identifiers never belong in a log line: the redact list removes the
  * fields where they could appear by accident (request bodies, FHIR references, names).
  */
 export const REDACT_PATHS = [
   'patient', '*.patient', 'patientReference', '*.patientReference', 'subject', '*.subject',
-  'name', '*.name', 'birthDate', '*.birthDate', 'identifier', '*.identifier',
+  '*.name', '*.given', '*.family', 'birthDate', '*.birthDate', 'identifier', '*.identifier',
   'req.body', 'body', 'req.headers.authorization', 'req.headers["x-signature"]',
 ];
 

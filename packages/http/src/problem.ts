@@ -42,7 +42,7 @@ export function installProblemHandler(app: FastifyInstance): void {
       return sendProblem(reply, problem(400, 'REQUEST_MALFORMED', err.message));
     }
     if (isTaceError(err)) {
-      if (err.httpStatus >= 500) req.log.error({ code: err.code, msg: err.message }, 'request failed');
+      if (err.httpStatus >= 500) req.log.error({ code: err.code, reason: err.message }, 'request failed');
       return sendProblem(reply, problem(err.httpStatus, err.code, err.message, err.detail ? { errors: [err.detail] } : {}));
     }
     const info = errorInfo(err);

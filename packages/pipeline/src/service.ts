@@ -24,7 +24,7 @@ export async function runService(name: ServiceName, start: (cfg: Config, log: Lo
   try {
     running = await start(cfg, log);
   } catch (e) {
-    log.fatal({ code: isTaceError(e) ? e.code : 'STARTUP_FAILED', msg: (e as Error).message }, 'could not start');
+    log.fatal({ code: isTaceError(e) ? e.code : 'STARTUP_FAILED', reason: (e as Error).message }, 'could not start');
     process.exit(1);
   }
   let stopping = false;

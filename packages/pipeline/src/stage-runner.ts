@@ -38,7 +38,7 @@ export async function runStage<T>(
   } catch (e) {
     const info = errorInfo(e);
     const final = !info.retryable || opts.lastAttempt;
-    log[final ? 'error' : 'warn']({ code: info.code, msg: info.message, final }, 'stage failed');
+    log[final ? 'error' : 'warn']({ code: info.code, reason: info.message, final }, 'stage failed');
     if (final) {
       await deps.registry.update(runId, { status: 'failed', stage, error: { code: info.code, message: info.message, stage } });
     } else {

@@ -3,8 +3,8 @@ import type { SyntheticPatientRecord } from './patient.ts';
 
 /**
  * The FHIR seed of a synthetic patient, in @tace/fhir's `SeedPatient` shape: Patient, completed
- * TACE Procedure, AFP (LOINC 1834-1, ng/mL) before the TACE, tumour size (mm) and nodule count
- * read on the post-TACE CT, and that CT's ImagingStudy UID. Names are synthetic.
+ * TACE Procedure, the pre-TACE work-up (AFP LOINC 1834-1 in ng/mL, tumour size in mm, nodule count),
+ * and the post-TACE CT's ImagingStudy UID. Names are synthetic.
  */
 export function seedFor(patient: SyntheticPatientRecord): SeedPatient {
   return {
@@ -19,6 +19,8 @@ export function seedFor(patient: SyntheticPatientRecord): SeedPatient {
     afp: { value: patient.clinical.afpNgPerMl, unit: 'ng/mL', loinc: '1834-1' },
     tumourSize: { value: patient.clinical.tumourSizeMm, unit: 'mm' },
     noduleCount: patient.clinical.noduleCount,
-    observationDates: { afp: patient.dates.afp, tumourSize: patient.dates.ct, noduleCount: patient.dates.ct },
+    // Size and nodule count are the pre-TACE baseline values the nomogram uses (like AFP), so they
+    // are dated with the pre-TACE work-up, inside the clinical window around the TACE.
+    observationDates: { afp: patient.dates.afp, tumourSize: patient.dates.afp, noduleCount: patient.dates.afp },
   };
 }

@@ -66,7 +66,7 @@ export function buildIngestionApp(deps: IngestionAppDeps): FastifyInstance {
     scope.setErrorHandler((err, req, reply) => {
       const info = errorInfo(err);
       const status = isTaceError(err) ? err.httpStatus : 500;
-      if (status >= 500) req.log.error({ code: info.code, msg: info.message }, 'rest-hook failed');
+      if (status >= 500) req.log.error({ code: info.code, reason: info.message }, 'rest-hook failed');
       return sendOutcome(reply, status, outcome('error', status === 404 ? 'not-found' : status >= 500 ? 'exception' : 'processing', info.message, info.code));
     });
     const { operationId, summary } = routeSchema('fhirRestHook');
