@@ -16,18 +16,24 @@ describe('gradient (ITK GradientMagnitudeImageFilter)', () => {
 
   it('central differences with spacing give the analytic magnitude inside', () => {
     const g = gradientMagnitudeImage(img, true);
-    expect(g.data[2 + 6 * (2 + 5 * 1)]).toBeCloseTo(Math.sqrt(9 + 4 + 0.25), 12);
+    expect(g.data[2 + 6 * (2 + 5 * 1)]).toBeCloseTo(Math.sqrt(9 + 4 + 0.25), 6);
   });
 
   it('zero-flux Neumann border: one-sided half difference at the edge voxel', () => {
     const g = gradientMagnitudeImage(img, true);
     // at x = 0: (f[1] − f[0]) / (2·spacing) = 3/2 along x; y and z interior
-    expect(g.data[0 + 6 * (2 + 5 * 1)]).toBeCloseTo(Math.sqrt(1.5 * 1.5 + 4 + 0.25), 12);
+    expect(g.data[0 + 6 * (2 + 5 * 1)]).toBeCloseTo(Math.sqrt(1.5 * 1.5 + 4 + 0.25), 6);
+  });
+
+  it('output is single precision (SimpleITK GradientMagnitude output pixel type float)', () => {
+    const g = gradientMagnitudeImage(img, true);
+    expect(g.data.every((v) => Math.fround(v) === v)).toBe(true);
+    expect(g.data[2 + 6 * (2 + 5 * 1)]).toBe(Math.fround(Math.sqrt(9 + 4 + 0.25)));
   });
 
   it('gradientUseSpacing = false differentiates per voxel', () => {
     const g = gradientMagnitudeImage(img, false);
     // per-index slopes: 3·0.5, −2·2, 0.5·1.5
-    expect(g.data[2 + 6 * (2 + 5 * 1)]).toBeCloseTo(Math.sqrt(1.5 ** 2 + 4 ** 2 + 0.75 ** 2), 12);
+    expect(g.data[2 + 6 * (2 + 5 * 1)]).toBeCloseTo(Math.sqrt(1.5 ** 2 + 4 ** 2 + 0.75 ** 2), 6);
   });
 });

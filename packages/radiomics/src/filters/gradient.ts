@@ -3,6 +3,7 @@
  * |∇f| = √Σ_d (∂_d f)², with ITK's first-order DerivativeOperator (central difference
  * (f[i+1] − f[i−1]) / 2, coefficients scaled by 1/spacing_d when `gradientUseSpacing` is true, the
  * default) and ITK's ZeroFluxNeumannBoundaryCondition (indices clamped to the edge voxel).
+ * Computed in double, stored as float32: SimpleITK's GradientMagnitude output pixel type is float.
  */
 import type { Volume } from '@tace/common';
 import { withData } from './volume-util.ts';
@@ -28,7 +29,7 @@ export function gradientMagnitudeImage(image: Volume<Float64Array>, useSpacing =
         const gx = coef[0] * d[row + xp] - coef[0] * d[row + xm];
         const gy = coef[1] * d[x + yp * nx + z * sxy] - coef[1] * d[x + ym * nx + z * sxy];
         const gz = coef[2] * d[x + y * nx + zp * sxy] - coef[2] * d[x + y * nx + zm * sxy];
-        out[p] = Math.sqrt(gx * gx + gy * gy + gz * gz);
+        out[p] = Math.fround(Math.sqrt(gx * gx + gy * gy + gz * gz));
       }
     }
   }

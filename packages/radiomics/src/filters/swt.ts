@@ -7,8 +7,13 @@
  * filter index descending), so results agree with PyWavelets to the last bit, not only to rounding.
  */
 
-/** Filter one line `x` (length n) into `lo` and `hi` (same length) with decomposition filters. */
-export function swtLine(x: Float64Array, n: number, decLo: Float64Array, decHi: Float64Array, lo: Float64Array, hi: Float64Array, ext: Float64Array): void {
+/**
+ * Filter one line `x` (length n) into `lo` and `hi` (same length) with decomposition filters.
+ * `single` reproduces PyWavelets' float32 kernels (used for float32 input arrays): every product
+ * and partial sum is rounded to single precision.
+ */
+export function swtLine(x: Float64Array, n: number, decLo: Float64Array, decHi: Float64Array, lo: Float64Array, hi: Float64Array, ext: Float64Array, single = false): void {
+  if (single) return swtLineSingle(x, n, decLo, decHi, lo, hi, ext);
   const F = decLo.length;
   const half = F >> 1;
   // periodic extension: ext[t + pad] = x[t mod n] for t in [−pad, n + half)
@@ -41,6 +46,32 @@ export function swtLine(x: Float64Array, n: number, decLo: Float64Array, decHi: 
   }
 }
 
+function swtLineSingle(x: Float64Array, n: number, decLo: Float64Array, decHi: Float64Array, lo: Float64Array, hi: Float64Array, ext: Float64Array): void {
+  const f = Math.fround;
+  const F = decLo.length;
+  const half = F >> 1;
+  const pad = Math.ceil(F / n) * n;
+  for (let t = -pad; t < n + half; t++) ext[t + pad] = f(x[((t % n) + n) % n]);
+  for (let o = 0; o < n; o++) {
+    const i = o + half;
+    let sl = 0;
+    let sh = 0;
+    const order: number[] = [];
+    if (i < n) for (let j = 0; j < F; j++) order.push(j);
+    else {
+      for (let m = i - n; m >= 0; m--) order.push(m);
+      for (let j = i - n + 1; j < F; j++) order.push(j);
+    }
+    for (const j of order) {
+      const v = ext[i - j + pad];
+      sl = f(sl + f(decLo[j] * v));
+      sh = f(sh + f(decHi[j] * v));
+    }
+    lo[o] = sl;
+    hi[o] = sh;
+  }
+}
+
 /** Size of the scratch buffer `swtLine` needs for lines of length n and filters of length F. */
 export function swtScratchLength(n: number, F: number): number {
   return Math.ceil(F / n) * n + n + (F >> 1) + 1;
@@ -50,7 +81,7 @@ export function swtScratchLength(n: number, F: number): number {
  * Apply `swtLine` along `axis` (0 = x, 1 = y, 2 = z) of an x-fastest volume of `size`:
  * returns [approximation, detail] volumes of the same size.
  */
-export function swtAxis(data: Float64Array, size: readonly number[], axis: number, decLo: Float64Array, decHi: Float64Array): [Float64Array, Float64Array] {
+export function swtAxis(data: Float64Array, size: readonly number[], axis: number, decLo: Float64Array, decHi: Float64Array, single = false): [Float64Array, Float64Array] {
   const [nx, ny, nz] = size;
   const n = size[axis];
   const stride = axis === 0 ? 1 : axis === 1 ? nx : nx * ny;
@@ -66,7 +97,7 @@ export function swtAxis(data: Float64Array, size: readonly number[], axis: numbe
     for (let a = 0; a < outer[0]; a++) {
       const base = axis === 0 ? nx * (a + ny * b) : axis === 1 ? a + nx * ny * b : a + nx * b;
       for (let k = 0; k < n; k++) line[k] = data[base + k * stride];
-      swtLine(line, n, decLo, decHi, lineLo, lineHi, ext);
+      swtLine(line, n, decLo, decHi, lineLo, lineHi, ext, single);
       for (let k = 0; k < n; k++) {
         lo[base + k * stride] = lineLo[k];
         hi[base + k * stride] = lineHi[k];

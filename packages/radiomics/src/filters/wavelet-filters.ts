@@ -163,9 +163,17 @@ export function scalingFilter(name: string): number[] | undefined {
   return c?.map((v) => v * Math.SQRT2);
 }
 
-/** The four PyWavelets filters of `name` (decomposition and reconstruction, low and high pass). */
-export function waveletFilters(name: string): WaveletFilters {
-  const h = scalingFilter(name);
+/**
+ * The four PyWavelets filters of `name` (decomposition and reconstruction, low and high pass).
+ * `single`: PyWavelets' float32 tables (each value rounded to single precision; coiflets as
+ * float(h/√2) · float(√2) in single precision).
+ */
+export function waveletFilters(name: string, single = false): WaveletFilters {
+  let h = scalingFilter(name);
+  if (h && single) {
+    const c = /^coif(\d+)$/.exec(name);
+    h = c ? COIF_OVER_SQRT2[Number(c[1])].map((v) => Math.fround(Math.fround(v) * Math.fround(Math.SQRT2))) : h.map(Math.fround);
+  }
   if (!h) {
     throw new TaceError('RADIOMICS_WAVELET_UNSUPPORTED', `Wavelet ${name} is not supported (use haar, db1–db10, sym2–sym10 or coif1–coif5)`, {
       detail: { setting: 'wavelet', value: name },

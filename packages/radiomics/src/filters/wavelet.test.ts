@@ -141,6 +141,23 @@ describe('waveletImages (PyRadiomics getWaveletImage)', () => {
     expect(names).toEqual(['wavelet-LH', 'wavelet-HL', 'wavelet-HH', 'wavelet-LL']);
   });
 
+  it('float32 input images run in single precision as pywt does for float32 arrays', () => {
+    const r = rnd(9);
+    const v = vol([6, 6, 6], () => Math.fround(100 * r()));
+    const single = waveletImages(v, noMask(v), { imagePixelType: 'float32' });
+    const double = waveletImages(v, noMask(v), {});
+    for (let k = 0; k < 8; k++) {
+      const a = single[k].image.data;
+      const b = double[k].image.data;
+      expect(a.every((x) => Math.fround(x) === x)).toBe(true);
+      // single-precision rounding of 12-term sums of ~100: well under 1e-4 absolute, but not exact
+      let maxDiff = 0;
+      for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+      expect(maxDiff).toBeLessThan(1e-3);
+      expect(maxDiff).toBeGreaterThan(0);
+    }
+  });
+
   it('start_level applies the level-1 transform to the approximation first', () => {
     const r = rnd(5);
     const v = vol([6, 6, 6], () => r());

@@ -9,6 +9,8 @@
  * - Names: the i-th (1-based) computed level yields 'wavelet-<XYZ>' (i = 1) or 'wavelet<i>-<XYZ>',
  *   XYZ one L/H letter per transformed axis in x, y, z order, in PyWavelets' dict order
  *   (LLH, LHL, LHH, HLL, HLH, HHL, HHH); the final approximation comes last as 'wavelet[-|n-]LLL'.
+ * - `imagePixelType: 'float32'` in the options (the pixel type of the image handed to the filter)
+ *   selects PyWavelets' single-precision kernels, as pywt does for float32 arrays.
  * - Note (PyRadiomics behaviour, kept): levels after the first reuse the undilated filters on the
  *   previous approximation; they are not the à-trous levels of a multi-level `pywt.swtn`.
  */
@@ -61,13 +63,13 @@ export interface SwtLevel {
  * One `pywt.swtn(data, wavelet, level=1, start_level=0, axes)` call on an even-sized volume:
  * all 2^k sub-bands in PyWavelets' insertion order ('aaa', 'aad', …, 'ddd').
  */
-export function swtn1(data: Float64Array, size: readonly number[], axes: readonly number[], wavelet: string): Map<string, Float64Array> {
-  const { decLo, decHi } = waveletFilters(wavelet);
+export function swtn1(data: Float64Array, size: readonly number[], axes: readonly number[], wavelet: string, single = false): Map<string, Float64Array> {
+  const { decLo, decHi } = waveletFilters(wavelet, single);
   let coeffs: Array<[string, Float64Array]> = [['', data]];
   for (const axis of axes) {
     const next: Array<[string, Float64Array]> = [];
     for (const [name, x] of coeffs) {
-      const [a, d] = swtAxis(x, size, axis, decLo, decHi);
+      const [a, d] = swtAxis(x, size, axis, decLo, decHi, single);
       next.push([name + 'a', a], [name + 'd', d]);
     }
     coeffs = next;
@@ -85,6 +87,8 @@ export const waveletImages: ImageTypeFn = (image, _mask, opts) => {
     });
   }
   waveletFilters(wavelet); // fail early on an unknown wavelet name
+  // PyWavelets keeps float32 arrays in float32 (its float kernels); integer and float64 inputs run in double.
+  const single = opts.imagePixelType === 'float32';
   let axes = [0, 1, 2]; // numpy axes (2, 1, 0)
   if (boolOpt(opts, 'force2D', false)) {
     const np = numOpt(opts, 'force2Ddimension', 0);
@@ -93,10 +97,10 @@ export const waveletImages: ImageTypeFn = (image, _mask, opts) => {
   const approxKey = 'a'.repeat(axes.length);
   const padded = padToEven(image.data, image.size);
   let data = padded.data;
-  for (let i = 0; i < startLevel; i++) data = swtn1(data, padded.size, axes, wavelet).get(approxKey)!;
+  for (let i = 0; i < startLevel; i++) data = swtn1(data, padded.size, axes, wavelet, single).get(approxKey)!;
   const out: DerivedImage[] = [];
   for (let idx = 1; idx <= level; idx++) {
-    const bands = swtn1(data, padded.size, axes, wavelet);
+    const bands = swtn1(data, padded.size, axes, wavelet, single);
     data = bands.get(approxKey)!;
     for (const [key, band] of bands) {
       if (key === approxKey) continue;
