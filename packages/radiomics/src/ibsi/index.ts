@@ -12,6 +12,7 @@ import { morphology } from './morphology.ts';
 import { texture2D, texture3D } from './texture.ts';
 import type { LevelGrid } from './levelGrid.ts';
 import type { IbsiConfig, IbsiFamily, IbsiFeature } from './types.ts';
+import { ibsiCodeOf } from './codes.ts';
 
 export type {
   IbsiAggregation,
@@ -21,6 +22,7 @@ export type {
   IbsiFeature,
   IbsiResampling,
 } from './types.ts';
+export { IBSI_CODES, ibsiCodeOf } from './codes.ts';
 
 const ALL_FAMILIES: IbsiFamily[] = [
   'morphology', 'local_intensity', 'intensity_statistics', 'intensity_histogram', 'ivh',
@@ -61,6 +63,10 @@ export function extractIbsi(image: Volume, mask: LabelMap, config: IbsiConfig): 
   const lg: LevelGrid = { nx: g.nx, ny: g.ny, nz: g.nz, levels: d.levels, ng: d.ng };
   if (config.mode !== '3D') out.push(...texture2D(lg, families, g.morphMask));
   if (config.mode !== '2D') out.push(...texture3D(lg, families, g.morphMask));
+  for (const f of out) {
+    const code = f.ibsiCode ?? ibsiCodeOf(f.tag);
+    if (code) f.ibsiCode = code;
+  }
   return out;
 }
 
