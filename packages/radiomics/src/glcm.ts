@@ -16,7 +16,7 @@ import { EPS, distancesOf, force2Ddim, nanmean } from './texture.ts';
 import { generateAngles } from './kernels/angles.ts';
 import { prepareRoi } from './kernels/roi.ts';
 import { glcmCounts } from './kernels/glcmKernel.ts';
-import { eigenvalues } from './kernels/eigen.ts';
+import { eigenvalues, symmetricEigenvalues } from './kernels/eigen.ts';
 
 export interface GlcmMatrices {
   /** Normalized matrices, layout a·n² + i·n + j over the n gray levels present. */
@@ -357,11 +357,59 @@ export function mccFromEigenvalues(ev: { re: ArrayLike<number>; im: ArrayLike<nu
 }
 
 /**
+ * Fast exact path for a symmetrical GLCM (p = pᵀ, p_x = p_y). Without ε, Q₀ = D⁻¹ p D⁻¹ p is similar to
+ * S = A², A = D^{−½} p D^{−½} (D = diag p_x, gray levels with p_x = 0 dropped: their Q rows/columns are
+ * zero), so its eigenvalues are μ² for the eigenvalues μ of the symmetric A (Householder + QL, ~8× cheaper
+ * than the general solver). ε only perturbs Q: Q_ε = Q₀ − E, E(i,j) = Σ_k p(i,k)p(j,k)·ε/(q(q+ε)),
+ * q = p_x(i)p_y(k); by Bauer–Fike every eigenvalue moves by at most ‖D^{½} E D^{−½}‖_F, computed here.
+ * The result is returned only when that bound is below 1e-9 of λ₂ and λ₂ > 1e-6 (so numpy's real/complex
+ * sqrt semantics cannot differ); otherwise `undefined` and the caller uses the general eigen-solver.
+ */
+export function mccSymmetric(c: GlcmAngle): number | undefined {
+  const { n, p, px, py } = c;
+  for (let i = 0; i < n; i++) {
+    if (px[i] !== py[i]) return undefined;
+    for (let j = i + 1; j < n; j++) if (p[i * n + j] !== p[j * n + i]) return undefined;
+  }
+  const act: number[] = [];
+  for (let i = 0; i < n; i++) if (px[i]! > 0) act.push(i);
+  const m = act.length;
+  if (m < 2) return undefined;
+  const sq = act.map((i) => Math.sqrt(px[i]!));
+  const A = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) A[a * m + b] = p[act[a]! * n + act[b]!]! / (sq[a]! * sq[b]!);
+  const lam = Array.from(symmetricEigenvalues(A, m), (mu) => mu * mu).sort((x, y) => x - y);
+  const l2 = lam[m - 2]!;
+  if (!(l2 > 1e-6)) return undefined;
+  // G(i,k) = p(i,k)·ε/(q(q+ε)); E = G pᵀ; bound = ‖D^{½} E D^{−½}‖_F over the active gray levels.
+  const G = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) {
+    for (let b = 0; b < m; b++) {
+      const q = px[act[a]!]! * py[act[b]!]!;
+      G[a * m + b] = (p[act[a]! * n + act[b]!]! * EPS) / (q * (q + EPS));
+    }
+  }
+  let f2 = 0;
+  for (let a = 0; a < m; a++) {
+    for (let b = 0; b < m; b++) {
+      let e = 0;
+      for (let k = 0; k < m; k++) e += G[a * m + k]! * p[act[b]! * n + act[k]!]!;
+      const f = (sq[a]! / sq[b]!) * e;
+      f2 += f * f;
+    }
+  }
+  if (Math.sqrt(f2) > 1e-9 * l2) return undefined;
+  return Math.sqrt(l2);
+}
+
+/**
  * Maximal Correlation Coefficient = √(second largest eigenvalue of Q),
  * Q(i,j) = Σ_k p(i,k) p(j,k) / (p_x(i) p_y(k) + ε); 1 for a flat region (1×1 Q). No IBSI code.
  */
 export function MCC(c: GlcmAngle): number {
   if (c.n < 2) return 1;
+  const fast = mccSymmetric(c);
+  if (fast !== undefined) return fast;
   const ev = mccEigenvalues(c);
   return mccFromEigenvalues(ev, Array.from(ev.im).some((v) => v !== 0));
 }
@@ -385,9 +433,12 @@ export function glcmFeaturesFromMatrices(m: GlcmMatrices): Record<string, number
   if (m.n < 2) {
     out.MCC = 1; // flat region: PyRadiomics returns 1 (a 1×1 Q has a single eigenvalue)
   } else {
-    const evs = perAngle.map(mccEigenvalues);
-    const complexStack = evs.some((ev) => Array.from(ev.im).some((v) => v !== 0));
-    out.MCC = nanmean(evs.map((ev) => mccFromEigenvalues(ev, complexStack)));
+    // Symmetric fast path per angle; the general solver for the rest (whose complex-ness, as one numpy
+    // stack, decides the root semantics of every general-path angle; fast-path angles have λ₂ > 0).
+    const fast = perAngle.map(mccSymmetric);
+    const evs = perAngle.map((c, a) => (fast[a] === undefined ? mccEigenvalues(c) : undefined));
+    const complexStack = evs.some((ev) => ev !== undefined && Array.from(ev.im).some((v) => v !== 0));
+    out.MCC = nanmean(fast.map((f, a) => f ?? mccFromEigenvalues(evs[a]!, complexStack)));
   }
   return out;
 }

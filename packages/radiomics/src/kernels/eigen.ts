@@ -197,3 +197,108 @@ function hqr(H: Float64Array, nn: number): { re: Float64Array; im: Float64Array 
   }
   return { re: d, im: e };
 }
+
+/**
+ * Eigenvalues of a real symmetric n×n row-major matrix (not modified), ascending: Householder
+ * tridiagonalization (4/3 n³) then the implicit QL iteration (JAMA tql2 without eigenvectors, O(n²)).
+ */
+export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
+  const A = Float64Array.from(a);
+  const d = new Float64Array(n);
+  const e = new Float64Array(n); // e[i] = T[i][i−1], e[0] = 0 (JAMA tred2 convention)
+  const v = new Float64Array(n);
+  const p = new Float64Array(n);
+  for (let k = 0; k < n - 2; k++) {
+    // Householder vector annihilating A[k+2.., k].
+    let alpha = 0;
+    for (let i = k + 1; i < n; i++) alpha += A[i * n + k]! * A[i * n + k]!;
+    alpha = Math.sqrt(alpha);
+    const x0 = A[(k + 1) * n + k]!;
+    if (alpha === 0) {
+      e[k + 1] = 0; // column already reduced
+      continue;
+    }
+    if (x0 > 0) alpha = -alpha;
+    let vnorm2 = 0;
+    for (let i = k + 1; i < n; i++) {
+      v[i] = A[i * n + k]!;
+      if (i === k + 1) v[i] = v[i]! - alpha;
+      vnorm2 += v[i]! * v[i]!;
+    }
+    // A ← H A H on the trailing block, H = I − 2 v vᵀ / (vᵀv).
+    const beta = 2 / vnorm2;
+    let K = 0;
+    for (let i = k + 1; i < n; i++) {
+      let s = 0;
+      for (let j = k + 1; j < n; j++) s += A[i * n + j]! * v[j]!;
+      p[i] = beta * s;
+      K += v[i]! * p[i]!;
+    }
+    K *= beta / 2;
+    for (let i = k + 1; i < n; i++) p[i] = p[i]! - K * v[i]!;
+    for (let i = k + 1; i < n; i++) {
+      for (let j = k + 1; j < n; j++) A[i * n + j] = A[i * n + j]! - v[i]! * p[j]! - p[i]! * v[j]!;
+    }
+    e[k + 1] = alpha;
+  }
+  if (n >= 2) e[n - 1] = A[(n - 1) * n + n - 2]!;
+  for (let i = 0; i < n; i++) d[i] = A[i * n + i]!;
+  tql1(n, e, d);
+  return d;
+}
+
+/** JAMA tql2 (symmetric tridiagonal QL with implicit shifts), eigenvalues only; sorts d ascending. */
+function tql1(n: number, e: Float64Array, d: Float64Array): void {
+  for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
+  if (n > 0) e[n - 1] = 0;
+  let f = 0;
+  let tst1 = 0;
+  const eps = Number.EPSILON;
+  for (let l = 0; l < n; l++) {
+    tst1 = Math.max(tst1, Math.abs(d[l]!) + Math.abs(e[l]!));
+    let m = l;
+    while (m < n) {
+      if (Math.abs(e[m]!) <= eps * tst1) break;
+      m++;
+    }
+    if (m > l) {
+      let iter = 0;
+      do {
+        if (++iter > 1000) throw new Error('symmetric eigenvalue iteration did not converge');
+        let g = d[l]!;
+        let p = (d[l + 1]! - g) / (2 * e[l]!);
+        let r = Math.hypot(p, 1);
+        if (p < 0) r = -r;
+        d[l] = e[l]! / (p + r);
+        d[l + 1] = e[l]! * (p + r);
+        const dl1 = d[l + 1]!;
+        let h = g - d[l]!;
+        for (let i = l + 2; i < n; i++) d[i] = d[i]! - h;
+        f += h;
+        p = d[m]!;
+        let c = 1, c2 = c, c3 = c;
+        const el1 = e[l + 1]!;
+        let s = 0, s2 = 0;
+        for (let i = m - 1; i >= l; i--) {
+          c3 = c2;
+          c2 = c;
+          s2 = s;
+          g = c * e[i]!;
+          h = c * p;
+          r = Math.hypot(p, e[i]!);
+          e[i + 1] = s * r;
+          s = e[i]! / r;
+          c = p / r;
+          p = c * d[i]! - s * g;
+          d[i + 1] = h + s * (c * g + s * d[i]!);
+        }
+        p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
+        e[l] = s * p;
+        d[l] = c * p;
+      } while (Math.abs(e[l]!) > eps * tst1);
+    }
+    d[l] = d[l]! + f;
+    e[l] = 0;
+  }
+  d.sort();
+}
