@@ -5,7 +5,7 @@
  * names are an error (RADIOMICS_PARAM_UNKNOWN) instead of a warning: a model bundle whose feature
  * names silently vanish would compute a different model.
  */
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { RADIOMICS_ERRORS, radiomicsError } from './errors.ts';
 import {
   FEATURE_CLASS_NAMES, FEATURE_NAMES, IMAGE_TYPE_NAMES,
@@ -300,10 +300,17 @@ export function paramsFromObject(raw: unknown): RadiomicsParams {
 }
 
 /** Parse and validate a PyRadiomics YAML parameter file. */
+// The YAML parser is loaded on first use: callers passing parsed params (model bundles) never pay for it.
+let yamlParse: ((text: string) => unknown) | undefined;
+function parseYaml(text: string): unknown {
+  yamlParse ??= (createRequire(import.meta.url)('yaml') as { parse: (t: string) => unknown }).parse;
+  return yamlParse(text);
+}
+
 export function parseParams(yamlText: string): RadiomicsParams {
   let raw: unknown;
   try {
-    raw = parseYaml(yamlText);
+    raw = yamlText.trim() === '' ? {} : parseYaml(yamlText);
   } catch (e) {
     throw radiomicsError(RADIOMICS_ERRORS.PARAM_SYNTAX, `the parameter file is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }

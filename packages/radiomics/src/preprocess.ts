@@ -27,7 +27,10 @@ export function toFloat64(v: Volume): Volume<Float64Array> {
 /** PyRadiomics getMask: a mask with no label at all, or without the requested one, is refused. */
 export function checkLabelPresent(mask: LabelMap, label: number): void {
   const seen = new Uint8Array(256);
-  for (let i = 0; i < mask.data.length; i++) seen[mask.data[i]!] = 1;
+  const d = mask.data;
+  // Fast exit for the usual case: the label is there (native indexOf, no full histogram).
+  if (d.indexOf(label) >= 0) return;
+  for (let i = 0; i < d.length; i++) seen[d[i]!] = 1;
   const labels: number[] = [];
   for (let l = 1; l < 256; l++) if (seen[l]) labels.push(l);
   if (labels.length === 0) throw radiomicsError(RADIOMICS_ERRORS.EMPTY_MASK, 'the mask is empty: no voxel is segmented');

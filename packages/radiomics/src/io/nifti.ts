@@ -4,7 +4,7 @@
  * when sform_code > 0, else pixdim scaling only (ITK's "analyze" fallback). Spacing = pixdim[1..3].
  * scl_slope/scl_inter are applied (result Float64) unless they are the identity, as ITK does.
  */
-import { gunzipSync } from 'fflate';
+import { gunzipSync } from 'node:zlib';
 import type { Mat3, Vec3, Volume } from '@tace/common';
 import { RADIOMICS_ERRORS, radiomicsError } from '../errors.ts';
 import { decodeSamples } from './nrrd.ts';
@@ -21,7 +21,7 @@ export function readNifti(input: Uint8Array): Volume {
   let buf = input;
   if (buf[0] === 0x1f && buf[1] === 0x8b) {
     try {
-      buf = gunzipSync(buf);
+      buf = new Uint8Array(gunzipSync(buf));
     } catch (e) {
       unreadable(`gzip data cannot be decompressed (${(e as Error).message})`);
     }

@@ -3,7 +3,7 @@
  * spacing = length of each `space directions` vector, direction columns = those vectors normalised,
  * RAS / LAS spaces converted to LPS by negating the x and y components.
  */
-import { gunzipSync } from 'fflate';
+import { gunzipSync } from 'node:zlib';
 import type { Mat3, Vec3, Volume, VoxelArray } from '@tace/common';
 import { RADIOMICS_ERRORS, radiomicsError } from '../errors.ts';
 
@@ -33,6 +33,19 @@ export function decodeSamples(type: string, bytes: Uint8Array, count: number, li
   const bpp = size[type];
   if (!bpp) unreadable(`unsupported sample type '${type}'`);
   if (bytes.byteLength < count * bpp) unreadable(`data truncated: expected ${count * bpp} bytes, got ${bytes.byteLength}`);
+  // Fast path: little-endian samples on a little-endian host are copied as a block.
+  const hostLE = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+  if (littleEndian === hostLE && type !== 'int8' && type !== 'uint32') {
+    const block = bytes.slice(0, count * bpp).buffer;
+    switch (type) {
+      case 'uint8': return new Uint8Array(block);
+      case 'int16': return new Int16Array(block);
+      case 'uint16': return new Uint16Array(block);
+      case 'int32': return new Int32Array(block);
+      case 'float32': return new Float32Array(block);
+      default: return new Float64Array(block);
+    }
+  }
   switch (type) {
     case 'uint8': return bytes.slice(0, count);
     case 'int8': { const o = new Int16Array(count); for (let i = 0; i < count; i++) o[i] = dv.getInt8(i); return o; }
@@ -109,7 +122,7 @@ export function readNrrd(buf: Uint8Array): Volume {
   let data = buf.subarray(end + 2);
   if (encoding === 'gzip' || encoding === 'gz') {
     try {
-      data = gunzipSync(data);
+      data = new Uint8Array(gunzipSync(data));
     } catch (e) {
       unreadable(`gzip data cannot be decompressed (${(e as Error).message})`);
     }
