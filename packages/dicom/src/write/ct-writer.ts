@@ -30,6 +30,8 @@ export interface CtSeriesMeta extends PatientStudyMeta {
   /** Modality LUT written; stored = round((HU − intercept) / slope). Defaults 1 and −1024. */
   rescaleSlope?: number;
   rescaleIntercept?: number;
+  /** BodyPartExamined, default ABDOMEN. */
+  bodyPartExamined?: string;
   /** ImageType values; default [ORIGINAL, PRIMARY, AXIAL]. */
   imageType?: readonly string[];
   /** SOPInstanceUID per slice (k order); default newUid() each. */
@@ -87,11 +89,14 @@ export function writeCtSeries(volume: Volume<Int16Array | Float32Array>, meta: C
       { tag: 0x00080018, vr: 'UI', value: sop },
       { tag: 0x00080060, vr: 'CS', value: 'CT' },
       { tag: 0x0008103e, vr: 'LO', value: meta.seriesDescription ?? 'Synthetic CT' },
+      { tag: 0x00180015, vr: 'CS', value: meta.bodyPartExamined ?? 'ABDOMEN' }, // unpaired, so no Laterality
       { tag: 0x00180050, vr: 'DS', value: volume.spacingMm[2] },
       { tag: 0x00180060, vr: 'DS', value: 120 },
       { tag: 0x00180088, vr: 'DS', value: volume.spacingMm[2] },
+      { tag: 0x00185100, vr: 'CS', value: 'HFS' }, // PatientPosition (2C for CT)
       { tag: 0x0020000e, vr: 'UI', value: meta.seriesInstanceUid },
       { tag: 0x00200011, vr: 'IS', value: meta.seriesNumber ?? 1 },
+      { tag: 0x00200012, vr: 'IS', value: 1 }, // AcquisitionNumber
       { tag: 0x00200013, vr: 'IS', value: k + 1 },
       { tag: 0x00200032, vr: 'DS', value: indexToPhysical(volume, [0, 0, k]) },
       { tag: 0x00200037, vr: 'DS', value: iop },

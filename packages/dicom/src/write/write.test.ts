@@ -189,4 +189,18 @@ describe('writeBinarySeg → parseDicom → segToLabelMap', () => {
     expect(seg).toContain('[Tumor]');
     expect(seg).toMatch(/\(0028,0008\) IS \[3\]/);
   });
+
+  // dicom3tools' IOD validator (Debian package dicom3tools) checks every module of the IOD.
+  const dciodvfy = spawnSync('sh', ['-c', 'command -v dciodvfy']).status === 0;
+  it.skipIf(!dciodvfy)('dciodvfy finds no error or warning in the written CT and SEG', () => {
+    const ctPath = join(tmp, 'v_ct.dcm'), segPath = join(tmp, 'v_seg.dcm');
+    writeFileSync(ctPath, ctBytes[0]);
+    writeFileSync(segPath, writeBinarySeg(tumourMask(), ctBytes));
+    for (const [p, iod] of [[ctPath, 'CTImage'], [segPath, 'Segmentation']]) {
+      const r = spawnSync('dciodvfy', [p], { encoding: 'utf8' });
+      const out = `${r.stdout}${r.stderr}`;
+      expect(out).toContain(iod);
+      expect(out.split('\n').filter((l) => /^(Error|Warning)/.test(l))).toEqual([]);
+    }
+  });
 });
