@@ -15,6 +15,8 @@ import { startStack, waitForRun, WEBHOOK_SECRET, type Stack } from './support/st
 let stack: Stack;
 const SEED = 777;
 let nextIndex = 0;
+/** Every patient identifier this suite created: none may appear in a service log. */
+const identifiers: string[] = [];
 
 /** A fresh synthetic patient: DICOM study in the stack's folder, FHIR resources seeded. */
 async function newPatient(opts: { withSeg?: boolean } = {}) {
@@ -22,6 +24,7 @@ async function newPatient(opts: { withSeg?: boolean } = {}) {
   const study = writeSyntheticStudy(p, join(stack.dicomDir, p.uids.studyInstanceUid));
   if (opts.withSeg === false) rmSync(study.segFile);
   const refs = await seedPatient(stack.fhir, seedFor(p));
+  identifiers.push(p.id, p.name.family, p.name.given, refs.patientRef);
   return { p, study, refs };
 }
 
@@ -222,5 +225,11 @@ describe('end to end through Redis', () => {
     await stack.start('inference-worker');
     for (const id of ids) await waitForRun(stack.url.results, id, (x) => x.status === 'done', 120_000);
     for (const id of ids) expect(await riskAssessmentsFor(id)).toHaveLength(1);
+  });
+
+  it('writes no patient identifier to any service log', () => {
+    const all = Object.values(stack.logs).flat().join('\n');
+    expect(all.length).toBeGreaterThan(1000); // the services did log
+    for (const id of identifiers) expect(all, `log contains ${id}`).not.toContain(id);
   });
 });
