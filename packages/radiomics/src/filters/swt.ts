@@ -77,30 +77,70 @@ export function swtScratchLength(n: number, F: number): number {
   return Math.ceil(F / n) * n + n + (F >> 1) + 1;
 }
 
+/** The taps of output o in PyWavelets' summation order (wrapped terms first when o + ⌊F/2⌋ ≥ n). */
+function tapOrder(o: number, n: number, F: number): number[] {
+  const i = o + (F >> 1);
+  const order: number[] = [];
+  if (i < n) for (let j = 0; j < F; j++) order.push(j);
+  else {
+    for (let m = i - n; m >= 0; m--) order.push(m);
+    for (let j = i - n + 1; j < F; j++) order.push(j);
+  }
+  return order;
+}
+
 /**
- * Apply `swtLine` along `axis` (0 = x, 1 = y, 2 = z) of an x-fastest volume of `size`:
- * returns [approximation, detail] volumes of the same size.
+ * Apply the level-1 SWT along `axis` (0 = x, 1 = y, 2 = z) of an x-fastest volume of `size`:
+ * returns [approximation, detail] volumes of the same size. Along y and z whole x-rows are
+ * processed at once (same per-voxel operations and order as `swtLine`, contiguous memory).
  */
 export function swtAxis(data: Float64Array, size: readonly number[], axis: number, decLo: Float64Array, decHi: Float64Array, single = false): [Float64Array, Float64Array] {
   const [nx, ny, nz] = size;
   const n = size[axis];
-  const stride = axis === 0 ? 1 : axis === 1 ? nx : nx * ny;
   const lo = new Float64Array(data.length);
   const hi = new Float64Array(data.length);
-  const line = new Float64Array(n);
-  const lineLo = new Float64Array(n);
-  const lineHi = new Float64Array(n);
-  const ext = new Float64Array(swtScratchLength(n, decLo.length));
-  // iterate over every line along `axis`
-  const outer = axis === 2 ? [nx, ny] : axis === 1 ? [nx, nz] : [ny, nz];
-  for (let b = 0; b < outer[1]; b++) {
-    for (let a = 0; a < outer[0]; a++) {
-      const base = axis === 0 ? nx * (a + ny * b) : axis === 1 ? a + nx * ny * b : a + nx * b;
-      for (let k = 0; k < n; k++) line[k] = data[base + k * stride];
+  if (axis === 0) {
+    const line = new Float64Array(n);
+    const lineLo = new Float64Array(n);
+    const lineHi = new Float64Array(n);
+    const ext = new Float64Array(swtScratchLength(n, decLo.length));
+    for (let r = 0; r < ny * nz; r++) {
+      const base = r * nx;
+      for (let k = 0; k < n; k++) line[k] = data[base + k];
       swtLine(line, n, decLo, decHi, lineLo, lineHi, ext, single);
-      for (let k = 0; k < n; k++) {
-        lo[base + k * stride] = lineLo[k];
-        hi[base + k * stride] = lineHi[k];
+      lo.set(lineLo, base);
+      hi.set(lineHi, base);
+    }
+    return [lo, hi];
+  }
+  const F = decLo.length;
+  const half = F >> 1;
+  const stride = axis === 1 ? nx : nx * ny;
+  const outerCount = axis === 1 ? nz : ny;
+  const outerStride = axis === 1 ? nx * ny : nx;
+  const f = Math.fround;
+  for (let b = 0; b < outerCount; b++) {
+    const base = b * outerStride;
+    for (let o = 0; o < n; o++) {
+      const dst = base + o * stride;
+      for (const j of tapOrder(o, n, F)) {
+        const k = (((o + half - j) % n) + n) % n;
+        const src = base + k * stride;
+        const fl = decLo[j];
+        const fh = decHi[j];
+        if (single) {
+          for (let x = 0; x < nx; x++) {
+            const v = f(data[src + x]);
+            lo[dst + x] = f(lo[dst + x] + f(fl * v));
+            hi[dst + x] = f(hi[dst + x] + f(fh * v));
+          }
+        } else {
+          for (let x = 0; x < nx; x++) {
+            const v = data[src + x];
+            lo[dst + x] += fl * v;
+            hi[dst + x] += fh * v;
+          }
+        }
       }
     }
   }
