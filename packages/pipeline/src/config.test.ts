@@ -38,3 +38,13 @@ describe('loadConfig', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 });
+
+describe('README configuration table', () => {
+  it('lists every setting', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { REPO_ROOT } = await import('@tace/common');
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    for (const s of Object.values(SETTINGS)) expect(readme, `README lacks ${s.env}`).toContain(`\`${s.env}\``);
+  });
+});

@@ -11,7 +11,9 @@
  * Timings only print; nothing here asserts on time.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LabelMap, Vec3, Volume } from '@tace/common';
 import { referenceDir } from '@tace/common';
@@ -64,7 +66,7 @@ async function caseBench(name: string, dataDir: string, repeats: number): Promis
   console.log(row('all + diag', time(() => extractFeatures(image, mask, withDiag), repeats), ANCHOR_MS[name]?.all));
 }
 
-function freshProcess(dataDir: string, runs: number): void {
+function freshProcess(dataDir: string, runs: number, compileCacheDir?: string): void {
   const src = fileURLToPath(new URL('../src/index.ts', import.meta.url));
   const script = `import { extractFeatures, readImageFile, readLabelMapFile } from ${JSON.stringify(src)};
 const i = await readImageFile(${JSON.stringify(`${dataDir}/brain1_image.nrrd`)});
@@ -74,12 +76,14 @@ if (!('original_glcm_Idmn' in f)) process.exit(3);`;
   const ts: number[] = [];
   for (let r = 0; r < runs; r++) {
     const t0 = performance.now();
-    const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit' });
+    const env = compileCacheDir ? { ...process.env, NODE_COMPILE_CACHE: compileCacheDir } : process.env;
+    const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit', env });
     ts.push(performance.now() - t0);
     if (res.status !== 0) { console.log('  fresh process failed'); return; }
   }
   ts.sort((a, b) => a - b);
-  console.log(`\nfresh process, one brain1 extraction (all classes, diagnostics on), ${runs} runs`);
+  const how = compileCacheDir ? 'with NODE_COMPILE_CACHE (warm: TypeScript stripping cached)' : 'cold (Node strips TypeScript on every start)';
+  console.log(`\nfresh process, one brain1 extraction (all classes, diagnostics on), ${runs} runs, ${how}`);
   console.log(row('fresh', { median: ts[ts.length >> 1]!, best: ts[0]! }, ANCHOR_FRESH_BRAIN1_MS));
 }
 
@@ -146,6 +150,9 @@ export async function runRadiomicsBench(): Promise<void> {
   await caseBench('brain1', dataDir, 21);
   await caseBench('breast1', dataDir, 51);
   freshProcess(dataDir, 5);
+  const cacheDir = mkdtempSync(join(tmpdir(), 'radiomics-ncc-'));
+  freshProcess(dataDir, 1, cacheDir); // fills the cache
+  freshProcess(dataDir, 5, cacheDir);
   await phantomBench();
   scalingBench();
 }

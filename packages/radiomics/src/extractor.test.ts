@@ -94,4 +94,10 @@ describe('extractFeatures on hand-computed ROIs', () => {
     expect(f.original_shape_VoxelVolume).toBe(27);
     expect(f['diagnostics_Mask-resegmented_VoxelNum']).toBeLessThan(27);
   });
+  it('resegmentMode relative: threshold = fraction of the ROI maximum', () => {
+    // 0.75 · 24 = 18: keep 12 + (a + 2b + 3c) ≥ 18, i.e. a + 2b + 3c ≥ 6 over {0,1,2}³ → 9 (c = 2) + 5 (c = 1) + 1 (c = 0) = 15.
+    const f = extractFeatures(image(7), mask(7, cube3), 'setting:\n  resegmentRange: [0.75]\n  resegmentMode: relative\nfeatureClass:\n  firstorder: [Minimum]\n');
+    expect(f['diagnostics_Mask-resegmented_VoxelNum']).toBe(15);
+    expect(f.original_firstorder_Minimum).toBe(18);
+  });
 });
