@@ -63,6 +63,12 @@ export function extractIbsi(image: Volume, mask: LabelMap, config: IbsiConfig): 
   const lg: LevelGrid = { nx: g.nx, ny: g.ny, nz: g.nz, levels: d.levels, ng: d.ng };
   if (config.mode !== '3D') out.push(...texture2D(lg, families, g.morphMask));
   if (config.mode !== '2D') out.push(...texture3D(lg, families, g.morphMask));
+  if (config.aggregations) {
+    const keep = new Set<string>(config.aggregations);
+    const filtered = out.filter((f) => f.aggregation === 'n/a' || f.family === 'diagnostics' || keep.has(f.aggregation));
+    out.length = 0;
+    out.push(...filtered);
+  }
   for (const f of out) {
     const code = f.ibsiCode ?? ibsiCodeOf(f.tag);
     if (code) f.ibsiCode = code;

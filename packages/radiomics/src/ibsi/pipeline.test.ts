@@ -74,3 +74,21 @@ describe('bad input', () => {
     ).toThrow(expect.objectContaining({ code: 'IBSI_EMPTY_AFTER_RESEGMENTATION' }));
   });
 });
+
+describe('aggregation filter', () => {
+  it('keeps only the requested texture aggregations', () => {
+    const n = 4;
+    const data = Float64Array.from({ length: n * n * n }, (_, i) => 1 + (i % 3));
+    const image: Volume = { size: [n, n, n], spacingMm: [1, 1, 1], originMm: [0, 0, 0], direction: IDENTITY_DIRECTION, data };
+    const mask: LabelMap = { ...image, data: new Uint8Array(n * n * n).fill(1) };
+    const rows = extractIbsi(image, mask, {
+      mode: 'all',
+      discretisation: { method: 'none' },
+      families: ['glcm', 'glszm'],
+      aggregations: ['3D, merged', '2.5D'],
+      diagnostics: false,
+    });
+    expect(new Set(rows.map((r) => r.aggregation))).toEqual(new Set(['3D, merged', '2.5D']));
+    expect(rows.find((r) => r.tag === 'cm_joint_max_3D_comb')?.ibsiCode).toBe('GYBY');
+  });
+});

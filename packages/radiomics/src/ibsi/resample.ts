@@ -6,6 +6,7 @@
  * image and thresholded at the partial-volume fraction (0.5).
  */
 import type { IbsiResampling } from './types.ts';
+import { resampleFieldCubic } from './cubicSpline.ts';
 
 export interface ResampledAxis {
   size: number;
@@ -121,7 +122,8 @@ export function resampleImageAndMask(
     centreAlignedAxis(size[1], spacingMm[1], target[1]),
     centreAlignedAxis(size[2], spacingMm[2], target[2]),
   ];
-  const img = resampleField(image, size, axes, r.interpolation === 'nearest');
+  const img =
+    r.interpolation === 'cubic' ? resampleFieldCubic(image, size, axes) : resampleField(image, size, axes, r.interpolation === 'nearest');
   if (r.roundIntensities) for (let i = 0; i < img.length; i++) img[i] = Math.round(img[i] ?? 0);
   const m = resampleField(mask, size, axes, r.maskInterpolation === 'nearest');
   // A hair below the threshold still counts: 0.5 can come out as 0.4999… in floating point.

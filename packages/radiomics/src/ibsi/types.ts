@@ -41,8 +41,8 @@ export type IbsiDiscretisation =
 export interface IbsiResampling {
   /** Target voxel spacing in mm (x, y, z). In 2D mode the z entry is ignored (in-plane interpolation). */
   spacingMm: [number, number, number];
-  /** Image interpolation; the grid is centre-aligned (IBSI 2.4). */
-  interpolation: 'nearest' | 'linear';
+  /** Image interpolation ('cubic' = tricubic spline); the grid is centre-aligned (IBSI 2.4). */
+  interpolation: 'nearest' | 'linear' | 'cubic';
   /** ROI mask interpolation, followed by the partial-volume threshold. */
   maskInterpolation: 'nearest' | 'linear';
   /** Partial-volume threshold for the interpolated mask (IBSI default 0.5). */
@@ -68,6 +68,11 @@ export interface IbsiConfig {
   ivhDiscretisation?: IbsiDiscretisation;
   /** Which label of the mask is the ROI (default: any non-zero voxel). */
   label?: number;
+  /**
+   * Texture aggregation methods to report (default: every method the mode allows). Rows of other
+   * families (aggregation 'n/a') and diagnostics are not affected.
+   */
+  aggregations?: IbsiAggregation[];
   /** Families to compute (default: all). */
   families?: IbsiFamily[];
   /** Include the diagnostic rows (image/ROI descriptors after each step). Default true. */
