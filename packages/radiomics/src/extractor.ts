@@ -97,7 +97,8 @@ export function extractFeatures(image: Volume, mask: LabelMap, params: Radiomics
   if (image.data.length !== image.size[0] * image.size[1] * image.size[2] || mask.data.length !== mask.size[0] * mask.size[1] * mask.size[2]) {
     throw radiomicsError(RADIOMICS_ERRORS.GEOMETRY_MISMATCH, 'voxel array length does not match the declared size');
   }
-  checkLabelPresent(mask, label);
+  const roiBox = labelBoundingBox(mask, label);
+  if (!roiBox) checkLabelPresent(mask, label); // throws EMPTY_MASK or LABEL_ABSENT
   const sameGrid = image.data.length === mask.data.length;
   if (sameGrid) checkFinite(image, mask, settings.normalize);
 
@@ -118,10 +119,9 @@ export function extractFeatures(image: Volume, mask: LabelMap, params: Radiomics
   let msk = mask;
   const onlyOriginal = Object.keys(p.imageType).every((t) => t === 'Original');
   if (onlyOriginal && !settings.normalize && !settings.resampledPixelSpacing && sameGrid && !geometryDifference(image, mask, settings.geometryTolerance)) {
-    const found = labelBoundingBox(mask, label);
-    if (found) {
-      src = cropToBox(image, found.bb, settings.padDistance);
-      msk = cropToBox(mask, found.bb, settings.padDistance);
+    if (roiBox) {
+      src = cropToBox(image, roiBox.bb, settings.padDistance);
+      msk = cropToBox(mask, roiBox.bb, settings.padDistance);
     }
   }
   let img = toFloat64(src);
