@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { referencePath } from '@tace/common';
 import type { LabelMap, Volume } from '@tace/common';
-import { IMAGE_TYPES } from '../src/filters/index.ts';
+import { IMAGE_TYPES, computeImageTypesParallel } from '../src/filters/index.ts';
 import { readNiftiForTest } from '../src/filters/test-readers.ts';
 import { labelBoundingBox } from '../src/filters/volume-util.ts';
 import { cropToBoundingBox, resampleImageAndMask } from '../src/resample.ts';
@@ -103,6 +103,21 @@ export async function runFilterBench(): Promise<void> {
     const mvoxPerS = vox / (s.median / 1000) / 1e6;
     console.log(`${name.padEnd(45)} median ${s.median.toFixed(1).padStart(8)} ms  best ${s.best.toFixed(1).padStart(8)} ms  (${mvoxPerS.toFixed(1)} Mvox/s of box)`);
   }
+
+  // The same job on 2 worker threads (LoG split per sigma), worker start-up included.
+  const jobs = [...SIGMAS.map((s) => ({ type: 'LoG', opts: { sigma: [s] } })), { type: 'Wavelet', opts: {} }];
+  const par: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    const t0 = performance.now();
+    await computeImageTypesParallel(image, mask, jobs, 2);
+    par.push(performance.now() - t0);
+  }
+  par.sort((a, b) => a - b);
+  const seq = rows[3][1];
+  console.log(
+    `${'the job on 2 worker threads (start-up incl.)'.padEnd(45)} median ${par[1].toFixed(1).padStart(8)} ms  best ${par[0].toFixed(1).padStart(8)} ms  ` +
+      `(sequential/parallel median ratio ${(seq.median / par[1]).toFixed(2)})`,
+  );
 }
 
 if (process.env.R3_FILTER_BENCH_CHILD === '1') child();

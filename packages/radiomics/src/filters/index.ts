@@ -34,3 +34,6 @@ export const IMAGE_TYPES: Record<string, ImageTypeFn> = {
 
 /** The PyRadiomics image-type keys accepted in a parameter file's `imageType` section. */
 export const IMAGE_TYPE_NAMES: readonly string[] = Object.keys(IMAGE_TYPES);
+
+export { computeImageTypesParallel } from './parallel.ts';
+export type { ImageTypeJob } from './parallel.ts';
