@@ -10,8 +10,8 @@
  * Deprecated, not computed: GrayLevelNonUniformityNormalized (= firstorder Uniformity),
  * DependencePercentage (always 1).
  */
-import type { TextureInput } from './texture.ts';
-import { EPS, distancesOf, force2Ddim } from './texture.ts';
+import type { TextureInput } from './textureCommon.ts';
+import { EPS, distancesOf, force2Ddim } from './textureCommon.ts';
 import { generateAngles } from './kernels/angles.ts';
 import { prepareRoi } from './kernels/roi.ts';
 import { gldmCounts } from './kernels/gldmKernel.ts';

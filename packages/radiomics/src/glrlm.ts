@@ -9,8 +9,8 @@
  * Notation (per angle θ): N_r(θ) = Σ P (number of runs); p_g(i) = Σ_j P(i,j), p_r(j) = Σ_i P(i,j);
  * i = gray-level values present, j = run lengths present; N_p(θ) = Σ_j j p_r(j).
  */
-import type { TextureInput } from './texture.ts';
-import { EPS, angleDistance, force2Ddim, nanmean } from './texture.ts';
+import type { TextureInput } from './textureCommon.ts';
+import { EPS, angleDistance, force2Ddim, nanmean } from './textureCommon.ts';
 import { generateAngles } from './kernels/angles.ts';
 import { prepareRoi } from './kernels/roi.ts';
 import { glrlmCounts } from './kernels/glrlmKernel.ts';

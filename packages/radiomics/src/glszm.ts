@@ -8,8 +8,8 @@
  * Notation: N_z = Σ P (number of zones, 1 if 0); N_p = ROI voxel count; p_g(i) = Σ_j P(i,j);
  * p_s(j) = Σ_i P(i,j); i = gray-level values, j = zone sizes present.
  */
-import type { TextureInput } from './texture.ts';
-import { EPS, force2Ddim } from './texture.ts';
+import type { TextureInput } from './textureCommon.ts';
+import { EPS, force2Ddim } from './textureCommon.ts';
 import { generateAngles } from './kernels/angles.ts';
 import { prepareRoi } from './kernels/roi.ts';
 import { glszmCounts } from './kernels/glszmKernel.ts';

@@ -7,8 +7,8 @@
  *
  * Notation: N_vp = Σ n_i; p_i = n_i / N_vp; N_gp = number of gray levels with p_i ≠ 0.
  */
-import type { TextureInput } from './texture.ts';
-import { distancesOf, force2Ddim } from './texture.ts';
+import type { TextureInput } from './textureCommon.ts';
+import { distancesOf, force2Ddim } from './textureCommon.ts';
 import { generateAngles } from './kernels/angles.ts';
 import { prepareRoi } from './kernels/roi.ts';
 import { ngtdmCounts } from './kernels/ngtdmKernel.ts';
