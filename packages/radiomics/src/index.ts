@@ -19,3 +19,11 @@ export { firstOrderFeatures } from './firstorder.ts';
 export { shapeFeatures, meshMetrics, type BinaryRoi } from './shape.ts';
 export { shape2DFeatures, type BinaryRoi2D } from './shape2D.ts';
 export { runRadiomicsCli } from './cli.ts';
+export { extractIbsi, IBSI_CODES, ibsiCodeOf } from './ibsi/index.ts';
+export type {
+  IbsiAggregation, IbsiConfig, IbsiDiscretisation, IbsiFamily, IbsiFeature, IbsiResampling,
+} from './ibsi/index.ts';
+export { TEXTURE_CLASSES, type TextureInput, type TextureSettings } from './texture.ts';
+export { discretize, getBinEdges } from './discretize.ts';
+export { resampleImageAndMask } from './resample.ts';
+export { IMAGE_TYPES } from './filters/index.ts';
