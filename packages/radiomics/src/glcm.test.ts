@@ -37,6 +37,18 @@ describe('GLCM MCC', () => {
     expect(used).toBeGreaterThan(10);
   });
 
+  it('fast path with the first-order ε correction: a very rare gray level (count 1 in ~10⁷ pairs)', () => {
+    const n = 6;
+    const counts = randomSymmetricGlcm(n, 99).map((v) => Math.round(v * 1e7));
+    counts[1] = counts[n] = 1; // gray level 1 pairs once with gray level 2
+    const sum = counts.reduce((a, b) => a + b, 0);
+    const p = counts.map((v) => v / sum);
+    const c = glcmCoefficients(p, n, Int32Array.from({ length: n }, (_, k) => k + 1), n);
+    const general = mccFromEigenvalues(mccEigenvalues(c), false);
+    const fast = mccSymmetric(c);
+    if (fast !== undefined) expect(Math.abs(fast - general)).toBeLessThanOrEqual(1e-9 * general);
+  });
+
   it('hand-derived values: independent rows give MCC 0, a permutation-block matrix gives 1', () => {
     // p = px pyᵀ (independent): Q has rank 1, second eigenvalue 0 → MCC = √0 (general path).
     const px = [0.25, 0.75];

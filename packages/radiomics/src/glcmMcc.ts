@@ -41,12 +41,16 @@ export function mccFromEigenvalues(ev: { re: ArrayLike<number>; im: ArrayLike<nu
 
 /**
  * Fast exact path for a symmetrical GLCM (p = pᵀ, p_x = p_y). Without ε, Q₀ = D⁻¹ p D⁻¹ p is similar to
- * S = A², A = D^{−½} p D^{−½} (D = diag p_x, gray levels with p_x = 0 dropped: their Q rows/columns are
- * zero), so its eigenvalues are μ² for the eigenvalues μ of the symmetric A (Householder + QL, ~8× cheaper
- * than the general solver). ε only perturbs Q: Q_ε = Q₀ − E, E(i,j) = Σ_k p(i,k)p(j,k)·ε/(q(q+ε)),
- * q = p_x(i)p_y(k); by Bauer–Fike every eigenvalue moves by at most ‖D^{½} E D^{−½}‖_F, computed here.
- * The result is returned only when that bound is below 1e-9 of λ₂ and λ₂ > 1e-6 (so numpy's real/complex
- * sqrt semantics cannot differ); otherwise `undefined` and the caller uses the general eigen-solver.
+ * S = A², A = D^{−½} p D^{−½} (D = diag p_x; gray levels with p_x = 0 dropped, their Q rows/columns are
+ * zero), so its eigenvalues are μ² for the eigenvalues μ of the symmetric A (Householder + QL, several
+ * times cheaper than the general solver). ε only perturbs: Q_ε = Q₀ − E, E = G pᵀ with
+ * G(i,k) = p(i,k)·ε/(q(q+ε)), q = p_x(i)p_y(k); similarly S_ε = S − F, F = D^{½} E D^{−½} ≥ 0.
+ *  - Bauer–Fike (S symmetric): every eigenvalue moves by at most ‖F‖₂ ≤ √(‖F‖₁‖F‖∞) (F ≥ 0, so these are
+ *    its largest column / row sums, O(n²)). Accept λ₂ when that is ≤ 1e-9 λ₂.
+ *  - Otherwise first-order perturbation of the simple eigenvalue λ₂ (eigenvector u of A by inverse
+ *    iteration): λ₂(S_ε) = λ₂ − uᵀFu + r, |r| ≤ 4‖F‖²/gap when ‖F‖ ≤ gap/4. Accept when 4‖F‖²/gap ≤ 1e-8 λ₂.
+ * λ₂ must exceed 1e-6 (numpy's real/complex square-root semantics then cannot differ). Otherwise
+ * `undefined`: the caller uses the general eigen-solver on Q_ε.
  */
 export function mccSymmetric(c: GlcmAngle): number | undefined {
   const { n, p, px, py } = c;
@@ -58,31 +62,100 @@ export function mccSymmetric(c: GlcmAngle): number | undefined {
   for (let i = 0; i < n; i++) if (px[i]! > 0) act.push(i);
   const m = act.length;
   if (m < 2) return undefined;
-  const sq = act.map((i) => Math.sqrt(px[i]!));
+  const sq = Float64Array.from(act, (i) => Math.sqrt(px[i]!));
+  const P = new Float64Array(m * m);
   const A = new Float64Array(m * m);
-  for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) A[a * m + b] = p[act[a]! * n + act[b]!]! / (sq[a]! * sq[b]!);
-  const lam = Array.from(symmetricEigenvalues(A, m), (mu) => mu * mu).sort((x, y) => x - y);
-  const l2 = lam[m - 2]!;
-  if (!(l2 > 1e-6)) return undefined;
-  // G(i,k) = p(i,k)·ε/(q(q+ε)); E = G pᵀ; bound = ‖D^{½} E D^{−½}‖_F over the active gray levels.
   const G = new Float64Array(m * m);
   for (let a = 0; a < m; a++) {
     for (let b = 0; b < m; b++) {
+      const v = p[act[a]! * n + act[b]!]!;
       const q = px[act[a]!]! * py[act[b]!]!;
-      G[a * m + b] = (p[act[a]! * n + act[b]!]! * EPS) / (q * (q + EPS));
+      P[a * m + b] = v;
+      A[a * m + b] = v / (sq[a]! * sq[b]!);
+      G[a * m + b] = (v * EPS) / (q * (q + EPS));
     }
   }
-  let f2 = 0;
+  const mu = symmetricEigenvalues(A, m);
+  const order = Array.from(mu, (_, k) => k).sort((x, y) => mu[x]! * mu[x]! - mu[y]! * mu[y]!);
+  const k2 = order[m - 2]!;
+  const l2 = mu[k2]! * mu[k2]!;
+  if (!(l2 > 1e-6)) return undefined;
+  // F·1 = D^{½} G P D^{−½} 1 and 1ᵀF = ((D^{½}1)ᵀ G P) D^{−½}  (P symmetric).
+  const rows = mulVec(G, mulVec(P, Float64Array.from(sq, (x) => 1 / x), m), m).map((v, a) => v * sq[a]!);
+  const cols = mulVec(P, mulVecT(G, sq, m), m).map((v, a) => v / sq[a]!);
+  const normF = Math.sqrt(Math.max(...rows) * Math.max(...cols));
+  if (normF <= 1e-9 * l2) return Math.sqrt(l2);
+  let gap = Infinity;
+  for (let k = 0; k < m; k++) if (k !== k2) gap = Math.min(gap, Math.abs(mu[k]! * mu[k]! - l2));
+  if (!(normF <= gap / 4) || (4 * normF * normF) / gap > 1e-8 * l2) return undefined;
+  const u = inverseIteration(A, m, mu[k2]!);
+  if (u === undefined) return undefined;
+  // uᵀFu = (D^{½}u)ᵀ G P (D^{−½}u)
+  const z = mulVec(G, mulVec(P, u.map((v, a) => v / sq[a]!), m), m);
+  let first = 0;
+  for (let a = 0; a < m; a++) first += sq[a]! * u[a]! * z[a]!;
+  return Math.sqrt(l2 - first);
+}
+
+function mulVec(M: Float64Array, x: Float64Array, m: number): Float64Array {
+  const y = new Float64Array(m);
   for (let a = 0; a < m; a++) {
-    for (let b = 0; b < m; b++) {
-      let e = 0;
-      for (let k = 0; k < m; k++) e += G[a * m + k]! * p[act[b]! * n + act[k]!]!;
-      const f = (sq[a]! / sq[b]!) * e;
-      f2 += f * f;
+    let s = 0;
+    for (let b = 0; b < m; b++) s += M[a * m + b]! * x[b]!;
+    y[a] = s;
+  }
+  return y;
+}
+
+function mulVecT(M: Float64Array, x: Float64Array, m: number): Float64Array {
+  const y = new Float64Array(m);
+  for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) y[b]! += x[a]! * M[a * m + b]!;
+  return y;
+}
+
+/** Unit eigenvector of the symmetric A for its eigenvalue ≈ mu: two steps of shifted inverse iteration. */
+function inverseIteration(A: Float64Array, m: number, mu: number): Float64Array | undefined {
+  const sigma = mu + 1e-10 * Math.max(1, Math.abs(mu));
+  const LU = Float64Array.from(A);
+  for (let a = 0; a < m; a++) LU[a * m + a] = LU[a * m + a]! - sigma;
+  const piv = Int32Array.from({ length: m }, (_, k) => k);
+  for (let k = 0; k < m; k++) {
+    let best = k;
+    for (let r = k + 1; r < m; r++) if (Math.abs(LU[r * m + k]!) > Math.abs(LU[best * m + k]!)) best = r;
+    if (LU[best * m + k] === 0) return undefined;
+    if (best !== k) {
+      for (let c = 0; c < m; c++) {
+        const t = LU[k * m + c]!;
+        LU[k * m + c] = LU[best * m + c]!;
+        LU[best * m + c] = t;
+      }
+      const t = piv[k]!;
+      piv[k] = piv[best]!;
+      piv[best] = t;
+    }
+    for (let r = k + 1; r < m; r++) {
+      const f = (LU[r * m + k] = LU[r * m + k]! / LU[k * m + k]!);
+      for (let c = k + 1; c < m; c++) LU[r * m + c] = LU[r * m + c]! - f * LU[k * m + c]!;
     }
   }
-  if (Math.sqrt(f2) > 1e-9 * l2) return undefined;
-  return Math.sqrt(l2);
+  let x = new Float64Array(m).fill(1 / Math.sqrt(m));
+  for (let it = 0; it < 3; it++) {
+    const y = new Float64Array(m);
+    for (let r = 0; r < m; r++) {
+      let s = x[piv[r]!]!;
+      for (let c = 0; c < r; c++) s -= LU[r * m + c]! * y[c]!;
+      y[r] = s;
+    }
+    for (let r = m - 1; r >= 0; r--) {
+      let s = y[r]!;
+      for (let c = r + 1; c < m; c++) s -= LU[r * m + c]! * y[c]!;
+      y[r] = s / LU[r * m + r]!;
+    }
+    const norm = Math.hypot(...y);
+    if (!Number.isFinite(norm) || norm === 0) return undefined;
+    x = y.map((v) => v / norm);
+  }
+  return x;
 }
 
 /**
