@@ -30,6 +30,24 @@ export function moranGeary(
   const my = nextPow2(2 * ny);
   const mz = nz === 1 ? 1 : nextPow2(2 * nz);
   const M = mx * my * mz;
+  // Kernel on the wrapped grid; real and even, so its transform is real.
+  // Transformed first, keeping only its real part, so that at most three grid-sized arrays live at once.
+  const kr = new Float64Array(M);
+  let ki: Float64Array | undefined = new Float64Array(M);
+  const [sx, sy, sz] = spacingMm;
+  for (let z = 0; z < mz; z++) {
+    const dz = z <= mz / 2 ? z : z - mz;
+    for (let y = 0; y < my; y++) {
+      const dy = y <= my / 2 ? y : y - my;
+      for (let x = 0; x < mx; x++) {
+        const dx = x <= mx / 2 ? x : x - mx;
+        if (dx === 0 && dy === 0 && dz === 0) continue;
+        kr[x + mx * (y + my * z)] = 1 / Math.hypot(dx * sx, dy * sy, dz * sz);
+      }
+    }
+  }
+  fft3d(kr, ki, mx, my, mz, false);
+  ki = undefined;
   // Packed input: real = centred intensities a, imaginary = ROI indicator m.
   const re = new Float64Array(M);
   const im = new Float64Array(M);
@@ -45,29 +63,13 @@ export function moranGeary(
         re[j] = a;
         im[j] = 1;
       }
-  // Kernel on the wrapped grid; real and even, so its transform is real.
-  const kr = new Float64Array(M);
-  const ki = new Float64Array(M);
-  const [sx, sy, sz] = spacingMm;
-  for (let z = 0; z < mz; z++) {
-    const dz = z <= mz / 2 ? z : z - mz;
-    for (let y = 0; y < my; y++) {
-      const dy = y <= my / 2 ? y : y - my;
-      for (let x = 0; x < mx; x++) {
-        const dx = x <= mx / 2 ? x : x - mx;
-        if (dx === 0 && dy === 0 && dz === 0) continue;
-        kr[x + mx * (y + my * z)] = 1 / Math.hypot(dx * sx, dy * sy, dz * sz);
-      }
-    }
-  }
-  fft3d(re, im, mx, my, mz, false);
-  fft3d(kr, ki, mx, my, mz, false);
+  fft3d(re, im, mx, my, mz, false, [nx, ny, nz]);
   for (let i = 0; i < M; i++) {
     const k = kr[i] ?? 0;
     re[i] = (re[i] ?? 0) * k;
     im[i] = (im[i] ?? 0) * k;
   }
-  fft3d(re, im, mx, my, mz, true);
+  fft3d(re, im, mx, my, mz, true, [nx, ny, nz]);
   // re = (a * K), im = (m * K) at every grid point.
   let saa = 0;
   let w = 0;

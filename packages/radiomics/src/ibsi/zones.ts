@@ -98,8 +98,10 @@ export function zoneMatrices(
         nVox++;
         if ((distance[i] ?? 0) > maxDist) maxDist = distance[i] ?? 0;
       }
-  const szm = newCountMatrix(g.ng, Math.max(1, nVox));
-  const dzm = newCountMatrix(g.ng, maxDist);
+  // Zones are collected first so the size-zone matrix is only as wide as the largest zone.
+  const zLevel: number[] = [];
+  const zSize: number[] = [];
+  const zDist: number[] = [];
   const seen = new Uint8Array(nx * ny * (zHi - zLo + 1));
   const base = nx * ny * zLo;
   const stack = new Int32Array(Math.max(1, nVox));
@@ -133,9 +135,20 @@ export function zoneMatrices(
             stack[top++] = u;
           }
         }
-        szm.data[lv * (szm.nj + 1) + size] = (szm.data[lv * (szm.nj + 1) + size] ?? 0) + 1;
-        const dd = Math.max(1, dmin);
-        dzm.data[lv * (dzm.nj + 1) + dd] = (dzm.data[lv * (dzm.nj + 1) + dd] ?? 0) + 1;
+        zLevel.push(lv);
+        zSize.push(size);
+        zDist.push(Math.max(1, dmin));
       }
+  let maxSize = 1;
+  for (const sz of zSize) if (sz > maxSize) maxSize = sz;
+  const szm = newCountMatrix(g.ng, maxSize);
+  const dzm = newCountMatrix(g.ng, maxDist);
+  for (let k = 0; k < zLevel.length; k++) {
+    const lv = zLevel[k] ?? 0;
+    const a = lv * (maxSize + 1) + (zSize[k] ?? 0);
+    szm.data[a] = (szm.data[a] ?? 0) + 1;
+    const b = lv * (maxDist + 1) + (zDist[k] ?? 0);
+    dzm.data[b] = (dzm.data[b] ?? 0) + 1;
+  }
   return { szm, dzm };
 }
