@@ -34,7 +34,7 @@ describe('NIfTI reader (RAS → LPS as SimpleITK)', () => {
     const v = readNifti(niftiHeader({ qform: true }));
     expect(v.size).toEqual([2, 2, 2]);
     expect(v.spacingMm).toEqual([0.5, 0.75, 2]);
-    expect(v.direction).toEqual([-1, -0, -0, -0, -1, -0, 0, 0, 1]);
+    expect(v.direction).toEqual([-1, 0, 0, 0, -1, 0, 0, 0, 1]);
     expect(v.originMm).toEqual([-10, -20, 30]);
     expect(Array.from(v.data)).toEqual([-3, -2, -1, 0, 1, 2, 3, 4]);
   });

@@ -74,7 +74,7 @@ export function readNifti(input: Uint8Array): Volume {
     dirRas = [0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => m[i]![j]! / norms[j]!));
     originRas = [rx[3]!, ry[3]!, rz[3]!];
   }
-  const direction = dirRas.map((v, k) => (k < 6 ? -v : v)) as Mat3;
+  const direction = dirRas.map((v, k) => (k < 6 ? -v : v) + 0) as Mat3; // + 0 turns −0 into 0
   const originMm: Vec3 = [-originRas[0]!, -originRas[1]!, originRas[2]!];
   const count = size[0] * size[1] * size[2];
   let data = decodeSamples(type, buf.subarray(voxOffset), count, le);
