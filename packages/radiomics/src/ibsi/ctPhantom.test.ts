@@ -7,6 +7,7 @@
  * Diagnostic rows (grid sizes, voxel counts and intensities after each step) come first.
  */
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { referencePath } from '@tace/common';
 import type { LabelMap, Volume } from '@tace/common';
 import { readImageFile, toLabelMap } from '../io/index.ts';
@@ -46,4 +47,21 @@ defineIbsiConformance('configuration C', dir && join(dir, 'config_C_reference_va
     discretisation: { method: 'FBS', binWidth: 25 },
     ivhDiscretisation: { method: 'FBS', binWidth: 2.5 },
   });
+});
+
+describe.skipIf(!dir)('IBSI CT phantom, configuration B-style in-plane interpolation (no reference table here)', () => {
+  it('resamples only within slices: ⌈204·0.977/2⌉ × ⌈201·0.977/2⌉ × 60 = 100 × 99 × 60, 2 × 2 × 3 mm', async () => {
+    const { image, mask } = await load();
+    const rows = extractIbsi(image, mask, {
+      mode: '2D',
+      resampling: { spacingMm: [2, 2, 2], interpolation: 'linear', maskInterpolation: 'linear', roundIntensities: true },
+      resegmentationRange: [-500, 400],
+      discretisation: { method: 'FBN', binCount: 32 },
+      families: ['intensity_histogram'],
+    });
+    const v = (tag: string): number | undefined => rows.find((r) => r.tag === tag)?.value;
+    expect([v('img_dim_x_interp_img'), v('img_dim_y_interp_img'), v('img_dim_z_interp_img')]).toEqual([100, 99, 60]);
+    expect(v('vox_dim_z_interp_img')).toBeCloseTo(3, 6);
+    expect(v('ih_max')).toBe(32); // FBN: the ROI maximum falls in the last bin
+  }, 120_000);
 });

@@ -78,8 +78,9 @@ export function extractIbsi(image: Volume, mask: LabelMap, config: IbsiConfig): 
 
 /**
  * IVH grey-level grid (IBSI 3.5): the discrete case uses the intensities themselves on the integer
- * grid of the re-segmentation range (or the ROI range); with `ivhDiscretisation` the intensities
- * are first re-discretised and represented by their bin centres.
+ * grid of the re-segmentation range (or the ROI range); with an FBS `ivhDiscretisation` (calibrated,
+ * continuous case) the intensities are re-discretised and represented by their bin centres; with
+ * FBN (arbitrary units) by their bin numbers.
  */
 function ivh(image: Float64Array, mask: Uint8Array, values: Float64Array, config: IbsiConfig): IbsiFeature[] {
   let min = Infinity;
@@ -97,6 +98,8 @@ function ivh(image: Float64Array, mask: Uint8Array, values: Float64Array, config
   }
   const d = discretise(image, mask, dd, range);
   const lv = roiValues(Float64Array.from(d.levels), mask);
+  // Arbitrary intensity units (FBN): the IVH runs on the bin numbers 1..N_g themselves.
+  if (dd.method === 'FBN') return intensityVolumeHistogram(lv, 1, 1, d.ng);
   const centres = lv.map((k) => d.levelValue(k));
   const ng = dd.method === 'FBS' ? Math.max(d.ng, Math.ceil((hi - lo) / dd.binWidth)) : d.ng;
   const first = d.levelValue(1);
