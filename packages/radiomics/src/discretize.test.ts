@@ -43,7 +43,7 @@ describe('discretize (PyRadiomics getBinEdges/binImage semantics)', () => {
   });
 
   it('rejects empty mask and NaN voxels with stable codes', () => {
-    expect(() => discretize(Float64Array.of(1), Uint8Array.of(0), {})).toThrow(expect.objectContaining({ code: 'RADIOMICS_EMPTY_ROI' }));
-    expect(() => discretize(Float64Array.of(NaN), Uint8Array.of(1), {})).toThrow(expect.objectContaining({ code: 'RADIOMICS_NAN_VOXEL' }));
+    expect(() => discretize(Float64Array.of(1), Uint8Array.of(0), {})).toThrow(expect.objectContaining({ code: 'RADIOMICS_EMPTY_MASK' }));
+    expect(() => discretize(Float64Array.of(NaN), Uint8Array.of(1), {})).toThrow(expect.objectContaining({ code: 'RADIOMICS_NAN_VOXELS' }));
   });
 });

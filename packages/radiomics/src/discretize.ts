@@ -14,7 +14,7 @@
  * Note: PyRadiomics' Ng for texture classes is NOT edges.length − 1; texture classes use the
  * max bin present (see texture.ts). `nBins` here is edges.length − 1 as numpy sees it.
  */
-import { TaceError } from '@tace/common';
+import { RADIOMICS_ERRORS, radiomicsError } from './errors.ts';
 
 export interface DiscretizeSettings {
   binWidth?: number;
@@ -79,7 +79,7 @@ export function getBinEdges(roiMin: number, roiMax: number, settings: Discretize
   if (settings.binCount !== undefined && settings.binCount !== null) {
     const n = settings.binCount;
     if (!Number.isInteger(n) || n < 1) {
-      throw new TaceError('RADIOMICS_SETTING_INVALID', `binCount must be a positive integer, got ${n}`);
+      throw radiomicsError(RADIOMICS_ERRORS.PARAM_INVALID, `binCount must be a positive integer, got ${n}`);
     }
     let first = roiMin;
     let last = roiMax;
@@ -93,7 +93,7 @@ export function getBinEdges(roiMin: number, roiMax: number, settings: Discretize
   }
   const w = settings.binWidth ?? 25;
   if (!(w > 0) || !Number.isFinite(w)) {
-    throw new TaceError('RADIOMICS_SETTING_INVALID', `binWidth must be a positive number, got ${w}`);
+    throw radiomicsError(RADIOMICS_ERRORS.PARAM_INVALID, `binWidth must be a positive number, got ${w}`);
   }
   const lowBound = roiMin - pyMod(roiMin, w);
   const highBound = roiMax + 2 * w;
@@ -103,12 +103,12 @@ export function getBinEdges(roiMin: number, roiMax: number, settings: Discretize
 }
 
 /**
- * Discretize the voxels inside `mask` (non-zero) of `values`. Throws RADIOMICS_EMPTY_ROI if the mask is
- * empty and RADIOMICS_NAN_VOXEL if an ROI voxel is not finite.
+ * Discretize the voxels inside `mask` (non-zero) of `values`. Throws RADIOMICS_EMPTY_MASK if the mask is
+ * empty and RADIOMICS_NAN_VOXELS if an ROI voxel is not finite.
  */
 export function discretize(values: Float64Array, mask: Uint8Array, settings: DiscretizeSettings): Discretized {
   if (values.length !== mask.length) {
-    throw new TaceError('RADIOMICS_SHAPE_MISMATCH', `image has ${values.length} voxels but mask has ${mask.length}`);
+    throw radiomicsError(RADIOMICS_ERRORS.GEOMETRY_MISMATCH, `image has ${values.length} voxels but mask has ${mask.length}`);
   }
   let min = Infinity;
   let max = -Infinity;
@@ -117,13 +117,13 @@ export function discretize(values: Float64Array, mask: Uint8Array, settings: Dis
     if (mask[i] === 0) continue;
     const v = values[i]!;
     if (!Number.isFinite(v)) {
-      throw new TaceError('RADIOMICS_NAN_VOXEL', 'the ROI contains a non-finite (NaN or infinite) voxel value');
+      throw radiomicsError(RADIOMICS_ERRORS.NAN_VOXELS, 'the ROI contains a non-finite (NaN or infinite) voxel value');
     }
     if (v < min) min = v;
     if (v > max) max = v;
     count++;
   }
-  if (count === 0) throw new TaceError('RADIOMICS_EMPTY_ROI', 'the mask contains no voxel to discretize');
+  if (count === 0) throw radiomicsError(RADIOMICS_ERRORS.EMPTY_MASK, 'the mask contains no voxel to discretize');
   const edges = getBinEdges(min, max, settings);
   const binned = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {

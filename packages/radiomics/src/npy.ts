@@ -3,7 +3,7 @@
  * C or Fortran order. Returns the data in C (row-major) order, so element [i, j, k] is at
  * ((i · shape[1]) + j) · shape[2] + k whatever the file's order.
  */
-import { TaceError } from '@tace/common';
+import { RADIOMICS_ERRORS, radiomicsError } from './errors.ts';
 
 export interface NpyArray {
   shape: number[];
@@ -12,7 +12,7 @@ export interface NpyArray {
 
 export function readNpy(buf: Uint8Array): NpyArray {
   const magic = String.fromCharCode(...buf.subarray(1, 6));
-  if (buf[0] !== 0x93 || magic !== 'NUMPY') throw new TaceError('NPY_INVALID', 'not a .npy file (bad magic)');
+  if (buf[0] !== 0x93 || magic !== 'NUMPY') throw radiomicsError(RADIOMICS_ERRORS.FILE_UNREADABLE, 'not a .npy file (bad magic)');
   const major = buf[6]!;
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const headerLen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
@@ -21,7 +21,7 @@ export function readNpy(buf: Uint8Array): NpyArray {
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*True/.test(header);
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || shapeText === undefined) throw new TaceError('NPY_INVALID', 'unreadable .npy header');
+  if (descr === undefined || shapeText === undefined) throw radiomicsError(RADIOMICS_ERRORS.FILE_UNREADABLE, 'unreadable .npy header');
   const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const off = headerStart + headerLen;
@@ -35,7 +35,7 @@ export function readNpy(buf: Uint8Array): NpyArray {
     '|u1': [1, (o) => dv.getUint8(o)],
   };
   const r = readers[descr];
-  if (!r) throw new TaceError('NPY_UNSUPPORTED', `unsupported .npy dtype ${descr}`);
+  if (!r) throw radiomicsError(RADIOMICS_ERRORS.FILE_UNREADABLE, `unsupported .npy dtype ${descr}`);
   for (let k = 0; k < count; k++) raw[k] = r[1](off + k * r[0]);
   if (!fortran || shape.length < 2) return { shape, data: raw };
   // Fortran order: first index fastest. Transpose into C order.

@@ -3,7 +3,7 @@
  * not import the registry that imports them).
  */
 import type { Vec3 } from '@tace/common';
-import { TaceError } from '@tace/common';
+import { RADIOMICS_ERRORS, radiomicsError } from './errors.ts';
 
 export type WeightingNorm = 'manhattan' | 'euclidean' | 'infinity' | 'no_weighting';
 
@@ -42,7 +42,7 @@ export function force2Ddim(settings: TextureSettings): number {
   if (!settings.force2D) return -1;
   const d = settings.force2Ddimension ?? 0;
   if (d !== 0 && d !== 1 && d !== 2) {
-    throw new TaceError('RADIOMICS_SETTING_INVALID', `force2Ddimension must be 0, 1 or 2, got ${d}`);
+    throw radiomicsError(RADIOMICS_ERRORS.PARAM_INVALID, `force2Ddimension must be 0, 1 or 2, got ${d}`);
   }
   return d;
 }
@@ -50,9 +50,10 @@ export function force2Ddim(settings: TextureSettings): number {
 export function distancesOf(settings: TextureSettings): number[] {
   const d = settings.distances ?? [1];
   if (d.length === 0 || d.some((x) => !Number.isInteger(x) || x < 1)) {
-    throw new TaceError('RADIOMICS_SETTING_INVALID', `distances must be a non-empty list of positive integers, got [${d.join(', ')}]`);
+    throw radiomicsError(RADIOMICS_ERRORS.PARAM_INVALID, `distances must be a non-empty list of positive integers, got [${d.join(', ')}]`);
   }
-  return d;
+  // Duplicates would make PyRadiomics' angle generator loop forever; they add nothing.
+  return [...new Set(d)];
 }
 
 /** Mean ignoring NaN (numpy.nanmean); NaN when every value is NaN. */
@@ -85,6 +86,6 @@ export function angleDistance(dzyx: readonly number[], spacingZYX: readonly numb
     case 'no_weighting':
       return 1;
     default:
-      throw new TaceError('RADIOMICS_SETTING_INVALID', `unknown weightingNorm "${norm}"`);
+      throw radiomicsError(RADIOMICS_ERRORS.PARAM_INVALID, `unknown weightingNorm "${norm}"`);
   }
 }

@@ -76,5 +76,5 @@ export function generateAngles(
     angles.set(cur, aIdx * nd);
     aIdx++;
   }
-  return angles;
+  return aIdx === na ? angles : angles.slice(0, aIdx * nd);
 }

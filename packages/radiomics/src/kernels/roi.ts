@@ -5,7 +5,7 @@
  * Memory order is x fastest (the same as PyRadiomics' numpy (z, y, x) C-order arrays), so iterating
  * `roi` in increasing order visits voxels in the order PyRadiomics' C loops do.
  */
-import { TaceError } from '@tace/common';
+import { RADIOMICS_ERRORS, radiomicsError } from '../errors.ts';
 import type { Vec3 } from '@tace/common';
 
 export interface RoiGrid {
@@ -41,12 +41,12 @@ export function angleOffsets(grid: RoiGrid, angles: Int32Array): Int32Array {
 
 /**
  * Build the padded ROI grid from a discretized volume (x fastest; values > 0 are ROI voxels, as
- * `discretize` returns them). Throws RADIOMICS_EMPTY_ROI when no voxel is > 0.
+ * `discretize` returns them). Throws RADIOMICS_EMPTY_MASK when no voxel is > 0.
  */
 export function prepareRoi(binned: Int32Array, size: Vec3, pad: number): RoiGrid {
   const [sx, sy, sz] = size;
   if (binned.length !== sx * sy * sz) {
-    throw new TaceError('RADIOMICS_SHAPE_MISMATCH', `discretized image has ${binned.length} voxels, size ${size.join('x')} needs ${sx * sy * sz}`);
+    throw radiomicsError(RADIOMICS_ERRORS.GEOMETRY_MISMATCH, `discretized image has ${binned.length} voxels, size ${size.join('x')} needs ${sx * sy * sz}`);
   }
   let x0 = sx, y0 = sy, z0 = sz, x1 = -1, y1 = -1, z1 = -1;
   let count = 0;
@@ -67,7 +67,7 @@ export function prepareRoi(binned: Int32Array, size: Vec3, pad: number): RoiGrid
       }
     }
   }
-  if (count === 0) throw new TaceError('RADIOMICS_EMPTY_ROI', 'the discretized ROI contains no voxel');
+  if (count === 0) throw radiomicsError(RADIOMICS_ERRORS.EMPTY_MASK, 'the discretized ROI contains no voxel');
   const bx = x1 - x0 + 1, by = y1 - y0 + 1, bz = z1 - z0 + 1;
   const nx = bx + 2 * pad, ny = by + 2 * pad, nz = bz + 2 * pad;
   const data = new Int32Array(nx * ny * nz);
