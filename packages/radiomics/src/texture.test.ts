@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { Vec3 } from '@tace/common';
 import { TEXTURE_CLASSES } from './texture.ts';
 import type { TextureInput } from './texture.ts';
-import { computeGlcm } from './glcm.ts';
+import { computeGlcm, glcmWeight } from './glcm.ts';
+import { angleDistance } from './textureCommon.ts';
 
 function cube(values: number[], size: Vec3, settings: TextureInput['settings'] = {}): TextureInput {
   return { binned: Int32Array.from(values), size, spacingMm: [1, 1, 1], settings };
@@ -96,5 +97,26 @@ describe('texture settings', () => {
     expect(() => TEXTURE_CLASSES.glcm(cube([1, 2], [3, 1, 1]))).toThrow(expect.objectContaining({ code: 'RADIOMICS_GEOMETRY_MISMATCH' }));
     expect(() => TEXTURE_CLASSES.ngtdm({ ...pair, settings: { distances: [0] } })).toThrow(expect.objectContaining({ code: 'RADIOMICS_PARAM_INVALID' }));
     expect(() => TEXTURE_CLASSES.glrlm({ ...pair, settings: { force2D: true, force2Ddimension: 5 } })).toThrow(expect.objectContaining({ code: 'RADIOMICS_PARAM_INVALID' }));
+  });
+});
+
+describe('distance weighting (PyRadiomics glcm/glrlm _calculateMatrix)', () => {
+  // Angle (dz, dy, dx) = (1, 1, 1), spacing (z, y, x) = (2, 1, 1) mm → |a|⊙s = (2, 1, 1).
+  it('GLCM weights w = exp(−‖d‖²)', () => {
+    expect(glcmWeight([1, 1, 1], [2, 1, 1], 'infinity')).toBe(Math.exp(-4));
+    expect(glcmWeight([1, 1, 1], [2, 1, 1], 'euclidean')).toBe(Math.exp(-6));
+    expect(glcmWeight([1, 1, 1], [2, 1, 1], 'manhattan')).toBe(Math.exp(-16));
+    expect(glcmWeight([1, 1, 1], [2, 1, 1], 'no_weighting')).toBe(1);
+  });
+  it('GLRLM weights w = ‖d‖', () => {
+    expect(angleDistance([1, 1, 1], [2, 1, 1], 'infinity')).toBe(2);
+    expect(angleDistance([1, 1, 1], [2, 1, 1], 'euclidean')).toBe(Math.sqrt(6));
+    expect(angleDistance([1, 1, 1], [2, 1, 1], 'manhattan')).toBe(4);
+  });
+  it('weighted GLCM merges the angles into one matrix', () => {
+    const v = cube([1, 2, 2, 1, 2, 1, 1, 2], [2, 2, 2], { weightingNorm: 'manhattan' });
+    const m = computeGlcm(v);
+    expect(m.nAngles).toBe(1);
+    expect(m.P.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 14);
   });
 });
