@@ -227,6 +227,33 @@ describe('end to end through Redis', () => {
     for (const id of ids) expect(await riskAssessmentsFor(id)).toHaveLength(1);
   });
 
+  it('starts a run from a completed TACE Procedure notification when the post-TACE study is known', async () => {
+    const { refs } = await newPatient();
+    const proc = await stack.fhir.readReference({ reference: refs.procedureRef });
+    const raw = JSON.stringify(proc);
+    const r = await post('/fhir/rest-hook', raw, { 'content-type': 'application/fhir+json', 'x-signature': signBody(WEBHOOK_SECRET, raw) });
+    expect(r.status).toBe(202);
+    const runId = /run-[0-9a-f]{32}/.exec(JSON.stringify(r.json))?.[0];
+    await waitForRun(stack.url.results, runId!, (x) => x.status === 'done');
+    expect(await riskAssessmentsFor(runId!)).toHaveLength(1);
+  });
+
+  it('lets the running job finish when the worker is stopped (graceful shutdown)', async () => {
+    const { study, refs } = await newPatient();
+    await stack.stop('inference-worker');
+    const r = await post('/v1/assessments', { patientReference: refs.patientRef, studyInstanceUid: study.studyInstanceUid });
+    const runId = String(r.json.runId);
+    await waitForRun(stack.url.ingestion, runId, (x) => x.stage === 'infer' && x.status === 'queued');
+    await stack.start('inference-worker');
+    await waitForRun(stack.url.ingestion, runId, (x) => x.stage === 'infer' && x.status === 'running', 30_000, 10);
+    await stack.stop('inference-worker'); // SIGTERM while scoring
+    const after = (await (await fetch(`${stack.url.ingestion}/v1/assessments/${runId}`)).json()) as Record<string, unknown>;
+    expect(after.stage).toBe('publish'); // the score was stored and publish queued before the process exited
+    expect(after.error).toBeUndefined();
+    await stack.start('inference-worker');
+    await waitForRun(stack.url.results, runId, (x) => x.status === 'done');
+  });
+
   it('writes no patient identifier to any service log', () => {
     const all = Object.values(stack.logs).flat().join('\n');
     expect(all.length).toBeGreaterThan(1000); // the services did log

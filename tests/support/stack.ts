@@ -109,7 +109,7 @@ export async function startStack(): Promise<Stack> {
 }
 
 /** Poll a run until `until` holds (or time out with the last state). */
-export async function waitForRun(base: string, runId: string, until: (r: Record<string, unknown>) => boolean, timeoutMs = 90_000): Promise<Record<string, unknown>> {
+export async function waitForRun(base: string, runId: string, until: (r: Record<string, unknown>) => boolean, timeoutMs = 90_000, pollMs = 150): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   let last: Record<string, unknown> = {};
   while (Date.now() < deadline) {
@@ -118,7 +118,7 @@ export async function waitForRun(base: string, runId: string, until: (r: Record<
       last = (await r.json()) as Record<string, unknown>;
       if (until(last)) return last;
     }
-    await sleep(150);
+    await sleep(pollMs);
   }
   throw new Error(`run ${runId} did not reach the expected state; last: ${JSON.stringify(last)}`);
 }
