@@ -95,7 +95,7 @@ export function renderPhantom(rng: Rng, latent: LesionLatent, tumourSizeMm: numb
     return 1 + (latent.irregularity * s) / lobes.length;
   };
   const lipiodolField = waveField(rng, 6, 6, 20);
-  const textureField = waveField(rng, 8, 2, 6);
+  const textureField = waveField(rng, 8, 4, 10);
 
   // Voxels of the lesion with their normalised radius (for the necrotic core) and lipiodol field value.
   const reach = semi[0] * (1 + latent.irregularity) + 1;
