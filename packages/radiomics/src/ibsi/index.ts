@@ -11,6 +11,7 @@ import { localIntensity } from './localIntensity.ts';
 import { morphology } from './morphology.ts';
 import { texture2D, texture3D } from './texture.ts';
 import type { LevelGrid } from './levelGrid.ts';
+import { TaceError } from '@tace/common';
 import type { IbsiConfig, IbsiFamily, IbsiFeature } from './types.ts';
 import { ibsiCodeOf } from './codes.ts';
 
@@ -23,6 +24,9 @@ export type {
   IbsiResampling,
 } from './types.ts';
 export { IBSI_CODES, ibsiCodeOf } from './codes.ts';
+
+/** Dense N_g × N_g co-occurrence matrices beyond this would take hundreds of MB per slice and direction. */
+export const MAX_TEXTURE_GREY_LEVELS = 2048;
 
 const ALL_FAMILIES: IbsiFamily[] = [
   'morphology', 'local_intensity', 'intensity_statistics', 'intensity_histogram', 'ivh',
@@ -60,6 +64,13 @@ export function extractIbsi(image: Volume, mask: LabelMap, config: IbsiConfig): 
   }
   if (families.has('ivh')) out.push(...ivh(g.image, g.intensityMask, values, config));
 
+  const texture = ['glcm', 'glrlm', 'glszm', 'gldzm', 'ngtdm', 'ngldm'].some((f) => families.has(f as IbsiFamily));
+  if (texture && d.ng > MAX_TEXTURE_GREY_LEVELS)
+    throw new TaceError(
+      'IBSI_TOO_MANY_GREY_LEVELS',
+      `discretisation gives ${d.ng} grey levels; texture matrices are limited to ${MAX_TEXTURE_GREY_LEVELS} (use a wider bin or fewer bins)`,
+      { detail: { greyLevels: d.ng, limit: MAX_TEXTURE_GREY_LEVELS } },
+    );
   const lg: LevelGrid = { nx: g.nx, ny: g.ny, nz: g.nz, levels: d.levels, ng: d.ng };
   if (config.mode !== '3D') out.push(...texture2D(lg, families, g.morphMask));
   if (config.mode !== '2D') out.push(...texture3D(lg, families, g.morphMask));

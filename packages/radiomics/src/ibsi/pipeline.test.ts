@@ -92,3 +92,28 @@ describe('aggregation filter', () => {
     expect(rows.find((r) => r.tag === 'cm_joint_max_3D_comb')?.ibsiCode).toBe('GYBY');
   });
 });
+
+describe('grey-level guard', () => {
+  it('refuses texture matrices with more grey levels than the limit → IBSI_TOO_MANY_GREY_LEVELS', () => {
+    const data = Float64Array.of(0, 5000, 10000, 2);
+    const image: Volume = { size: [2, 2, 1], spacingMm: [1, 1, 1], originMm: [0, 0, 0], direction: IDENTITY_DIRECTION, data };
+    const mask: LabelMap = { ...image, data: Uint8Array.of(1, 1, 1, 1) };
+    expect(() => extractIbsi(image, mask, { mode: '3D', discretisation: { method: 'FBS', binWidth: 1 }, families: ['glcm'] })).toThrow(
+      expect.objectContaining({ code: 'IBSI_TOO_MANY_GREY_LEVELS' }),
+    );
+  });
+});
+
+describe('intensity-volume histogram', () => {
+  it('levels 1..5, one voxel each: V10, V90, I10, I90 and the trapezoidal AUC by hand', async () => {
+    const { intensityVolumeHistogram } = await import('./statistics.ts');
+    // Levels 1..5 one voxel each on the grid 1..5: ν = 1, .8, .6, .4, .2; γ = 0, .25, .5, .75, 1.
+    const rows = intensityVolumeHistogram(Float64Array.of(1, 2, 3, 4, 5), 1, 1, 5);
+    const v = (t: string): number | undefined => rows.find((r) => r.tag === t)?.value;
+    expect(v('ivh_v10')).toBeCloseTo(0.8, 12); // first γ ≥ 0.1 is 0.25 (level 2)
+    expect(v('ivh_v90')).toBeCloseTo(0.2, 12); // first γ ≥ 0.9 is 1 (level 5)
+    expect(v('ivh_i90')).toBe(2); // lowest level with ν ≤ 0.9 is level 2 (ν = 0.8)
+    expect(v('ivh_i10')).toBe(6); // no level has ν ≤ 0.1: one past the highest
+    expect(v('ivh_auc')).toBeCloseTo(0.25 * (0.9 + 0.7 + 0.5 + 0.3), 12);
+  });
+});

@@ -176,6 +176,9 @@ export function intensityVolumeHistogram(values: Float64Array, first: number, st
     for (let k = 0; k < count; k++) if ((nu[k] ?? 0) <= x + 1e-12) return first + k * step;
     return first + (count - 1) * step + step;
   };
+  // Area under the IVH curve ν(γ) by the trapezoidal rule (not standardised by the IBSI).
+  let auc = 0;
+  for (let k = 0; k + 1 < count; k++) auc += (((nu[k] ?? 0) + (nu[k + 1] ?? 0)) / 2) * (step / span);
   const v10 = vAt(0.1);
   const v90 = vAt(0.9);
   const i10 = iAt(0.1);
@@ -187,5 +190,6 @@ export function intensityVolumeHistogram(values: Float64Array, first: number, st
     row('ivh_i90', 'ivh', i90),
     row('ivh_diff_v10_v90', 'ivh', v10 - v90),
     row('ivh_diff_i10_i90', 'ivh', i10 - i90),
+    row('ivh_auc', 'ivh', count > 1 ? auc : 0),
   ];
 }

@@ -47,23 +47,47 @@ export function texture2D(g: LevelGrid, families: ReadonlySet<IbsiFamily>, morph
   const slices = roiSlices(g);
   const nTotal = slices.reduce((a, s) => a + s.count, 0);
   if (families.has('glcm')) {
-    const per = slices.map((s) => DIRS_2D.map((d) => glcmCounts(g, d, s.z, s.z)));
-    emit(out, 'glcm', 'cm', '2D_avg', '2D, averaged', meanOf(per.flat().map((P) => glcmFeatures(P, g.ng)).filter(defined)));
-    emit(out, 'glcm', 'cm', '2D_comb', '2D, slice-merged', meanOf(per.map((ds) => glcmFeatures(sumArrays(ds), g.ng)).filter(defined)));
-    const byDir = DIRS_2D.map((_, k) => sumArrays(per.map((ds) => ds[k] ?? new Float64Array(0))));
+    // Accumulate as we go: only the current slice's matrices and the per-direction sums are held.
+    const perSliceDir: Record<string, number>[] = [];
+    const perSlice: Record<string, number>[] = [];
+    const byDir = DIRS_2D.map(() => new Float64Array((g.ng + 1) * (g.ng + 1)));
+    for (const s of slices) {
+      const ds = DIRS_2D.map((d) => glcmCounts(g, d, s.z, s.z));
+      ds.forEach((P, k) => {
+        const f = glcmFeatures(P, g.ng);
+        if (f) perSliceDir.push(f);
+        const acc = byDir[k] as Float64Array;
+        for (let q = 0; q < P.length; q++) acc[q] = (acc[q] ?? 0) + (P[q] ?? 0);
+      });
+      const f = glcmFeatures(sumArrays(ds), g.ng);
+      if (f) perSlice.push(f);
+    }
+    emit(out, 'glcm', 'cm', '2D_avg', '2D, averaged', meanOf(perSliceDir));
+    emit(out, 'glcm', 'cm', '2D_comb', '2D, slice-merged', meanOf(perSlice));
     emit(out, 'glcm', 'cm', '2_5D_avg', '2.5D, direction-merged', meanOf(byDir.map((P) => glcmFeatures(P, g.ng)).filter(defined)));
     emit(out, 'glcm', 'cm', '2_5D_comb', '2.5D, merged', glcmFeatures(sumArrays(byDir), g.ng));
   }
   if (families.has('glrlm')) {
-    const per = slices.map((s) => DIRS_2D.map((d) => glrlmCounts(g, d, s.z, s.z)));
     const nd = DIRS_2D.length;
-    emit(out, 'glrlm', 'rlm', '2D_avg', '2D, averaged',
-      meanOf(per.flatMap((ds, k) => ds.map((M) => rlm(M, slices[k]?.count ?? 0))).filter(defined)));
-    emit(out, 'glrlm', 'rlm', '2D_comb', '2D, slice-merged',
-      meanOf(per.map((ds, k) => rlm(mergeMatrices(ds), nd * (slices[k]?.count ?? 0))).filter(defined)));
-    const byDir = DIRS_2D.map((_, k) => mergeMatrices(per.map((ds) => ds[k] as CountMatrix)));
-    emit(out, 'glrlm', 'rlm', '2_5D_avg', '2.5D, direction-merged', meanOf(byDir.map((M) => rlm(M, nTotal)).filter(defined)));
-    emit(out, 'glrlm', 'rlm', '2_5D_comb', '2.5D, merged', rlm(mergeMatrices(byDir), nd * nTotal));
+    const perSliceDir: Record<string, number>[] = [];
+    const perSlice: Record<string, number>[] = [];
+    let byDir: CountMatrix[] | undefined;
+    for (const s of slices) {
+      const ds = DIRS_2D.map((d) => glrlmCounts(g, d, s.z, s.z));
+      for (const M of ds) {
+        const f = rlm(M, s.count);
+        if (f) perSliceDir.push(f);
+      }
+      const f = rlm(mergeMatrices(ds), nd * s.count);
+      if (f) perSlice.push(f);
+      byDir = byDir ? byDir.map((acc, k) => mergeMatrices([acc, ds[k] as CountMatrix])) : ds;
+    }
+    emit(out, 'glrlm', 'rlm', '2D_avg', '2D, averaged', meanOf(perSliceDir));
+    emit(out, 'glrlm', 'rlm', '2D_comb', '2D, slice-merged', meanOf(perSlice));
+    if (byDir) {
+      emit(out, 'glrlm', 'rlm', '2_5D_avg', '2.5D, direction-merged', meanOf(byDir.map((M) => rlm(M, nTotal)).filter(defined)));
+      emit(out, 'glrlm', 'rlm', '2_5D_comb', '2.5D, merged', rlm(mergeMatrices(byDir), nd * nTotal));
+    }
   }
   if (families.has('glszm') || families.has('gldzm')) {
     const dist = edgeDistanceMap(morphMask, g.nx, g.ny, g.nz, true);
