@@ -30,7 +30,7 @@ const extractFeatures = radiomics.extractFeatures;
 const t0 = performance.now();
 // Split on the outcome first (records are cheap: no rendering).
 const records = Array.from({ length: COHORT_SIZE }, (_, i) => generatePatientRecord(COHORT_SEED, i));
-const labels = records.map((r) => (r.outcome.distantMetastasis ? 1 : 0));
+const labels: number[] = records.map((r) => (r.outcome.distantMetastasis ? 1 : 0));
 const split = stratifiedSplit(labels, TEST_FRACTION, SPLIT_SEED);
 const isTest = new Set(split.test);
 

@@ -176,7 +176,7 @@ const files: ModelManifest['files'] = [
   { path: 'predictions.json', role: 'trainingReport' },
 ].map((f) => ({ ...f, sha256: sha256Hex(readFileSync(join(bundleDir, f.path))) })) as ModelManifest['files'];
 const r3 = (c: [number, number, number]) => ({ auc: c[1], ci95: [c[0], c[2]] });
-const manifest: ModelManifest = {
+const manifestJson = {
   schemaVersion: 1,
   id: BUNDLE_ID,
   version: BUNDLE_VERSION,
@@ -209,7 +209,7 @@ const manifest: ModelManifest = {
   },
   provenance: { script: 'models/training/build.sh', cohortSeed: COHORT_SEED, splitSeed: cohort.splitSeed, testFraction: cohort.testFraction, fusionL2: FUSION_L2 },
 };
-validateManifest(manifest);
+const manifest = validateManifest(manifestJson);
 writeFileSync(join(bundleDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 console.log(`fit: wrote ${bundleDir}`);
 
