@@ -28,17 +28,18 @@ const FACTOR_LABEL: Record<string, string> = {
 };
 
 function pointsSvg(points: ReportInput['points']): string {
-  const w = 640;
+  const w = 720;
   const rowH = 34;
-  const labelW = 260;
+  const labelW = 340;
   const barMax = w - labelW - 70;
   const h = rowH * points.length + 30;
   const rows = points
     .map((p, i) => {
       const y = 10 + i * rowH;
       const len = Math.max(0, Math.min(100, p.points)) / 100 * barMax;
-      const v = typeof p.value === 'number' ? (Math.abs(p.value) >= 100 ? p.value.toFixed(0) : p.value.toPrecision(3)) : p.value;
-      return `<text x="0" y="${y + 17}" font-size="13">${esc(FACTOR_LABEL[p.factor] ?? p.factor)} = ${esc(String(v))}${p.unit ? ' ' + esc(p.unit) : ''}</text>
+      const v = typeof p.value !== 'number' ? p.value : Number.isInteger(p.value) ? String(p.value) : Math.abs(p.value) >= 100 ? p.value.toFixed(0) : p.value.toPrecision(3);
+      const unit = p.unit && p.unit !== 'count' ? ` ${p.unit}` : '';
+      return `<text x="0" y="${y + 17}" font-size="13">${esc(FACTOR_LABEL[p.factor] ?? p.factor)} = ${esc(String(v))}${esc(unit)}</text>
 <rect x="${labelW}" y="${y + 4}" width="${len.toFixed(1)}" height="18" fill="#3b6ea8"/>
 <text x="${(labelW + len + 6).toFixed(1)}" y="${y + 17}" font-size="13">${p.points.toFixed(1)}</text>`;
     })
