@@ -26,7 +26,7 @@ interface Stat {
 }
 
 function time(fn: () => void, runs: number): Stat {
-  for (let k = 0; k < 3; k++) fn(); // warm-up (JIT)
+  for (let k = 0; k < Math.min(runs, 20); k++) fn(); // warm-up (JIT)
   const t: number[] = [];
   for (let k = 0; k < runs; k++) {
     const t0 = performance.now();
@@ -108,9 +108,9 @@ export async function runTextureBench(): Promise<void> {
       const mask = Uint8Array.from(lab.data, (v) => (v === 1 ? 1 : 0));
       const c = crop(img.data, mask, img.size);
       const roi = c.mask.reduce((s, v) => s + v, 0);
-      const stats = benchCase(c.values, c.mask, c.size, img.spacingMm, 30);
+      const stats = benchCase(c.values, c.mask, c.size, img.spacingMm, 100);
       let total = 0;
-      console.log(`texture ${name} (ROI ${roi} voxels, box ${c.size.join('x')}), 30 warm runs:`);
+      console.log(`texture ${name} (ROI ${roi} voxels, box ${c.size.join('x')}), 100 warm runs:`);
       for (const cls of CLASSES) {
         total += stats[cls]!.median;
         console.log(`  ${cls.padEnd(6)} median ${stats[cls]!.median.toFixed(3)} ms  best ${stats[cls]!.best.toFixed(3)} ms`);
