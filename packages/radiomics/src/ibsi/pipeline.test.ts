@@ -117,3 +117,13 @@ describe('intensity-volume histogram', () => {
     expect(v('ivh_auc')).toBeCloseTo(0.25 * (0.9 + 0.7 + 0.5 + 0.3), 12);
   });
 });
+
+describe('geometry check', () => {
+  it('image and mask with different spacing → IBSI_GEOMETRY_MISMATCH', () => {
+    const image: Volume = { size: [2, 2, 1], spacingMm: [1, 1, 1], originMm: [0, 0, 0], direction: IDENTITY_DIRECTION, data: new Float64Array(4) };
+    const mask: LabelMap = { size: [2, 2, 1], spacingMm: [1, 1.5, 1], originMm: [0, 0, 0], direction: IDENTITY_DIRECTION, data: new Uint8Array(4).fill(1) };
+    expect(() => extractIbsi(image, mask, { mode: '3D', discretisation: { method: 'FBS', binWidth: 1 } })).toThrow(
+      expect.objectContaining({ code: 'IBSI_GEOMETRY_MISMATCH' }),
+    );
+  });
+});

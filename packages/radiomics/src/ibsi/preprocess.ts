@@ -90,6 +90,13 @@ export function preprocess(image: Volume, mask: LabelMap, config: IbsiConfig): P
   const n = size[0] * size[1] * size[2];
   if (mask.size[0] !== size[0] || mask.size[1] !== size[1] || mask.size[2] !== size[2])
     throw new TaceError('IBSI_GEOMETRY_MISMATCH', 'image and mask sizes differ');
+  for (let k = 0; k < 3; k++) {
+    const tol = 1e-3 * Math.max(1, Math.abs(image.spacingMm[k] ?? 1));
+    if (Math.abs((image.spacingMm[k] ?? 0) - (mask.spacingMm[k] ?? 0)) > tol || Math.abs((image.originMm[k] ?? 0) - (mask.originMm[k] ?? 0)) > tol)
+      throw new TaceError('IBSI_GEOMETRY_MISMATCH', 'image and mask spacing or origin differ', {
+        detail: { axis: k, imageSpacingMm: image.spacingMm[k], maskSpacingMm: mask.spacingMm[k] },
+      });
+  }
   const roi = new Uint8Array(n);
   let count = 0;
   for (let i = 0; i < n; i++) {
