@@ -53,6 +53,15 @@ export function sphHarm(m: number, n: number, azimuth: number, polar: number): [
   return [norm * p * Math.cos(m * azimuth), norm * p * Math.sin(m * azimuth)];
 }
 
+/** Cubic B-spline weights for a fractional offset t ∈ [0, 1) (as ITK/scipy evaluate them). */
+function cubicWeights(t: number): number[] {
+  const w3 = (1.0 / 6.0) * t * t * t;
+  const w0 = 1.0 / 6.0 + 0.5 * t * (t - 1.0) - w3;
+  const w2 = t + w0 - 2.0 * w3;
+  const w1 = 1.0 - w0 - w2 - w3;
+  return [w0, w1, w2, w3];
+}
+
 /** Real part of the principal complex square root of a + bi (numpy's stable csqrt). */
 function sqrtRe(a: number, b: number): number {
   if (b === 0) return a >= 0 ? Math.sqrt(a) : 0;
@@ -84,7 +93,26 @@ export const lbp3DImages: ImageTypeFn = (image, mask, opts) => {
       harmonics.push({ n, re, im });
     }
   }
+  const nh = harmonics.length;
+  // harmonics are stored level by level: level n occupies indices [n², (n+1)²)
+  const levelRange = Array.from({ length: levels }, (_, n) => [n * n, (n + 1) * (n + 1)]);
   const coef = bsplineCoefficients(image.data, nx, ny, nz, true);
+  // Interior voxels (whole 4×4×4 support of every vertex inside the grid) use a precomputed stencil:
+  // the fractional offsets of p + v are those of v, so the 64 weights per vertex are shared.
+  const stencil = verts.map((v) => {
+    const off = [v[2], v[1], v[0]]; // x, y, z offsets (numpy axes 2, 1, 0)
+    const base = off.map((o) => Math.floor(o) - 1);
+    const w = off.map((o, a) => cubicWeights(o - (base[a] + 1)));
+    const weights = new Float64Array(64);
+    const offsets = new Int32Array(64);
+    let t = 0;
+    for (let k = 0; k < 4; k++) for (let j = 0; j < 4; j++) for (let i = 0; i < 4; i++, t++) {
+      weights[t] = w[0][i] * w[1][j] * w[2][k];
+      offsets[t] = base[0] + i + nx * (base[1] + j + ny * (base[2] + k));
+    }
+    return { weights, offsets };
+  });
+  const reach = Math.ceil(R) + 2;
   const results = Array.from({ length: levels }, () => new Float64Array(image.data.length));
   const kurt = new Float64Array(image.data.length);
   const g = new Float64Array(nv);
@@ -96,7 +124,16 @@ export const lbp3DImages: ImageTypeFn = (image, mask, opts) => {
   for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++, p++) {
     if (mask.data[p] !== label) continue;
     let mean = 0;
+    const interior = x >= reach && y >= reach && z >= reach && x < nx - reach && y < ny - reach && z < nz - reach;
     for (let i = 0; i < nv; i++) {
+      if (interior) {
+        const { weights, offsets } = stencil[i];
+        let acc = 0;
+        for (let t = 0; t < 64; t++) acc += weights[t] * coef[p + offsets[t]];
+        g[i] = acc;
+        mean += acc;
+        continue;
+      }
       const v = verts[i];
       // numpy axes (z, y, x) get vertex components (0, 1, 2)
       const cz = z + v[0];
@@ -121,27 +158,31 @@ export const lbp3DImages: ImageTypeFn = (image, mask, opts) => {
     kurt[p] = m2 <= (1e-15 * mean) ** 2 ? NaN : m4 / (m2 * m2) - 3;
     const centre = image.data[p];
     for (let i = 0; i < nv; i++) s[i] = g[i] >= centre ? 1 : 0;
-    harmonics.forEach((h, j) => {
+    for (let j = 0; j < nh; j++) {
+      const hr = harmonics[j].re;
+      const hi = harmonics[j].im;
       let re = 0;
       let im = 0;
       for (let i = 0; i < nv; i++) if (s[i]) {
-        re += h.re[i];
-        im += h.im[i];
+        re += hr[i];
+        im += hi[i];
       }
       cRe[j] = re;
       cIm[j] = im;
-    });
+    }
     for (let n = 0; n < levels; n++) {
+      const [j0, j1] = levelRange[n];
       let sumRe = 0;
       let sumIm = 0;
       for (let i = 0; i < nv; i++) {
         let fr = 0;
         let fi = 0;
-        harmonics.forEach((h, j) => {
-          if (h.n !== n) return;
-          fr += cRe[j] * h.re[i] - cIm[j] * h.im[i];
-          fi += cRe[j] * h.im[i] + cIm[j] * h.re[i];
-        });
+        for (let j = j0; j < j1; j++) {
+          const yr = harmonics[j].re[i];
+          const yi = harmonics[j].im[i];
+          fr += cRe[j] * yr - cIm[j] * yi;
+          fi += cRe[j] * yi + cIm[j] * yr;
+        }
         sumRe += fr * fr - fi * fi;
         sumIm += 2 * fr * fi;
       }
