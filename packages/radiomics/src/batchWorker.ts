@@ -4,6 +4,7 @@ import { errorInfo } from '@tace/common';
 import { extractFeatures } from './extractor.ts';
 import { readImageFile, readLabelMapFile } from './io/index.ts';
 import { parseParams } from './params.ts';
+import { extractFeaturesParallel } from './parallel.ts';
 
 export interface CaseJob {
   index: number;
@@ -17,12 +18,16 @@ export type CaseResult =
   | { index: number; ok: true; features: Record<string, number | string>; ms: number }
   | { index: number; ok: false; code: string; message: string; ms: number };
 
-export async function runCase(job: CaseJob): Promise<CaseResult> {
+/** One case; `parallelImageTypes` spreads its image types over worker threads (single-case CLI runs). */
+export async function runCase(job: CaseJob, parallelImageTypes = false): Promise<CaseResult> {
   const t0 = performance.now();
   try {
     const params = parseParams(job.paramsText);
     const [image, mask] = await Promise.all([readImageFile(job.image), readLabelMapFile(job.mask)]);
-    const features = extractFeatures(image, mask, params, job.label === undefined ? {} : { label: job.label });
+    const opts = job.label === undefined ? {} : { label: job.label };
+    const features = parallelImageTypes
+      ? await extractFeaturesParallel(image, mask, params, opts)
+      : extractFeatures(image, mask, params, opts);
     return { index: job.index, ok: true, features, ms: performance.now() - t0 };
   } catch (e) {
     const { code, message } = errorInfo(e);

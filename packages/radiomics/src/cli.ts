@@ -64,7 +64,7 @@ async function extractCmd(args: string[]): Promise<number> {
   const format = f.format ?? 'csv';
   if (format !== 'csv' && format !== 'json') throw new UsageError(`--format must be csv or json (got '${format}')`);
   const paramsText = await readFile(need(f, 'params'), 'utf8');
-  const r = await runCase({ index: 0, paramsText, image: need(f, 'image'), mask: need(f, 'mask'), label: parseLabel(f.label) });
+  const r = await runCase({ index: 0, paramsText, image: need(f, 'image'), mask: need(f, 'mask'), label: parseLabel(f.label) }, true);
   if (!r.ok) {
     process.stderr.write(`error ${r.code}: ${r.message}\n`);
     return 1;

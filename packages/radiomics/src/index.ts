@@ -6,6 +6,7 @@
  *   readNrrd(buf) / readNifti(buf) / readImageFile(path) → Volume (LPS)
  */
 export { extractFeatures, type ExtractOptions, type FeatureVector } from './extractor.ts';
+export { extractFeaturesParallel, type ParallelOptions } from './parallel.ts';
 export {
   parseParams, paramsFromObject, defaultSettings, validateSetting, registerSettingRule, settingsForImageType,
   type RadiomicsParams, type RadiomicsSettings, type ResegmentMode, type SettingRule,
