@@ -12,12 +12,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LabelMap, Vec3, Volume } from '@tace/common';
 import { referenceDir } from '@tace/common';
-import { extractFeatures, paramsFromObject, readImageFile, readLabelMapFile, type RadiomicsParams } from '../src/index.ts';
+import { extractFeatures, extractFeaturesParallel, paramsFromObject, readImageFile, readLabelMapFile, type RadiomicsParams } from '../src/index.ts';
 
 const CLASSES = ['firstorder', 'shape', 'glcm', 'glrlm', 'glszm', 'gldm', 'ngtdm'] as const;
 const ANCHOR_MS: Record<string, Record<string, number>> = {
@@ -138,6 +138,18 @@ async function phantomBench(): Promise<void> {
   const voxels = mask.data.reduce((a, v) => a + (v ? 1 : 0), 0);
   console.log(`\nIBSI CT phantom ROI (${voxels} voxels), PyRadiomics defaults (binWidth 25), median of 3`);
   for (const cls of CLASSES) console.log(row(cls, time(() => extractFeatures(image, mask, params([cls])), 3)));
+  // Original + LoG (3 sigmas) + Wavelet (8 decompositions), all classes: serial vs image types on workers.
+  const filters = paramsFromObject({ imageType: { Original: {}, LoG: { sigma: [1, 3, 5] }, Wavelet: {} } });
+  const rss0 = process.memoryUsage().rss;
+  let t0 = performance.now();
+  const n = Object.keys(extractFeatures(image, mask, filters)).length;
+  const serialMs = performance.now() - t0;
+  const rss1 = process.memoryUsage().rss;
+  t0 = performance.now();
+  await extractFeaturesParallel(image, mask, filters);
+  const parallelMs = performance.now() - t0;
+  console.log(`  Original + LoG×3 + Wavelet×8, all classes (${n} values): serial ${serialMs.toFixed(0)} ms, ` +
+    `extractFeaturesParallel ${parallelMs.toFixed(0)} ms on ${availableParallelism()} cores; RSS ${(rss0 / 1e6).toFixed(0)} → ${(rss1 / 1e6).toFixed(0)} MB`);
 }
 
 export async function runRadiomicsBench(): Promise<void> {
