@@ -15,8 +15,10 @@ export interface GlszmCounts {
 export function glszmCounts(grid: RoiGrid, angles: Int32Array, Ng: number): GlszmCounts {
   const offs = angleOffsets(grid, angles);
   const na = offs.length;
-  const { data, roi } = grid;
-  const done = new Uint8Array(data.length);
+  const { roi } = grid;
+  // Working copy: a visited voxel is marked by negating its gray level, so each neighbour test reads
+  // one array (the flood fill is memory-bound).
+  const work = Int32Array.from(grid.data);
   const stack = new Int32Array(roi.length);
   const zoneGray = new Int32Array(roi.length);
   const zoneSize = new Int32Array(roi.length);
@@ -24,19 +26,19 @@ export function glszmCounts(grid: RoiGrid, angles: Int32Array, Ng: number): Glsz
   let maxSize = 0;
   for (let r = 0; r < roi.length; r++) {
     const start = roi[r]!;
-    if (done[start]) continue;
-    const g = data[start]!;
+    const g = work[start]!;
+    if (g < 0) continue;
     let top = 0;
     stack[top++] = start;
-    done[start] = 1;
+    work[start] = -g;
     let size = 0;
     while (top > 0) {
       const k = stack[--top]!;
       size++;
       for (let a = 0; a < na; a++) {
         const j = k + offs[a]!;
-        if (!done[j] && data[j] === g) {
-          done[j] = 1;
+        if (work[j] === g) {
+          work[j] = -g;
           stack[top++] = j;
         }
       }
