@@ -89,12 +89,28 @@ export function imageDiagnostics(out: Diagnostics, image: Volume, stage: string)
 }
 
 /** Mask descriptors; with an image on the same grid also Mean/Minimum/Maximum of the image inside the ROI. */
-export function maskDiagnostics(out: Diagnostics, image: Volume | null, mask: LabelMap, label: number, stage: string): void {
+/** SHA-1 of the mask as PyRadiomics hashes it: after getMask's cast to UInt32 (streamed in chunks). */
+function maskHash(mask: LabelMap): string {
+  const h = createHash('sha1');
+  const chunk = 1 << 16;
+  const buf = new Uint32Array(chunk);
+  for (let s = 0; s < mask.data.length; s += chunk) {
+    const part = mask.data.subarray(s, s + chunk);
+    buf.set(part);
+    h.update(new Uint8Array(buf.buffer, 0, part.length * 4));
+  }
+  return h.digest('hex');
+}
+
+export function maskDiagnostics(
+  out: Diagnostics, image: Volume | null, mask: LabelMap, label: number, stage: string,
+  known?: ReturnType<typeof labelBoundingBox>,
+): void {
   const p = `diagnostics_Mask-${stage}_`;
-  if (stage === 'original') out[`${p}Hash`] = bufferHash(Uint32Array.from(mask.data));
+  if (stage === 'original') out[`${p}Hash`] = maskHash(mask);
   out[`${p}Spacing`] = pyTuple(mask.spacingMm);
   out[`${p}Size`] = pyTuple(mask.size, true);
-  const found = labelBoundingBox(mask, label);
+  const found = known ?? labelBoundingBox(mask, label);
   if (!found) return;
   out[`${p}BoundingBox`] = pyTuple([...found.bb.lower, ...bboxSize(found.bb)], true);
   out[`${p}VoxelNum`] = found.count;

@@ -109,7 +109,7 @@ export function extractFeatures(image: Volume, mask: LabelMap, params: Radiomics
     diag.diagnostics_Configuration_Settings = pyRepr(settings);
     diag.diagnostics_Configuration_EnabledImageTypes = pyRepr(p.imageType);
     imageDiagnostics(diag, image, 'original');
-    maskDiagnostics(diag, null, mask, label, 'original');
+    maskDiagnostics(diag, null, mask, label, 'original', roiBox);
   }
 
   // Fast path: with the mask on the image grid and nothing that reads voxels far from the ROI
