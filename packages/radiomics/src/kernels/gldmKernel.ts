@@ -12,6 +12,17 @@ export function gldmCounts(grid: RoiGrid, angles: Int32Array, Ng: number, alpha:
   const nDep = na + 1;
   const P = new Float64Array(Ng * nDep);
   const { data, roi } = grid;
+  if (alpha >= 0 && alpha < 1) {
+    // Integer gray levels: |i − j| ≤ alpha < 1 means j = i (and i > 0 keeps background out).
+    for (let r = 0; r < roi.length; r++) {
+      const p = roi[r]!;
+      const g = data[p]!;
+      let dep = 0;
+      for (let a = 0; a < na; a++) if (data[p + offs[a]!] === g) dep++;
+      P[(g - 1) * nDep + dep]!++;
+    }
+    return { P, nDep };
+  }
   for (let r = 0; r < roi.length; r++) {
     const p = roi[r]!;
     const g = data[p]!;

@@ -143,6 +143,19 @@ describe('matrix kernels on the PyRadiomics documentation examples', () => {
     for (let g = 0; g < 5; g++) for (let d = 4; d < 9; d++) expect(P[g * nDep + d]).toBe(0);
   });
 
+  it('GLDM: alpha ≥ the gray-level range counts every ROI neighbour; negative alpha none', () => {
+    const { binned, size } = image2d(ZONE_IMAGE);
+    const grid = prepareRoi(binned, size, 1);
+    const angles = generateAngles(grid.bboxSizeZYX, [1], true, -1);
+    const colSums = (alpha: number) => {
+      const { P, nDep } = gldmCounts(grid, angles, 5, alpha);
+      return Array.from({ length: nDep }, (_, d) => [0, 1, 2, 3, 4].reduce((s, g) => s + P[g * nDep + d]!, 0));
+    };
+    // 5×5, 8-neighbourhood: 4 corners have 3 neighbours, 12 edge voxels 5, 9 interior voxels 8.
+    expect(colSums(10)).toEqual([0, 0, 0, 4, 0, 12, 0, 0, 9]);
+    expect(colSums(-1)).toEqual([25, 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
   it('NGTDM: n_i and s_i of the ngtdm.py docstring 4×4 example (s_i re-derived by hand)', () => {
     const { binned, size } = image2d([
       [1, 2, 5, 2],
