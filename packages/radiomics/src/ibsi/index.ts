@@ -53,7 +53,7 @@ export function extractIbsi(image: Volume, mask: LabelMap, config: IbsiConfig): 
   const g = cropToMorphMask(full);
   const values = roiValues(g.image, g.intensityMask);
 
-  if (families.has('morphology')) out.push(...morphology(g));
+  if (families.has('morphology')) out.push(...morphology(g, config.autocorrelation ?? true));
   if (families.has('local_intensity')) out.push(...localIntensity(full));
   if (families.has('intensity_statistics')) out.push(...intensityStatistics(values));
 

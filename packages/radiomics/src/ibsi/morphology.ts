@@ -142,7 +142,7 @@ function hullCandidates(v: Float64Array, spacingMm: [number, number, number]): F
   return out;
 }
 
-export function morphology(g: IbsiGrid): IbsiFeature[] {
+export function morphology(g: IbsiGrid, autocorrelation = true): IbsiFeature[] {
   const { nx, ny, nz, image, morphMask, intensityMask } = g;
   const [sx, sy, sz] = g.spacingMm;
   const mesh = meshOfMask(morphMask, nx, ny, nz, g.spacingMm);
@@ -237,7 +237,9 @@ export function morphology(g: IbsiGrid): IbsiFeature[] {
   const a = 2 * Math.sqrt(l1);
   const b = 2 * Math.sqrt(l2);
   const c = 2 * Math.sqrt(l3);
-  const { moranI, gearyC } = moranGeary(image, intensityMask, nx, ny, nz, g.spacingMm);
+  const { moranI, gearyC } = autocorrelation
+    ? moranGeary(image, intensityMask, nx, ny, nz, g.spacingMm)
+    : { moranI: NaN, gearyC: NaN };
   const comShift = Math.hypot(gx - wx / wsum, gy - wy / wsum, gz - wz / wsum);
   const s36 = 36 * Math.PI * V * V;
   const values: [string, string, number][] = [
@@ -267,5 +269,7 @@ export function morphology(g: IbsiGrid): IbsiFeature[] {
     ['morph_moran_i', 'N365', moranI],
     ['morph_geary_c', 'NPT7', gearyC],
   ];
-  return values.map(([tag, ibsiCode, value]) => ({ tag, ibsiCode, family: 'morphology', aggregation: 'n/a', value }));
+  return values
+    .filter(([tag]) => autocorrelation || (tag !== 'morph_moran_i' && tag !== 'morph_geary_c'))
+    .map(([tag, ibsiCode, value]) => ({ tag, ibsiCode, family: 'morphology', aggregation: 'n/a', value }));
 }

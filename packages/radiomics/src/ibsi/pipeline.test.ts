@@ -127,3 +127,14 @@ describe('geometry check', () => {
     );
   });
 });
+
+describe('autocorrelation switch', () => {
+  it('autocorrelation: false omits Moran and Geary and keeps the other morphology rows', () => {
+    const n = 3;
+    const image: Volume = { size: [n, n, n], spacingMm: [1, 1, 1], originMm: [0, 0, 0], direction: IDENTITY_DIRECTION, data: Float64Array.from({ length: 27 }, (_, i) => 1 + (i % 4)) };
+    const mask: LabelMap = { ...image, data: new Uint8Array(27).fill(1) };
+    const rows = extractIbsi(image, mask, { mode: '3D', discretisation: { method: 'none' }, families: ['morphology'], autocorrelation: false, diagnostics: false });
+    expect(rows.some((r) => r.tag === 'morph_moran_i' || r.tag === 'morph_geary_c')).toBe(false);
+    expect(rows.find((r) => r.tag === 'morph_vol_approx')?.value).toBe(27);
+  });
+});
