@@ -21,10 +21,9 @@ export function ngtdmCounts(grid: RoiGrid, angles: Int32Array, Ng: number): Floa
     let sum = 0;
     for (let a = 0; a < na; a++) {
       const gj = data[p + offs[a]!]!;
-      if (gj > 0) {
-        count++;
-        sum += gj;
-      }
+      // Background is 0: adding it is harmless, so only the count needs the test (branch-free).
+      sum += gj;
+      count += gj > 0 ? 1 : 0;
     }
     let diff = count === 0 ? 0 : g - sum / count;
     if (diff < 0) diff = -diff;
