@@ -36,6 +36,10 @@ export function localIntensity(g: IbsiGrid): IbsiFeature[] {
   }
   let maxInt = -Infinity;
   for (let i = 0; i < image.length; i++) if (intensityMask[i] && (image[i] ?? 0) > maxInt) maxInt = image[i] ?? 0;
+  const nRows = rows.length;
+  const rdy = Int32Array.from(rows, (r) => r[0]);
+  const rdz = Int32Array.from(rows, (r) => r[1]);
+  const rhx = Int32Array.from(rows, (r) => r[2]);
   let glob = -Infinity;
   let loc = -Infinity;
   for (let z = 0; z < nz; z++)
@@ -45,19 +49,20 @@ export function localIntensity(g: IbsiGrid): IbsiFeature[] {
         if (!intensityMask[i]) continue;
         let sum = 0;
         let cnt = 0;
-        for (const [dy, dz, hx] of rows) {
-          const yy = y + dy;
-          const zz = z + dz;
+        for (let r = 0; r < nRows; r++) {
+          const yy = y + rdy[r]!;
+          const zz = z + rdz[r]!;
           if (yy < 0 || yy >= ny || zz < 0 || zz >= nz) continue;
-          const a = Math.max(0, x - hx);
-          const b = Math.min(nx - 1, x + hx);
+          const hx = rhx[r]!;
+          const a = x - hx > 0 ? x - hx : 0;
+          const b = x + hx < nx - 1 ? x + hx : nx - 1;
           const base = (yy + ny * zz) * w;
-          sum += (prefix[base + b + 1] ?? 0) - (prefix[base + a] ?? 0);
+          sum += prefix[base + b + 1]! - prefix[base + a]!;
           cnt += b - a + 1;
         }
         const peak = sum / cnt;
         if (peak > glob) glob = peak;
-        if ((image[i] ?? 0) === maxInt && peak > loc) loc = peak;
+        if (image[i]! === maxInt && peak > loc) loc = peak;
       }
   return [
     { tag: 'loc_peak_loc', family: 'local_intensity', aggregation: 'n/a', value: loc },

@@ -44,6 +44,10 @@ export function neighbourhoodMatrices(
 ): { ngtdm: Ngtdm; ngldm: CountMatrix } {
   const { nx, ny, levels, ng } = g;
   const offs = neighbourOffsets(twoD);
+  const nOff = offs.length;
+  const ox = Int32Array.from(offs, (d) => d[0]);
+  const oy = Int32Array.from(offs, (d) => d[1]);
+  const oz = Int32Array.from(offs, (d) => d[2]);
   const s = new Float64Array(ng + 1);
   const n = new Float64Array(ng + 1);
   const dep = newCountMatrix(ng, offs.length + 1);
@@ -56,10 +60,10 @@ export function neighbourhoodMatrices(
         let sum = 0;
         let cnt = 0;
         let same = 0;
-        for (const [dx, dy, dz] of offs) {
-          const ux = x + dx;
-          const uy = y + dy;
-          const uz = z + dz;
+        for (let o = 0; o < nOff; o++) {
+          const ux = x + ox[o]!;
+          const uy = y + oy[o]!;
+          const uz = z + oz[o]!;
           if (ux < 0 || uy < 0 || ux >= nx || uy >= ny || uz < zLo || uz > zHi) continue;
           const u = levels[ux + nx * (uy + ny * uz)] ?? 0;
           if (u === 0) continue;

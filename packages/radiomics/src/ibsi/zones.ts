@@ -90,6 +90,10 @@ export function zoneMatrices(
 ): { szm: CountMatrix; dzm: CountMatrix } {
   const { nx, ny, levels } = g;
   const offs = neighbourOffsets(twoD);
+  const nOff = offs.length;
+  const ox = Int32Array.from(offs, (d) => d[0]);
+  const oy = Int32Array.from(offs, (d) => d[1]);
+  const oz = Int32Array.from(offs, (d) => d[2]);
   let nVox = 0;
   let maxDist = 1;
   for (let z = zLo; z <= zHi; z++)
@@ -124,10 +128,10 @@ export function zoneMatrices(
           const vx = v % nx;
           const vy = Math.floor(v / nx) % ny;
           const vz = Math.floor(v / (nx * ny));
-          for (const [dx, dy, dz] of offs) {
-            const ux = vx + dx;
-            const uy = vy + dy;
-            const uz = vz + dz;
+          for (let o = 0; o < nOff; o++) {
+            const ux = vx + ox[o]!;
+            const uy = vy + oy[o]!;
+            const uz = vz + oz[o]!;
             if (ux < 0 || uy < 0 || ux >= nx || uy >= ny || uz < zLo || uz > zHi) continue;
             const u = ux + nx * (uy + ny * uz);
             if (seen[u - base] || levels[u] !== lv) continue;
