@@ -26,11 +26,12 @@ const TYPE_ALIASES: Record<string, string> = {
   float: 'float32', double: 'float64',
 };
 
+const SAMPLE_BYTES: Record<string, number> = { int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, float32: 4, float64: 8 };
+
 /** Decode little/big endian samples into a typed array the Volume type supports (int8/uint32 widen). */
 export function decodeSamples(type: string, bytes: Uint8Array, count: number, littleEndian: boolean): VoxelArray {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const size: Record<string, number> = { int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, float32: 4, float64: 8 };
-  const bpp = size[type];
+  const bpp = SAMPLE_BYTES[type];
   if (!bpp) unreadable(`unsupported sample type '${type}'`);
   if (bytes.byteLength < count * bpp) unreadable(`data truncated: expected ${count * bpp} bytes, got ${bytes.byteLength}`);
   // Fast path: little-endian samples on a little-endian host are copied as a block.
@@ -120,17 +121,19 @@ export function readNrrd(buf: Uint8Array): Volume {
   }
   const encoding = (fields.encoding ?? 'raw').toLowerCase();
   let data = buf.subarray(end + 2);
+  const count = size[0] * size[1] * size[2];
   if (encoding === 'gzip' || encoding === 'gz') {
     try {
-      data = new Uint8Array(gunzipSync(data));
+      // One output chunk of the expected size: no chunk list to concatenate.
+      const expected = count * (SAMPLE_BYTES[type] ?? 8);
+      data = new Uint8Array(gunzipSync(data, { chunkSize: Math.max(64 * 1024, expected + 1) }));
     } catch (e) {
       unreadable(`gzip data cannot be decompressed (${(e as Error).message})`);
     }
   } else if (encoding !== 'raw') {
     unreadable(`unsupported encoding '${encoding}'`);
   }
-  const count = size[0] * size[1] * size[2];
   const littleEndian = (fields.endian ?? 'little').toLowerCase() !== 'big';
-  // Raw data may be preceded by skipped bytes; the samples are the trailing count*bpp bytes.
+  // Samples start right after the header ('byte skip' / 'line skip' are not supported).
   return { size, spacingMm, originMm, direction, data: decodeSamples(type, data, count, littleEndian) };
 }
