@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 SEED = 20261127
-EPOCHS = int(os.environ.get("TACE_CNN_EPOCHS", "30"))
+EPOCHS = int(os.environ.get("TACE_CNN_EPOCHS", "60"))
 FOLDS = 5
 FEATURES = 8
 BATCH = 32
@@ -67,7 +67,7 @@ def train(x, y, seed):
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     model = SmallCnn()
-    opt = torch.optim.Adam(model.parameters(), lr=3e-3, weight_decay=1e-3)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-3)
     pos = float(y.sum())
     loss_fn = nn.BCEWithLogitsLoss(pos_weight=torch.tensor((len(y) - pos) / max(pos, 1.0)))
     n = len(y)
