@@ -21,11 +21,18 @@ describe('loadConfig', () => {
     }
     expect(err).toMatchObject({ code: 'CONFIG_INVALID' });
     const msg = (err as Error).message;
-    expect(msg).toContain('TACE_DICOM_FOLDER is required');
+    expect(msg).toContain('TACE_DICOM_FOLDER or TACE_DICOMWEB_URL is required');
     expect(msg).toContain("TACE_CROP_MARGIN_MM='wide' must be a number");
     expect(msg).toContain('TACE_FHIR_BASE_URL');
     expect(msg).toContain('TACE_WEBHOOK_SECRET must be at least 16 characters');
     expect(msg).not.toContain('short-secret');
+  });
+
+  it('takes a DICOMweb PACS instead of a folder', () => {
+    const { TACE_DICOM_FOLDER: _f, ...rest } = base;
+    const c = loadConfig('ingestion', { ...rest, TACE_DICOMWEB_URL: 'http://pacs:8042/dicom-web/' });
+    expect(c.dicomWebUrl).toBe('http://pacs:8042/dicom-web');
+    expect(c.dicomFolder).toBeUndefined();
   });
 
   it('only asks a service for its own settings', () => {

@@ -48,7 +48,9 @@ export const SETTINGS = {
   fhirClientSecret: { env: 'TACE_FHIR_CLIENT_SECRET', description: 'SMART backend client secret', services: ['ingestion', 'results'], parse: str, secret: true },
   redisUrl: { env: 'TACE_REDIS_URL', description: 'Redis for the queues and run records (AOF on, maxmemory-policy noeviction)', services: ALL, default: 'redis://127.0.0.1:6379', parse: url },
   caseStoreDir: { env: 'TACE_CASE_STORE_DIR', description: 'Directory of the content-addressed case store, shared by ingestion and workers', services: ['ingestion', 'inference-worker'], default: './var/cases', parse: str },
-  dicomFolder: { env: 'TACE_DICOM_FOLDER', description: 'Folder of DICOM studies (the study source)', services: ['ingestion'], required: true, parse: str },
+  dicomFolder: { env: 'TACE_DICOM_FOLDER', description: 'Folder of DICOM studies (the study source; or TACE_DICOMWEB_URL)', services: ['ingestion'], parse: str },
+  dicomWebUrl: { env: 'TACE_DICOMWEB_URL', description: 'DICOMweb base URL of the PACS (QIDO-RS/WADO-RS), e.g. http://pacs:8042/dicom-web; used instead of TACE_DICOM_FOLDER', services: ['ingestion'], parse: url },
+  dicomWebToken: { env: 'TACE_DICOMWEB_TOKEN', description: 'Bearer token for the DICOMweb server (optional)', services: ['ingestion'], parse: str, secret: true },
   modelBundleDir: { env: 'TACE_MODEL_BUNDLE_DIR', description: 'Model bundle folder (manifest.json + files); refused at start-up if its checks fail', services: ['ingestion', 'inference-worker'], default: './models/demo-synthetic', parse: str },
   webhookSecret: { env: 'TACE_WEBHOOK_SECRET', description: 'Shared secret of the FHIR rest-hook Subscription (HMAC-SHA256 of the body in X-Signature); at least 16 characters', services: ['ingestion'], required: true, secret: true, parse: (raw: string) => { if (raw.length < 16) throw new Error('must be at least 16 characters'); return raw; } },
   host: { env: 'TACE_HOST', description: 'Listen address', services: ALL, default: '0.0.0.0', parse: str },
@@ -87,6 +89,9 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
     } catch (e) {
       problems.push(`${s.env}${s.secret ? '' : `='${raw}'`} ${(e as Error).message} (${s.description})`);
     }
+  }
+  if (service === 'ingestion' && !out.dicomFolder && !out.dicomWebUrl && !problems.some((p) => p.startsWith('TACE_DICOMWEB_URL'))) {
+    problems.push('TACE_DICOM_FOLDER or TACE_DICOMWEB_URL is required: where the studies come from');
   }
   if (problems.length) {
     throw new TaceError('CONFIG_INVALID', `invalid configuration for ${service}:\n  - ${problems.join('\n  - ')}`, { detail: { problems } });

@@ -8,3 +8,4 @@ export * from './processors.ts';
 export * from './inline.ts';
 export * from './service.ts';
 export * from './infer.ts';
+export * from './study-source.ts';

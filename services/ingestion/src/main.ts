@@ -4,7 +4,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FolderStudySource } from '@tace/dicom';
 import { createFhirClient } from '@tace/fhir';
 import { DirCaseStore, RedisRunRegistry, redisConnection, type RunRecord } from '@tace/jobs';
 import { validateManifest } from '@tace/models';
@@ -18,6 +17,7 @@ import {
   enqueueStage,
   requeueStage,
   runService,
+  studySourceFrom,
   submitAssessment,
 } from '@tace/pipeline';
 import { buildIngestionApp } from './app.ts';
@@ -26,7 +26,7 @@ await runService('ingestion', async (cfg, log) => {
   const manifest = validateManifest(JSON.parse(await readFile(join(cfg.modelBundleDir!, 'manifest.json'), 'utf8')));
   const model = { id: manifest.id, version: manifest.version };
   const fhir = createFhirClient({ fhirBaseUrl: cfg.fhirBaseUrl!, ...(cfg.fhirToken ? { accessToken: cfg.fhirToken } : {}) });
-  const studies = new FolderStudySource(cfg.dicomFolder!);
+  const studies = studySourceFrom(cfg);
   const cases = new DirCaseStore(cfg.caseStoreDir!);
   const redis = redisConnection(cfg.redisUrl!, log, 'plain');
   const registry = new RedisRunRegistry(redis);
