@@ -25,6 +25,7 @@ import { resampleImageAndMask, type PixelType } from './resample.ts';
 import { IMAGE_TYPES } from './filters/index.ts';
 import type { ImageTypeName } from './featureNames.ts';
 import { geometryDifference } from './geometry.ts';
+import { extractIbsiMode } from './ibsiMode.ts';
 
 export type FeatureVector = Record<string, number | string>;
 
@@ -88,9 +89,14 @@ function computeShape2D(out: FeatureVector, mask: LabelMap, bb: BoundingBox, s: 
   emit(out, 'original', 'shape2D', requested, values);
 }
 
-/** Run one PyRadiomics extraction. `params` is a parsed RadiomicsParams or the YAML text of a parameter file. */
+/**
+ * Run one PyRadiomics extraction (or, with `setting: { standard: ibsi }`, an IBSI 1 extraction with
+ * `ibsi_…` names). `params` is a parsed RadiomicsParams or the YAML text of a parameter file.
+ */
 export function extractFeatures(image: Volume, mask: LabelMap, params: RadiomicsParams | string, opts: ExtractOptions = {}): FeatureVector {
   const p = typeof params === 'string' ? parseParams(params) : params;
+  // `setting: { standard: ibsi }`: the IBSI 1 chain and definitions, IBSI names (ibsiMode.ts).
+  if (p.ibsi || p.setting.standard === 'ibsi') return extractIbsiMode(image, mask, p, opts);
   const settings: RadiomicsSettings = { ...p.setting };
   if (opts.label !== undefined) settings.label = opts.label;
   const label = settings.label;

@@ -11,6 +11,7 @@ import {
   FEATURE_CLASS_NAMES, FEATURE_NAMES, IMAGE_TYPE_NAMES,
   type FeatureClassName, type ImageTypeName,
 } from './featureNames.ts';
+import { IBSI_SETTING_RULES, resolveIbsiMode, type IbsiModeConfig } from './ibsiParams.ts';
 
 export type ResegmentMode = 'absolute' | 'relative' | 'sigma';
 
@@ -64,6 +65,8 @@ export interface RadiomicsParams {
   featureClass: Partial<Record<FeatureClassName, string[]>>;
   /** Settings with PyRadiomics defaults applied. */
   setting: RadiomicsSettings;
+  /** Present when the settings say `standard: ibsi`: the resolved IBSI 1 configuration (see ibsiParams.ts). */
+  ibsi?: IbsiModeConfig;
 }
 
 /** featureextractor._getDefaultSettings() plus the feature-class defaults read via kwargs.get(). */
@@ -146,6 +149,8 @@ const SETTING_RULES: Record<string, SettingRule> = {
   symmetricalGLCM: { kind: 'bool' },
   weightingNorm: { kind: 'weighting', nullable: true },
   gldm_a: { kind: 'int', min: 0 },
+  // IBSI mode (`standard: ibsi` and the ibsi… keys); their cross-checks live in ibsiParams.ts.
+  ...IBSI_SETTING_RULES,
 };
 
 /**
@@ -296,7 +301,10 @@ export function paramsFromObject(raw: unknown): RadiomicsParams {
   if (raw.voxelSetting !== undefined && raw.voxelSetting !== null && !isMapping(raw.voxelSetting)) {
     throw radiomicsError(RADIOMICS_ERRORS.PARAM_INVALID, "'voxelSetting' must be a mapping");
   }
-  return { imageType, featureClass, setting };
+  const explicitKeys = new Set(isMapping(raw.setting) ? Object.keys(raw.setting) : []);
+  const featureClassWritten = rawClasses !== null && rawClasses !== undefined;
+  const ibsi = resolveIbsiMode(setting, explicitKeys, imageType as Record<string, Partial<RadiomicsSettings>>, featureClassWritten);
+  return ibsi ? { imageType, featureClass, setting, ibsi } : { imageType, featureClass, setting };
 }
 
 /** Parse and validate a PyRadiomics YAML parameter file. */
