@@ -5,7 +5,11 @@
  *   tace-risk bundle verify DIR
  *   tace-risk radiomics extract|batch …
  */
+import { enableCompileCache } from 'node:module';
 import { isTaceError } from '@tace/common';
+
+// Cache type-stripped, compiled modules across processes (Node's equivalent of Python's .pyc files).
+enableCompileCache();
 
 const [cmd, ...rest] = process.argv.slice(2);
 

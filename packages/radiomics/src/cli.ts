@@ -10,14 +10,20 @@
  * succeeded), then the features in PyRadiomics' column order. A failed case does not stop the others.
  * Exit codes: 0 all cases succeeded, 1 some case failed, 2 usage error.
  */
+import { enableCompileCache } from 'node:module';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { errorInfo } from '@tace/common';
 import { csvLine, parseCsvRecords } from './csv.ts';
 import type { CaseJob, CaseResult } from './batchWorker.ts';
-import { runCase } from './batchWorker.ts';
+
+// The engine (extractor, readers, filters, @tace/common) is imported on first use, not with this module:
+// `@tace/radiomics` re-exports the CLI, and a process that never runs it should not load the batch code,
+// and a process that runs it directly (see the end of this file) compiles those modules with the
+// compile cache already enabled.
+const runCase = async (job: CaseJob, parallelImageTypes = false): Promise<CaseResult> =>
+  (await import('./batchWorker.ts')).runCase(job, parallelImageTypes);
 
 const USAGE = `usage:
   radiomics extract --params P.yaml --image IMG --mask MASK [--label N] [--format csv|json] [--out FILE]
@@ -166,8 +172,18 @@ export async function runRadiomicsCli(argv: string[]): Promise<number> {
       process.stderr.write(`radiomics: ${e.message}\n${USAGE}`);
       return 2;
     }
+    const { errorInfo } = await import('@tace/common');
     const { code, message } = errorInfo(e);
     process.stderr.write(`error ${code}: ${message}\n`);
     return 1;
   }
+}
+
+// Direct entry: `node packages/radiomics/src/cli.ts extract …`. The compile cache (Node's .pyc-like cache of
+// type-stripped, compiled modules, kept in the OS temp dir; NODE_DISABLE_COMPILE_CACHE=1 turns it off)
+// is enabled before the engine's modules are imported, so the second and later processes skip
+// TypeScript stripping and compilation.
+if (import.meta.main) {
+  enableCompileCache();
+  process.exitCode = await runRadiomicsCli(process.argv.slice(2));
 }

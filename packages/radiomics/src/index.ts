@@ -5,6 +5,9 @@
  *   parseParams(yamlText) → RadiomicsParams
  *   readNrrd(buf) / readNifti(buf) / readImageFile(path) → Volume (LPS)
  */
+import { createRequire } from 'node:module';
+import type * as Ibsi from './ibsi/index.ts';
+
 export { extractFeatures, type ExtractOptions, type FeatureVector } from './extractor.ts';
 export { extractFeaturesParallel, type ParallelOptions } from './parallel.ts';
 export {
@@ -20,7 +23,7 @@ export { firstOrderFeatures } from './firstorder.ts';
 export { shapeFeatures, meshMetrics, type BinaryRoi } from './shape.ts';
 export { shape2DFeatures, type BinaryRoi2D } from './shape2D.ts';
 export { runRadiomicsCli } from './cli.ts';
-export { extractIbsi, IBSI_CODES, ibsiCodeOf } from './ibsi/index.ts';
+export { IBSI_CODES, ibsiCodeOf } from './ibsi/codes.ts';
 export type {
   IbsiAggregation, IbsiConfig, IbsiDiscretisation, IbsiFamily, IbsiFeature, IbsiResampling,
 } from './ibsi/index.ts';
@@ -28,3 +31,12 @@ export { TEXTURE_CLASSES, type TextureInput, type TextureSettings } from './text
 export { discretize, getBinEdges } from './discretize.ts';
 export { resampleImageAndMask } from './resample.ts';
 export { IMAGE_TYPES } from './filters/index.ts';
+
+// The IBSI module (≈25 modules with the convex-hull package) loads on the first extractIbsi call, not
+// with the package: a PyRadiomics-mode process never pays for it. require() of an ES module is
+// synchronous in Node ≥ 22.12 and shares the ES module cache, so extractIbsi stays synchronous.
+const requireLazy = createRequire(import.meta.url);
+/** IBSI 1 extraction: see `ibsi/index.ts` (loaded on first call). */
+export function extractIbsi(...args: Parameters<typeof Ibsi.extractIbsi>): ReturnType<typeof Ibsi.extractIbsi> {
+  return (requireLazy('./ibsi/index.ts') as typeof Ibsi).extractIbsi(...args);
+}

@@ -12,7 +12,8 @@ import { buildOrientedTriangles, EDGE_MIDPOINTS } from './mcTables.ts';
 import { meshDiameters, type GridPoints } from './hull.ts';
 import { principalEigenvalues } from './linalg.ts';
 
-const ORIENTED = buildOrientedTriangles();
+/** Oriented triangles per cube configuration, built on first use (not at import). */
+let ORIENTED: Int8Array[] | undefined;
 
 /** A binary ROI on a box: data[x + nx·(y + ny·z)] ≠ 0 inside. Spacing (x, y, z) mm. */
 export interface BinaryRoi {
@@ -32,8 +33,9 @@ function configTables(sz: number, sy: number, sx: number): ConfigTables {
   const s0 = new Float64Array(256);
   const n = new Float64Array(768);
   const v = EDGE_MIDPOINTS.map(([z, y, x]) => [z * sz, y * sy, x * sx] as const);
+  const oriented = (ORIENTED ??= buildOrientedTriangles());
   for (let cfg = 0; cfg < 256; cfg++) {
-    const tri = ORIENTED[cfg]!;
+    const tri = oriented[cfg]!;
     for (let t = 0; t < tri.length; t += 3) {
       const a = v[tri[t]!]!, b = v[tri[t + 1]!]!, c = v[tri[t + 2]!]!;
       const bc = [b[1] * c[2] - b[2] * c[1], b[2] * c[0] - b[0] * c[2], b[0] * c[1] - b[1] * c[0]];

@@ -156,7 +156,8 @@ function buildCaseTable(): number[][][] {
 
 /** Ambiguous faces: cut off each ROI corner (true) — the classic marching-cubes choice for few ROI corners. */
 const SEPARATE_INSIDE = true;
-const CASES = buildCaseTable();
+/** Built on first use, not at import (~30 ms of cold code that processes never meshing should not pay). */
+let CASES: number[][][] | undefined;
 
 export interface MeshSummary {
   volumeMm3: number;
@@ -174,6 +175,7 @@ export function meshOfMask(
   spacingMm: [number, number, number],
 ): MeshSummary {
   const [sx, sy, sz] = spacingMm;
+  const cases = (CASES ??= buildCaseTable());
   const at = (x: number, y: number, z: number): number =>
     x < 0 || y < 0 || z < 0 || x >= nx || y >= ny || z >= nz ? 0 : mask[x + nx * (y + ny * z)] ? 1 : 0;
   // Cube (x,y,z) has its corner 0 at voxel (x−1, y−1, z−1): cubes span the padded grid.
@@ -191,7 +193,7 @@ export function meshOfMask(
         let cfg = 0;
         for (let k = 0; k < 8; k++) if (at(x - 1 + (k & 1), y - 1 + ((k >> 1) & 1), z - 1 + ((k >> 2) & 1))) cfg |= 1 << k;
         if (cfg === 0 || cfg === 255) continue;
-        for (const loop of CASES[cfg] ?? []) {
+        for (const loop of cases[cfg] ?? []) {
           pts.length = 0;
           for (const e of loop) {
             const m = edgeMid(e);

@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// `radiomics extract|batch …` entry. Plain JavaScript on purpose: a .ts entry makes Node load its
+// TypeScript stripper (≈60 ms) before any line runs; here the compile cache (Node's .pyc-like cache of
+// stripped, compiled modules in the OS temp dir; NODE_DISABLE_COMPILE_CACHE=1 turns it off) is enabled
+// first, so the second and later processes import the engine without stripping or compiling it.
+import { enableCompileCache } from 'node:module';
+
+enableCompileCache();
+const { runRadiomicsCli } = await import('../src/cli.ts');
+process.exitCode = await runRadiomicsCli(process.argv.slice(2));
