@@ -19,6 +19,13 @@ export interface DicomWebOptions {
 
 const ACCEPT_EXPLICIT_LE = `multipart/related; type="application/dicom"; transfer-syntax=${TRANSFER_SYNTAX.ExplicitVRLittleEndian}`;
 const ACCEPT_ANY = 'multipart/related; type="application/dicom"; transfer-syntax=*';
+/**
+ * Answers to the Explicit-LE request after which the series is asked for as stored: 406 is the
+ * standard "cannot transcode" (PS3.18 8.7.3); Orthanc 1.10 + DICOMweb 1.7 answers 500 ("Not
+ * implemented yet: Cannot transcode image") for a series holding any JPEG 2000 image (measured;
+ * it does transcode JPEG-LS, JPEG Lossless, RLE, deflate and big endian); 501 likewise.
+ */
+const CANNOT_TRANSCODE = new Set([406, 500, 501]);
 
 /** A DICOM JSON attribute's first string value (PS3.18 F.2). */
 function jsonValue(obj: Record<string, { Value?: unknown[] }>, tag: string): string | undefined {
@@ -31,7 +38,8 @@ function jsonValue(obj: Record<string, { Value?: unknown[] }>, tag: string): str
  * (`GET {base}/studies/{uid}/series`), WADO-RS retrieves each wanted series
  * (`GET {base}/studies/{uid}/series/{series}`) as multipart/related application/dicom, asking
  * for Explicit VR Little Endian so the server transcodes compressed images; a server that
- * cannot (406) is asked again for any transfer syntax. Failures: no such study →
+ * cannot (406, or 500/501 as Orthanc does: see CANNOT_TRANSCODE) is asked again for any
+ * transfer syntax. Failures: no such study →
  * DICOM_STUDY_NOT_FOUND (404); network errors and 5xx → DICOM_SOURCE_UNAVAILABLE (retryable).
  */
 export class DicomWebStudySource implements StudySource {
@@ -79,7 +87,10 @@ export class DicomWebStudySource implements StudySource {
   async retrieveSeries(studyInstanceUid: string, seriesInstanceUid: string): Promise<DicomInstance[]> {
     const url = `${this.baseUrl}/studies/${encodeURIComponent(studyInstanceUid)}/series/${encodeURIComponent(seriesInstanceUid)}`;
     let res = await this.request(url, ACCEPT_EXPLICIT_LE);
-    if (res.status === 406) res = await this.request(url, ACCEPT_ANY);
+    if (CANNOT_TRANSCODE.has(res.status)) {
+      await res.body?.cancel(); // release the connection before asking again
+      res = await this.request(url, ACCEPT_ANY);
+    }
     if (res.status === 404) {
       throw new TaceError('DICOM_STUDY_NOT_FOUND', 'A series listed by QIDO-RS could not be retrieved', { httpStatus: 404 });
     }

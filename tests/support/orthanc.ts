@@ -1,0 +1,181 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseDicom, TAG } from '@tace/dicom';
+import { freePort } from '@tace/jobs/testing';
+
+/** Where Debian's `orthanc-dicomweb` puts the plugin (the first is a symlink to the second). */
+const DICOMWEB_PLUGIN_CANDIDATES = ['/usr/share/orthanc/plugins/libOrthancDicomWeb.so', '/usr/lib/orthanc/libOrthancDicomWeb.so.1.7'];
+
+export interface OrthancInstall {
+  binary: string;
+  dicomWebPlugin: string;
+}
+
+function onPath(name: string): string | undefined {
+  // Debian installs Orthanc in /usr/sbin, which a non-root PATH often lacks.
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin'];
+  for (const d of dirs) {
+    if (!d) continue;
+    const p = join(d, name);
+    try { accessSync(p, constants.X_OK); return p; } catch { /* not here */ }
+  }
+  return undefined;
+}
+
+/**
+ * The Orthanc binary and its DICOMweb plugin, or `undefined` after printing loudly why suites
+ * that need them are skipped (like `referencePath`). Env overrides: TACE_ORTHANC_BIN,
+ * TACE_ORTHANC_DICOMWEB_PLUGIN. CI installs the Debian packages `orthanc orthanc-dicomweb`.
+ */
+export function findOrthanc(): OrthancInstall | undefined {
+  const binary = process.env.TACE_ORTHANC_BIN ?? onPath('Orthanc');
+  const plugin = process.env.TACE_ORTHANC_DICOMWEB_PLUGIN ?? DICOMWEB_PLUGIN_CANDIDATES.find((p) => existsSync(p));
+  if (!binary || !plugin) {
+    const missing = !binary ? 'the Orthanc binary is not on PATH (apt-get install orthanc orthanc-dicomweb)' : 'the Orthanc DICOMweb plugin is absent (apt-get install orthanc-dicomweb)';
+    console.warn(`\n*** SKIPPING: ${missing} ***\n`);
+    return undefined;
+  }
+  return { binary, dicomWebPlugin: plugin };
+}
+
+export interface OrthancHandle {
+  /** DICOMweb root without trailing slash, e.g. http://127.0.0.1:PORT/dicom-web */
+  dicomWebUrl: string;
+  /** Orthanc REST root, e.g. http://127.0.0.1:PORT */
+  restUrl: string;
+  /** Orthanc's own log lines (stdout + stderr), for failure messages. */
+  logs: string[];
+  /** STOW-RS the given Part 10 files in one request; rejects unless every instance was stored. */
+  stow(files: Uint8Array[]): Promise<void>;
+  /** Delete a study through the REST API (so files sharing SOP UIDs can be uploaded in turn). */
+  deleteStudy(studyInstanceUid: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Orthanc REST ids of the resources holding a DICOM UID (`POST /tools/lookup`). */
+async function lookup(restUrl: string, uid: string): Promise<Array<{ ID: string; Type: string }>> {
+  const r = await fetch(`${restUrl}/tools/lookup`, { method: 'POST', body: uid });
+  if (!r.ok) throw new Error(`Orthanc /tools/lookup answered ${r.status}`);
+  return (await r.json()) as Array<{ ID: string; Type: string }>;
+}
+
+/** multipart/related body of application/dicom parts (PS3.18 10.5, RFC 2387). */
+function multipartBody(files: Uint8Array[], boundary: string): Buffer {
+  const chunks: Buffer[] = [];
+  for (const f of files) {
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`, 'latin1'));
+    chunks.push(Buffer.from(f.buffer, f.byteOffset, f.byteLength));
+    chunks.push(Buffer.from('\r\n', 'latin1'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`, 'latin1'));
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A real Orthanc for tests: a fresh storage in a temp dir, HTTP and DICOM ports free on
+ * loopback, no authentication, and ONLY the DICOMweb plugin (with the GDCM plugin loaded,
+ * Debian's Orthanc 1.10 segfaults when asked to transcode to JPEG-LS). Resolves once
+ * `GET /system` answers.
+ */
+export async function startOrthanc(install: OrthancInstall | undefined = findOrthanc()): Promise<OrthancHandle> {
+  if (!install) throw new Error('Orthanc is not installed (see the SKIPPING warning above)');
+  const dir = mkdtempSync(join(tmpdir(), 'tace-orthanc-'));
+  const httpPort = await freePort();
+  const dicomPort = await freePort();
+  const config = {
+    Name: 'tace-test',
+    HttpPort: httpPort,
+    DicomPort: dicomPort,
+    RemoteAccessAllowed: false,
+    AuthenticationEnabled: false,
+    StorageDirectory: join(dir, 'db'),
+    IndexDirectory: join(dir, 'db'),
+    Plugins: [install.dicomWebPlugin],
+    DicomWeb: { Enable: true, Root: '/dicom-web/' },
+  };
+  const configPath = join(dir, 'orthanc.json');
+  writeFileSync(configPath, JSON.stringify(config, null, 2));
+  const restUrl = `http://127.0.0.1:${httpPort}`;
+  const dicomWebUrl = `${restUrl}/dicom-web`;
+  const logs: string[] = [];
+  const proc: ChildProcess = spawn(install.binary, [configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const keep = (b: Buffer) => {
+    logs.push(...b.toString().split('\n').filter(Boolean));
+    if (logs.length > 2000) logs.splice(0, 1000);
+  };
+  proc.stdout!.on('data', keep);
+  proc.stderr!.on('data', keep);
+  let spawnError: Error | undefined;
+  proc.once('error', (e) => { spawnError = e; });
+
+  const stop = async (): Promise<void> => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        const kill = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+        proc.once('exit', () => { clearTimeout(kill); resolve(); });
+        proc.kill('SIGTERM');
+      });
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (spawnError || proc.exitCode !== null) {
+      await stop();
+      throw new Error(`Orthanc did not start (${spawnError?.message ?? `exit ${proc.exitCode}`}):\n${logs.slice(-20).join('\n')}`);
+    }
+    try {
+      const r = await fetch(`${restUrl}/system`);
+      if (r.ok) { await r.arrayBuffer(); break; }
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`Orthanc not answering /system in 30 s:\n${logs.slice(-20).join('\n')}`);
+    }
+    await sleep(100);
+  }
+
+  const stow = async (files: Uint8Array[]): Promise<void> => {
+    // Orthanc answers 200 to a STOW of an SOP UID it already holds but keeps the OLD copy, so a
+    // test would silently read other bytes than it uploaded: refuse that here.
+    const sopUids = files.map((f) => parseDicom(f, { untilTag: TAG.PixelData }).sopInstanceUid);
+    for (const uid of sopUids) {
+      if ((await lookup(restUrl, uid)).some((x) => x.Type === 'Instance')) {
+        throw new Error(`SOP instance ${uid} is already on this Orthanc; delete its study first (Orthanc would keep the old copy)`);
+      }
+    }
+    const boundary = `tace-${Math.random().toString(36).slice(2)}${Date.now()}`;
+    // `type=` is required: without it Orthanc's STOW-RS rejects the request.
+    const res = await fetch(`${dicomWebUrl}/studies`, {
+      method: 'POST',
+      headers: { 'Content-Type': `multipart/related; type="application/dicom"; boundary=${boundary}`, Accept: 'application/dicom+json' },
+      body: multipartBody(files, boundary),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`STOW-RS answered HTTP ${res.status}: ${text.slice(0, 500)}`);
+    // PS3.18 10.5.3: FailedSOPSequence (0008,1198) lists what was refused.
+    const json = JSON.parse(text) as Record<string, { Value?: unknown[] }>;
+    const failed = json['00081198']?.Value ?? [];
+    if (failed.length > 0) throw new Error(`STOW-RS refused ${failed.length} of ${files.length} instances: ${JSON.stringify(failed).slice(0, 500)}`);
+    for (const uid of sopUids) {
+      if (!(await lookup(restUrl, uid)).some((x) => x.Type === 'Instance')) throw new Error(`STOW-RS answered 200 but SOP instance ${uid} is not stored`);
+    }
+  };
+
+  const deleteStudy = async (studyInstanceUid: string): Promise<void> => {
+    for (const x of await lookup(restUrl, studyInstanceUid)) {
+      if (x.Type !== 'Study') continue;
+      const r = await fetch(`${restUrl}/studies/${x.ID}`, { method: 'DELETE' });
+      await r.arrayBuffer();
+      if (!r.ok) throw new Error(`DELETE study answered HTTP ${r.status}`);
+    }
+  };
+
+  return { dicomWebUrl, restUrl, logs, stow, deleteStudy, stop };
+}
