@@ -8,7 +8,9 @@
  * computes per in-plane direction over all slices, i.e. IBSI `2.5D-averaged` / `2.5D`.
  *
  * Each "same" entry is checked in ibsiEquivalents.test.ts: the PyRadiomics-mode value on the IBSI
- * digital phantom meets the IBSI reference value of that tag.
+ * digital phantom (binWidth 1 gives its grey levels 1–6 unchanged) meets the IBSI reference value of
+ * that tag. The phantom is small (74 voxels); agreement there is necessary, the entries' formulas
+ * were also compared with the PyRadiomics documentation.
  */
 
 export const IBSI_PYRADIOMICS_SAME: Readonly<Record<string, string>> = {
@@ -18,9 +20,6 @@ export const IBSI_PYRADIOMICS_SAME: Readonly<Record<string, string>> = {
   morph_av: 'shape_SurfaceVolumeRatio',
   morph_sphericity: 'shape_Sphericity',
   morph_diam: 'shape_Maximum3DDiameter',
-  morph_pca_maj_axis: 'shape_MajorAxisLength',
-  morph_pca_min_axis: 'shape_MinorAxisLength',
-  morph_pca_least_axis: 'shape_LeastAxisLength',
   morph_pca_elongation: 'shape_Elongation',
   morph_pca_flatness: 'shape_Flatness',
   stat_mean: 'firstorder_Mean',
@@ -117,7 +116,13 @@ export const IBSI_PYRADIOMICS_SAME: Readonly<Record<string, string>> = {
 
 /** Related PyRadiomics features whose definition differs from the IBSI one, and how. */
 export const IBSI_PYRADIOMICS_DIFFERENT: Readonly<Record<string, { pyradiomics: string; difference: string }>> = {
-  stat_kurt: { pyradiomics: 'firstorder_Kurtosis', difference: 'PyRadiomics reports kurtosis, the IBSI excess kurtosis (PyRadiomics − 3)' },
+  stat_kurt: { pyradiomics: 'firstorder_Kurtosis', difference: 'PyRadiomics reports kurtosis, the IBSI excess kurtosis (IBSI = PyRadiomics − 3)' },
+  morph_pca_maj_axis: {
+    pyradiomics: 'shape_MajorAxisLength',
+    difference: 'PyRadiomics divides the voxel-coordinate covariance by N, the IBSI reference values by N − 1 (IBSI = PyRadiomics · √(N / (N − 1)))',
+  },
+  morph_pca_min_axis: { pyradiomics: 'shape_MinorAxisLength', difference: 'covariance over N vs N − 1, as morph_pca_maj_axis' },
+  morph_pca_least_axis: { pyradiomics: 'shape_LeastAxisLength', difference: 'covariance over N vs N − 1, as morph_pca_maj_axis' },
 };
 
 const TEXTURE_3D: Readonly<Record<string, string>> = {
