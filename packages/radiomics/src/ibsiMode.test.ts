@@ -62,6 +62,45 @@ describe('IBSI mode via params/ibsi-ct-config-C.yaml', () => {
   defineIbsiConformance('configuration C', ctDir && join(ctDir, 'config_C_reference_values.csv'), async () => asIbsiRows(await ctVector('ibsi-ct-config-C.yaml')));
 });
 
+/** Fields of one CSV line with double-quoted fields (the reference tables quote "2D, averaged"). */
+function csvFields(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (const c of line) {
+    if (c === '"') quoted = !quoted;
+    else if (c === ',' && !quoted) {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+describe.skipIf(!phantomDir)('IBSI codes on the output = the ibsi_code column of the IBSI reference table', () => {
+  it('every digital-phantom row with a code: the output name of its tag describes to that code', async () => {
+    const d = phantomDir ?? '';
+    const image = await readImageFile(join(d, 'image.nii.gz'));
+    const mask = toLabelMap(await readImageFile(join(d, 'mask.nii.gz')));
+    const byTag = new Map(ibsiFeatureRows(extractFeatures(image, mask, paramsFile('ibsi-digital-phantom.yaml'))).map((r) => [r.tag, r]));
+    const [header = '', ...lines] = readFileSync(join(d, 'reference_values.csv'), 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+    const h = csvFields(header);
+    let checked = 0;
+    for (const l of lines) {
+      const f = csvFields(l);
+      const tag = f[h.indexOf('tag')] ?? '';
+      const code = f[h.indexOf('ibsi_code')] ?? '';
+      const row = byTag.get(tag);
+      if (!code || !row) continue; // rows without a reference value (OMBB, MVEE) are not output
+      expect(row.ibsiCode, tag).toBe(code);
+      checked++;
+    }
+    console.log(`IBSI codes checked against the reference table: ${checked}`);
+    expect(checked).toBeGreaterThanOrEqual(470);
+  }, 120_000);
+});
+
 describe.skipIf(!ctDir)('IBSI mode output names, aggregations and codes (CT phantom)', () => {
   it('configuration A (2D) has 2D and 2.5D rows only; C (ibsiAggregation 3D-*) has 3D rows only', async () => {
     const a = Object.keys(await ctVector('ibsi-ct-config-A.yaml'));
