@@ -25,7 +25,13 @@ import { resampleImageAndMask, type PixelType } from './resample.ts';
 import { IMAGE_TYPES } from './filters/index.ts';
 import type { ImageTypeName } from './featureNames.ts';
 import { geometryDifference } from './geometry.ts';
-import { extractIbsiMode } from './ibsiMode.ts';
+import { createRequire } from 'node:module';
+import type * as IbsiMode from './ibsiMode.ts';
+
+// IBSI mode (and with it the ≈25-module IBSI package) loads on the first IBSI-mode extraction only:
+// PyRadiomics-mode processes never pay for it. require() of an ES module is synchronous in Node ≥ 22.12.
+const requireLazy = createRequire(import.meta.url);
+let ibsiMode: typeof IbsiMode | undefined;
 
 export type FeatureVector = Record<string, number | string>;
 
@@ -96,7 +102,10 @@ function computeShape2D(out: FeatureVector, mask: LabelMap, bb: BoundingBox, s: 
 export function extractFeatures(image: Volume, mask: LabelMap, params: RadiomicsParams | string, opts: ExtractOptions = {}): FeatureVector {
   const p = typeof params === 'string' ? parseParams(params) : params;
   // `setting: { standard: ibsi }`: the IBSI 1 chain and definitions, IBSI names (ibsiMode.ts).
-  if (p.ibsi || p.setting.standard === 'ibsi') return extractIbsiMode(image, mask, p, opts);
+  if (p.ibsi || p.setting.standard === 'ibsi') {
+    ibsiMode ??= requireLazy('./ibsiMode.ts') as typeof IbsiMode;
+    return ibsiMode.extractIbsiMode(image, mask, p, opts);
+  }
   const settings: RadiomicsSettings = { ...p.setting };
   if (opts.label !== undefined) settings.label = opts.label;
   const label = settings.label;
