@@ -184,5 +184,27 @@ describe.skipIf(!ORTHANC)('DicomWebStudySource against Orthanc (STOW-RS, QIDO-RS
         await orthanc.deleteStudy(uploaded.studyInstanceUid);
       }
     });
+
+    /**
+     * Lossy JPEG (.50 baseline, .51 extended): the folder source refuses to decode it. Orthanc
+     * would transcode it to Explicit LE on request (measured), which would launder lossy pixels
+     * (README: .51 stored values ≈ original + 1023); the DICOMweb source must refuse it the same way.
+     */
+    it.each([
+      'CTImage.dcm_JPEGProcess1TransferSyntax_1.2.840.10008.1.2.4.50.dcm',
+      'CT0012.fragmented_no_bot_jpeg_baseline.51.dcm',
+    ])('%s (lossy JPEG): refused as from the folder, DICOM_TRANSFER_SYNTAX_UNSUPPORTED', async (file) => {
+      const uploaded = readDicomFile(join(TS!, file));
+      expect(() => loadCtVolume([uploaded])).toThrow(expect.objectContaining({ code: 'DICOM_TRANSFER_SYNTAX_UNSUPPORTED' }));
+      await orthanc.stow([new Uint8Array(readFileSync(join(TS!, file)))]);
+      try {
+        const study = await web.getStudy(uploaded.studyInstanceUid);
+        const inst = study.series.flatMap((s) => s.instances)[0];
+        expect(inst.transferSyntaxUid).toBe(uploaded.transferSyntaxUid);
+        expect(() => loadCtVolume([inst])).toThrow(expect.objectContaining({ code: 'DICOM_TRANSFER_SYNTAX_UNSUPPORTED' }));
+      } finally {
+        await orthanc.deleteStudy(uploaded.studyInstanceUid);
+      }
+    });
   });
 });

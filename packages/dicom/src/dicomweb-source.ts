@@ -33,6 +33,20 @@ function jsonValue(obj: Record<string, { Value?: unknown[] }>, tag: string): str
   return typeof v === 'string' ? v : undefined;
 }
 
+const LOSSY_IMAGE_COMPRESSION_METHOD = 'x00282114'; // (0028,2114), dicom-parser key format as in TAG
+
+/**
+ * An image the server decompressed from lossy JPEG (baseline/extended) while transcoding to the
+ * native syntax we asked for: LossyImageCompressionMethod (0028,2114) names ISO_10918_1
+ * (PS3.3 C.7.6.1.1.5). Measured with Orthanc: it transcodes .50 and .51 to Explicit LE and keeps
+ * this attribute, so without this check lossy pixels (e.g. CT0012 .51, stored values + 1023)
+ * would be read as if lossless.
+ */
+function wasLossyJpegTranscoded(i: DicomInstance): boolean {
+  if (i.transferSyntaxUid !== TRANSFER_SYNTAX.ExplicitVRLittleEndian) return false;
+  return i.strings(LOSSY_IMAGE_COMPRESSION_METHOD).some((m) => m.trim() === 'ISO_10918_1');
+}
+
 /**
  * Studies from a DICOMweb server: QIDO-RS lists the study's series
  * (`GET {base}/studies/{uid}/series`), WADO-RS retrieves each wanted series
@@ -83,11 +97,14 @@ export class DicomWebStudySource implements StudySource {
       .filter((s) => s.seriesInstanceUid !== '');
   }
 
-  /** WADO-RS: every instance of one series, parsed. */
-  async retrieveSeries(studyInstanceUid: string, seriesInstanceUid: string): Promise<DicomInstance[]> {
+  /**
+   * WADO-RS: every instance of one series, parsed; as Explicit VR LE when the server can
+   * transcode, else (or with `asStored`) in the transfer syntax the server holds.
+   */
+  async retrieveSeries(studyInstanceUid: string, seriesInstanceUid: string, opts: { asStored?: boolean } = {}): Promise<DicomInstance[]> {
     const url = `${this.baseUrl}/studies/${encodeURIComponent(studyInstanceUid)}/series/${encodeURIComponent(seriesInstanceUid)}`;
-    let res = await this.request(url, ACCEPT_EXPLICIT_LE);
-    if (CANNOT_TRANSCODE.has(res.status)) {
+    let res = await this.request(url, opts.asStored ? ACCEPT_ANY : ACCEPT_EXPLICIT_LE);
+    if (!opts.asStored && CANNOT_TRANSCODE.has(res.status)) {
       await res.body?.cancel(); // release the connection before asking again
       res = await this.request(url, ACCEPT_ANY);
     }
@@ -106,7 +123,10 @@ export class DicomWebStudySource implements StudySource {
     const series: SeriesFiles[] = [];
     for (const s of await this.listSeries(studyInstanceUid)) {
       if (!wanted.has(s.modality)) continue;
-      const instances = await this.retrieveSeries(studyInstanceUid, s.seriesInstanceUid);
+      let instances = await this.retrieveSeries(studyInstanceUid, s.seriesInstanceUid);
+      // The server decoded lossy JPEG for us, which the folder source refuses to read: ask for
+      // the stored bytes so the same DICOM_TRANSFER_SYNTAX_UNSUPPORTED policy applies here.
+      if (instances.some(wasLossyJpegTranscoded)) instances = await this.retrieveSeries(studyInstanceUid, s.seriesInstanceUid, { asStored: true });
       series.push({ seriesInstanceUid: s.seriesInstanceUid, modality: s.modality, instances });
     }
     return { studyInstanceUid, series };
