@@ -244,9 +244,9 @@ describe('end to end through Redis', () => {
     const r = await post('/v1/assessments', { patientReference: refs.patientRef, studyInstanceUid: study.studyInstanceUid });
     const runId = String(r.json.runId);
     await waitForRun(stack.url.ingestion, runId, (x) => x.stage === 'infer' && x.status === 'queued');
-    await stack.start('inference-worker');
-    await waitForRun(stack.url.ingestion, runId, (x) => x.stage === 'infer' && x.status === 'running', 30_000, 10);
-    await stack.stop('inference-worker'); // SIGTERM while scoring
+    await stack.start('inference-worker', { waitReady: false }); // it takes the job as soon as its bundle is loaded
+    await waitForRun(stack.url.ingestion, runId, (x) => x.stage === 'infer' && x.status === 'running', 30_000, 5);
+    await stack.stop('inference-worker'); // SIGTERM while scoring: a killed job would stay 'running' at 'infer'
     const after = (await (await fetch(`${stack.url.ingestion}/v1/assessments/${runId}`)).json()) as Record<string, unknown>;
     expect(after.stage).toBe('publish'); // the score was stored and publish queued before the process exited
     expect(after.error).toBeUndefined();

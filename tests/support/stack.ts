@@ -19,7 +19,8 @@ export interface Stack {
   caseDir: string;
   url: Record<ServiceName, string>;
   logs: Record<ServiceName, string[]>;
-  start(name: ServiceName): Promise<void>;
+  /** Start a service; with waitReady false, return once the process is spawned. */
+  start(name: ServiceName, opts?: { waitReady?: boolean }): Promise<void>;
   stop(name: ServiceName): Promise<void>;
   close(): Promise<void>;
 }
@@ -55,7 +56,7 @@ export async function startStack(): Promise<Stack> {
     LOG_LEVEL: 'info',
   });
 
-  const start = async (name: ServiceName): Promise<void> => {
+  const start = async (name: ServiceName, opts: { waitReady?: boolean } = {}): Promise<void> => {
     const p = spawn(process.execPath, [join(REPO_ROOT, 'services', name, 'src', 'main.ts')], { env: env(name), stdio: ['ignore', 'pipe', 'pipe'] });
     procs[name] = p;
     const keep = (b: Buffer) => {
@@ -64,6 +65,7 @@ export async function startStack(): Promise<Stack> {
     };
     p.stdout!.on('data', keep);
     p.stderr!.on('data', keep);
+    if (opts.waitReady === false) return;
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       if (p.exitCode !== null) throw new Error(`${name} exited (${p.exitCode}):\n${logs[name].slice(-20).join('\n')}`);
@@ -87,7 +89,7 @@ export async function startStack(): Promise<Stack> {
     });
   };
 
-  await Promise.all((['results', 'inference-worker', 'ingestion'] as const).map(start));
+  await Promise.all((['results', 'inference-worker', 'ingestion'] as const).map((n) => start(n)));
   return {
     redis,
     fhirServer,

@@ -20,13 +20,9 @@ export async function runService(name: ServiceName, start: (cfg: Config, log: Lo
     process.exit(78);
   }
   const log = createLogger(name, { level: cfg.logLevel ?? 'info' });
-  let running: RunningService;
-  try {
-    running = await start(cfg, log);
-  } catch (e) {
-    log.fatal({ code: isTaceError(e) ? e.code : 'STARTUP_FAILED', reason: (e as Error).message }, 'could not start');
-    process.exit(1);
-  }
+  // Signal handlers go in before start(): a worker may take its first job while start() is
+  // still running, and a SIGTERM then must wait for that job too, not kill it.
+  const starting = start(cfg, log);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -37,10 +33,20 @@ export async function runService(name: ServiceName, start: (cfg: Config, log: Lo
       process.exit(1);
     }, 120_000);
     timer.unref();
-    await running.close();
+    try {
+      await (await starting).close();
+    } catch {
+      // start() failed: reported below
+    }
     log.info('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  try {
+    await starting;
+  } catch (e) {
+    log.fatal({ code: isTaceError(e) ? e.code : 'STARTUP_FAILED', reason: (e as Error).message }, 'could not start');
+    process.exit(1);
+  }
 }
