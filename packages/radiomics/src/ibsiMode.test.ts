@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { referencePath } from '@tace/common';
 import { readImageFile, toLabelMap } from './io/index.ts';
 import { extractFeatures, type FeatureVector } from './extractor.ts';
-import { describeIbsiFeature, ibsiFeatureRows } from './ibsiMode.ts';
+import { describeIbsiFeature, ibsiFeatureRows } from './ibsiNames.ts';
 import type { IbsiFamily, IbsiFeature } from './ibsi/types.ts';
 import { defineIbsiConformance } from './ibsi/testing/conformanceSuite.ts';
 

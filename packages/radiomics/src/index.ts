@@ -27,6 +27,10 @@ export { IBSI_CODES, ibsiCodeOf } from './ibsi/codes.ts';
 export type {
   IbsiAggregation, IbsiConfig, IbsiDiscretisation, IbsiFamily, IbsiFeature, IbsiResampling,
 } from './ibsi/index.ts';
+// IBSI mode of extractFeatures (`setting: { standard: ibsi }`): names, codes, parameter errors, PyRadiomics equivalents (light modules).
+export { ibsiFeatureRows, describeIbsiFeature, ibsiFeatureName, type IbsiFeatureRow, type IbsiFeatureInfo } from './ibsiNames.ts';
+export { IBSI_PARAM_ERRORS, IBSI_AGGREGATION_NAMES, type IbsiModeConfig, type IbsiParamErrorCode, type IbsiAggregationName } from './ibsiParams.ts';
+export { IBSI_PYRADIOMICS_SAME, IBSI_PYRADIOMICS_DIFFERENT, pyradiomicsEquivalent } from './ibsiEquivalents.ts';
 export { TEXTURE_CLASSES, type TextureInput, type TextureSettings } from './texture.ts';
 export { discretize, getBinEdges } from './discretize.ts';
 export { resampleImageAndMask } from './resample.ts';
