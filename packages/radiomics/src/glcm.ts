@@ -160,7 +160,8 @@ export function glcmCoefficients(p: Float64Array, n: number, grayLevels: Int32Ar
       uy += gj * v;
       pxAddy[gi + gj - 2]! += v;
       pxSuby[Math.abs(gi - gj)]! += v;
-      HXY -= v * Math.log2(v + EPS);
+      // An empty cell adds 0·log₂ε = −0 (no change): skip its logarithm (GLCMs are often half empty).
+      if (v !== 0) HXY -= v * Math.log2(v + EPS);
       sumIJ += v * gi * gj;
       energy += v * v;
       if (v > maxP) maxP = v;
@@ -254,8 +255,13 @@ export function Imc1(c: GlcmAngle): number {
   let HX = 0, HY = 0, HXY1 = 0;
   for (let i = 0; i < c.n; i++) HX -= c.px[i]! * Math.log2(c.px[i]! + EPS);
   for (let j = 0; j < c.n; j++) HY -= c.py[j]! * Math.log2(c.py[j]! + EPS);
-  for (let i = 0; i < c.n; i++) {
-    for (let j = 0; j < c.n; j++) HXY1 -= c.p[i * c.n + j]! * Math.log2(c.px[i]! * c.py[j]! + EPS);
+  const { n, p, px, py } = c;
+  for (let i = 0; i < n; i++) {
+    const pxi = px[i]!;
+    for (let j = 0, k = i * n; j < n; j++, k++) {
+      const v = p[k]!;
+      if (v !== 0) HXY1 -= v * Math.log2(pxi * py[j]! + EPS); // 0·finite adds nothing
+    }
   }
   const div = Math.max(HX, HY);
   return div === 0 ? 0 : (c.HXY - HXY1) / div;
@@ -266,9 +272,12 @@ export function Imc1(c: GlcmAngle): number {
  */
 export function Imc2(c: GlcmAngle): number {
   let HXY2 = 0;
-  for (let i = 0; i < c.n; i++) {
-    for (let j = 0; j < c.n; j++) {
-      const q = c.px[i]! * c.py[j]!;
+  const { n, px, py } = c;
+  for (let i = 0; i < n; i++) {
+    const pxi = px[i]!;
+    if (pxi === 0) continue; // the row's q are all 0: each term is 0·log₂ε = −0 (no change)
+    for (let j = 0; j < n; j++) {
+      const q = pxi * py[j]!;
       HXY2 -= q * Math.log2(q + EPS);
     }
   }
