@@ -173,4 +173,26 @@ describe('IBSI mode: bad input → stable codes', () => {
     expect(typeof v.ibsi_stat_mean).toBe('number');
     expect(Object.keys(v).some((k) => k.startsWith('original_'))).toBe(false);
   });
+
+  it('ibsiRoundIntensities rounds the input: ROI of 1.4 and 2.4 in equal halves has mean 1.9, rounded 1 and 2 → 1.5', () => {
+    const half: Volume = { ...img, data: Float64Array.from({ length: n ** 3 }, (_, i) => (i % 2 ? 2.4 : 1.4)) };
+    const plain = extractFeatures(half, cube(1), p);
+    const rounded = extractFeatures(half, cube(1), yaml('standard: ibsi\nbinWidth: 1\nibsiFamilies: [intensity_statistics]\nibsiRoundIntensities: true'));
+    expect(plain.ibsi_stat_mean as number).toBeCloseTo(1.9, 12);
+    expect(rounded.ibsi_stat_mean as number).toBeCloseTo(1.5, 12);
+  });
+
+  it('resampledPixelSpacing 0 keeps the image spacing on that axis: 6 voxels of 1 mm → 0.5 mm gives ⌈6·1/0.5⌉ = 12', () => {
+    const aniso: Volume = { ...img, spacingMm: [1, 1, 2] };
+    const m: LabelMap = { ...cube(1), spacingMm: [1, 1, 2] };
+    const v = extractFeatures(aniso, m, yaml('standard: ibsi\nbinWidth: 1\nibsiFamilies: [intensity_statistics]\nresampledPixelSpacing: [0.5, 0, 0]\ninterpolator: sitkLinear'));
+    expect([v.diagnostics_ibsi_img_dim_x_interp_img, v.diagnostics_ibsi_img_dim_y_interp_img, v.diagnostics_ibsi_img_dim_z_interp_img]).toEqual([12, 6, 6]);
+    expect([v.diagnostics_ibsi_vox_dim_x_interp_img, v.diagnostics_ibsi_vox_dim_y_interp_img, v.diagnostics_ibsi_vox_dim_z_interp_img]).toEqual([0.5, 1, 2]);
+  });
+
+  it('additionalInfo: false drops every diagnostics_ entry', () => {
+    const v = extractFeatures(img, cube(1), yaml('standard: ibsi\nbinWidth: 1\nibsiFamilies: [intensity_statistics]\nadditionalInfo: false'));
+    expect(Object.keys(v).filter((k) => k.startsWith('diagnostics_'))).toEqual([]);
+    expect(Object.keys(v)).toContain('ibsi_stat_kurt');
+  });
 });
