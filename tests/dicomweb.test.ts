@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referencePath } from '@tace/common';
 import {
-  DicomWebStudySource, FolderStudySource, loadCtVolume, readDicomFile, segToLabelMap, selectCtAndSegmentation,
-  TRANSFER_SYNTAX, type StudyFiles,
+  DicomWebStudySource, FolderStudySource, loadCtVolume, newUid, parseDicom, readDicomFile, segToLabelMap, selectCtAndSegmentation,
+  TAG, TRANSFER_SYNTAX, writeCtSeries, type StudyFiles,
 } from '@tace/dicom';
 import { generatePatient, writeSyntheticStudy, type WrittenStudy } from '@tace/synthetic';
 import { findOrthanc, startOrthanc, type OrthancHandle } from './support/orthanc.ts';
@@ -24,6 +24,10 @@ const TS = referencePath('dicom/transfer-syntaxes');
 function shape(s: StudyFiles): Array<{ series: string; modality: string; sops: string[] }> {
   return s.series.map((x) => ({ series: x.seriesInstanceUid, modality: x.modality, sops: x.instances.map((i) => i.sopInstanceUid).sort() }))
     .sort((a, b) => a.series.localeCompare(b.series));
+}
+
+function parseDicomHeader(bytes: Uint8Array) {
+  return parseDicom(bytes, { untilTag: TAG.PixelData });
 }
 
 function readAll(paths: string[]): Uint8Array[] {
@@ -125,6 +129,36 @@ describe.skipIf(!ORTHANC)('DicomWebStudySource against Orthanc (STOW-RS, QIDO-RS
     expect((await src.getStudy(synth.studyInstanceUid)).series[0].instances).toHaveLength(2);
     await other.stop();
     await expect(src.getStudy(synth.studyInstanceUid)).rejects.toMatchObject({ code: 'DICOM_SOURCE_UNAVAILABLE', httpStatus: 503, retryable: true });
+  });
+
+  it('Orthanc killed in the middle of a WADO-RS answer → retryable error, never a short series', async () => {
+    // 60 × 512² CT (≈ 31 MB of incompressible values) so the answer is still streaming when
+    // Orthanc dies: the synthetic study (0.8 MB) would sit whole in the socket buffers.
+    const n = 60;
+    const data = new Int16Array(512 * 512 * n).map((_, i) => ((i * 2654435761) >>> 20) % 3000 - 1000);
+    const files = writeCtSeries(
+      { size: [512, 512, n], spacingMm: [0.7, 0.7, 2.5], originMm: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data },
+      { studyInstanceUid: newUid(), patientId: 'KILL-TEST', patientName: 'Kill^Test', studyDate: '20260101', seriesInstanceUid: newUid() });
+    const other = await startOrthanc(ORTHANC);
+    try {
+      await other.stow(files);
+      let requests = 0;
+      // Request 1 is QIDO-RS; kill as soon as the headers of request 2 (WADO-RS) are in.
+      const killing: typeof fetch = async (input, init) => {
+        const res = await fetch(input, init);
+        if (++requests === 2) process.kill(other.pid, 'SIGKILL');
+        return res;
+      };
+      const src = new DicomWebStudySource({ baseUrl: other.dicomWebUrl, fetch: killing });
+      const studyUid = parseDicomHeader(files[0]).studyInstanceUid;
+      const err = await src.getStudy(studyUid).then(() => undefined, (e: unknown) => e);
+      // The cut lands either in the multipart (Orthanc closes a Connection: close body cleanly →
+      // DICOMWEB_BAD_RESPONSE) or in HTTP framing (fetch throws → DICOM_SOURCE_UNAVAILABLE).
+      expect(err).toMatchObject({ retryable: true });
+      expect(['DICOMWEB_BAD_RESPONSE', 'DICOM_SOURCE_UNAVAILABLE']).toContain((err as { code?: string }).code);
+    } finally {
+      await other.stop();
+    }
   });
 
   describe.skipIf(!TS)('transfer syntaxes (reference transfer-syntaxes folder)', () => {

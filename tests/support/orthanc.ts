@@ -48,6 +48,8 @@ export interface OrthancHandle {
   restUrl: string;
   /** Orthanc's own log lines (stdout + stderr), for failure messages. */
   logs: string[];
+  /** Process id, to kill Orthanc abruptly (e.g. in the middle of a transfer). */
+  pid: number;
   /** STOW-RS the given Part 10 files in one request; rejects unless every instance was stored. */
   stow(files: Uint8Array[]): Promise<void>;
   /** Delete a study through the REST API (so files sharing SOP UIDs can be uploaded in turn). */
@@ -177,5 +179,5 @@ export async function startOrthanc(install: OrthancInstall | undefined = findOrt
     }
   };
 
-  return { dicomWebUrl, restUrl, logs, stow, deleteStudy, stop };
+  return { dicomWebUrl, restUrl, logs, pid: proc.pid!, stow, deleteStudy, stop };
 }

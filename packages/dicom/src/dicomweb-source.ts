@@ -75,6 +75,16 @@ export class DicomWebStudySource implements StudySource {
     }
   }
 
+  /** The response body; a connection lost or timed out while reading it is a retryable outage. */
+  private async readBody<T>(res: Response, what: string, read: (r: Response) => Promise<T>): Promise<T> {
+    try {
+      return await read(res);
+    } catch (e) {
+      throw new TaceError('DICOM_SOURCE_UNAVAILABLE', `DICOMweb ${what} answer broke off (${e instanceof Error ? e.message : String(e)})`,
+        { httpStatus: 503, retryable: true, cause: e });
+    }
+  }
+
   private unavailable(res: Response, what: string): TaceError {
     return new TaceError('DICOM_SOURCE_UNAVAILABLE', `DICOMweb ${what} answered HTTP ${res.status}`,
       { httpStatus: 503, retryable: res.status >= 500 || res.status === 429, detail: { status: res.status } });
@@ -88,8 +98,14 @@ export class DicomWebStudySource implements StudySource {
       throw new TaceError('DICOM_STUDY_NOT_FOUND', 'No study with the given StudyInstanceUID on the DICOMweb server', { httpStatus: 404 });
     }
     if (!res.ok) throw this.unavailable(res, 'QIDO-RS');
-    const text = await res.text();
-    const rows = (text.trim() === '' ? [] : JSON.parse(text)) as Array<Record<string, { Value?: unknown[] }>>;
+    const text = await this.readBody(res, 'QIDO-RS', (r) => r.text());
+    let rows: Array<Record<string, { Value?: unknown[] }>>;
+    try {
+      rows = (text.trim() === '' ? [] : JSON.parse(text)) as typeof rows;
+    } catch (e) {
+      throw new TaceError('DICOMWEB_BAD_RESPONSE', 'QIDO-RS answered with invalid JSON', { retryable: true, httpStatus: 502, cause: e });
+    }
+    if (!Array.isArray(rows)) throw new TaceError('DICOMWEB_BAD_RESPONSE', 'QIDO-RS answered with JSON that is not an array', { retryable: true, httpStatus: 502 });
     if (rows.length === 0) {
       throw new TaceError('DICOM_STUDY_NOT_FOUND', 'No study with the given StudyInstanceUID on the DICOMweb server', { httpStatus: 404 });
     }
@@ -113,7 +129,7 @@ export class DicomWebStudySource implements StudySource {
     }
     if (!res.ok) throw this.unavailable(res, 'WADO-RS');
     const boundary = multipartBoundary(res.headers.get('content-type') ?? '');
-    const body = new Uint8Array(await res.arrayBuffer());
+    const body = new Uint8Array(await this.readBody(res, 'WADO-RS', (r) => r.arrayBuffer()));
     return splitMultipart(body, boundary).map((p) => parseDicom(p));
   }
 

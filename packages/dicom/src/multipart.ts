@@ -10,6 +10,9 @@ export function multipartBoundary(contentType: string): string {
 /**
  * Split a multipart/related body (RFC 2046) into part bodies. Each part is
  * `--boundary CRLF headers CRLF CRLF body CRLF`, the last boundary is followed by `--`.
+ * A body without that closing delimiter was cut short (a server that dies mid-answer on a
+ * `Connection: close` response, as Orthanc does, ends the body cleanly at HTTP level), so it is
+ * refused with DICOMWEB_BAD_RESPONSE (retryable) instead of returning the parts that arrived.
  */
 export function splitMultipart(body: Uint8Array, boundary: string): Uint8Array[] {
   const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
@@ -18,7 +21,7 @@ export function splitMultipart(body: Uint8Array, boundary: string): Uint8Array[]
   let pos = buf.indexOf(delim);
   while (pos >= 0) {
     let start = pos + delim.length;
-    if (buf[start] === 0x2d && buf[start + 1] === 0x2d) break; // closing delimiter
+    if (buf[start] === 0x2d && buf[start + 1] === 0x2d) return parts; // closing delimiter
     const headerEnd = buf.indexOf('\r\n\r\n', start, 'latin1');
     if (headerEnd < 0) break;
     start = headerEnd + 4;
@@ -29,5 +32,6 @@ export function splitMultipart(body: Uint8Array, boundary: string): Uint8Array[]
     parts.push(new Uint8Array(buf.buffer, buf.byteOffset + start, end - start));
     pos = next;
   }
-  return parts;
+  throw new TaceError('DICOMWEB_BAD_RESPONSE', `Multipart response truncated: no closing delimiter after ${parts.length} complete part(s) of ${body.byteLength} bytes`,
+    { retryable: true, httpStatus: 502, detail: { completeParts: parts.length, bytes: body.byteLength } });
 }
