@@ -14,13 +14,17 @@ export interface OrthancInstall {
   dicomWebPlugin: string;
 }
 
+function isExecutable(p: string): boolean {
+  try { accessSync(p, constants.X_OK); return true; } catch { return false; }
+}
+
 function onPath(name: string): string | undefined {
   // Debian installs Orthanc in /usr/sbin, which a non-root PATH often lacks.
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin'];
   for (const d of dirs) {
     if (!d) continue;
     const p = join(d, name);
-    try { accessSync(p, constants.X_OK); return p; } catch { /* not here */ }
+    if (isExecutable(p)) return p;
   }
   return undefined;
 }
@@ -31,10 +35,13 @@ function onPath(name: string): string | undefined {
  * TACE_ORTHANC_DICOMWEB_PLUGIN. CI installs the Debian packages `orthanc orthanc-dicomweb`.
  */
 export function findOrthanc(): OrthancInstall | undefined {
-  const binary = process.env.TACE_ORTHANC_BIN ?? onPath('Orthanc');
-  const plugin = process.env.TACE_ORTHANC_DICOMWEB_PLUGIN ?? DICOMWEB_PLUGIN_CANDIDATES.find((p) => existsSync(p));
+  const envBin = process.env.TACE_ORTHANC_BIN, envPlugin = process.env.TACE_ORTHANC_DICOMWEB_PLUGIN;
+  const binary = envBin ? (isExecutable(envBin) ? envBin : undefined) : onPath('Orthanc');
+  const plugin = envPlugin ? (existsSync(envPlugin) ? envPlugin : undefined) : DICOMWEB_PLUGIN_CANDIDATES.find((p) => existsSync(p));
   if (!binary || !plugin) {
-    const missing = !binary ? 'the Orthanc binary is not on PATH (apt-get install orthanc orthanc-dicomweb)' : 'the Orthanc DICOMweb plugin is absent (apt-get install orthanc-dicomweb)';
+    const missing = !binary
+      ? (envBin ? `TACE_ORTHANC_BIN=${envBin} is not executable` : 'the Orthanc binary is not on PATH (apt-get install orthanc orthanc-dicomweb)')
+      : (envPlugin ? `TACE_ORTHANC_DICOMWEB_PLUGIN=${envPlugin} does not exist` : 'the Orthanc DICOMweb plugin is absent (apt-get install orthanc-dicomweb)');
     console.warn(`\n*** SKIPPING: ${missing} ***\n`);
     return undefined;
   }
