@@ -58,26 +58,34 @@ export function mccSymmetric(c: GlcmAngle): number | undefined {
     if (px[i] !== py[i]) return undefined;
     for (let j = i + 1; j < n; j++) if (p[i * n + j] !== p[j * n + i]) return undefined;
   }
-  const act: number[] = [];
-  for (let i = 0; i < n; i++) if (px[i]! > 0) act.push(i);
-  const m = act.length;
+  const act = new Int32Array(n);
+  let m = 0;
+  for (let i = 0; i < n; i++) if (px[i]! > 0) act[m++] = i;
   if (m < 2) return undefined;
-  const sq = Float64Array.from(act, (i) => Math.sqrt(px[i]!));
+  const sq = new Float64Array(m);
+  for (let a = 0; a < m; a++) sq[a] = Math.sqrt(px[act[a]!]!);
   const P = new Float64Array(m * m);
   const A = new Float64Array(m * m);
   const G = new Float64Array(m * m);
   for (let a = 0; a < m; a++) {
-    for (let b = 0; b < m; b++) {
-      const v = p[act[a]! * n + act[b]!]!;
-      const q = px[act[a]!]! * py[act[b]!]!;
-      P[a * m + b] = v;
-      A[a * m + b] = v / (sq[a]! * sq[b]!);
-      G[a * m + b] = (v * EPS) / (q * (q + EPS));
+    const row = act[a]! * n;
+    const pxa = px[act[a]!]!;
+    const sqa = sq[a]!;
+    for (let b = 0, k = a * m; b < m; b++, k++) {
+      const v = p[row + act[b]!]!;
+      const q = pxa * py[act[b]!]!;
+      P[k] = v;
+      A[k] = v / (sqa * sq[b]!);
+      G[k] = (v * EPS) / (q * (q + EPS));
     }
   }
   const mu = symmetricEigenvalues(A, m);
-  const order = Array.from(mu, (_, k) => k).sort((x, y) => mu[x]! * mu[x]! - mu[y]! * mu[y]!);
-  const k2 = order[m - 2]!;
+  // Index of the second largest μ² as a stable ascending sort by μ² would place it (position m − 2): the
+  // largest two by (μ², index), ties going to the higher index. μ is finite here (NaN inputs returned above).
+  let k1 = 0;
+  for (let k = 1; k < m; k++) if (mu[k]! * mu[k]! >= mu[k1]! * mu[k1]!) k1 = k;
+  let k2 = -1;
+  for (let k = 0; k < m; k++) if (k !== k1 && (k2 < 0 || mu[k]! * mu[k]! >= mu[k2]! * mu[k2]!)) k2 = k;
   const l2 = mu[k2]! * mu[k2]!;
   if (!(l2 > 1e-6)) return undefined;
   // F·1 = D^{½} G P D^{−½} 1 and 1ᵀF = ((D^{½}1)ᵀ G P) D^{−½}  (P symmetric).
