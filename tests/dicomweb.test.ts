@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referencePath } from '@tace/common';
 import {
-  DicomWebStudySource, FolderStudySource, loadCtVolume, newUid, parseDicom, readDicomFile, segToLabelMap, selectCtAndSegmentation,
+  DicomWebStudySource, FolderStudySource, loadCtVolume, newUid, parseDicom, readDicomFile, segmentationToLabelMap, segToLabelMap, selectCtAndSegmentation,
   TAG, TRANSFER_SYNTAX, writeCtSeries, type StudyFiles,
 } from '@tace/dicom';
 import { generatePatient, writeSyntheticStudy, type WrittenStudy } from '@tace/synthetic';
@@ -19,6 +19,7 @@ import { findOrthanc, startOrthanc, type OrthancHandle } from './support/orthanc
 const ORTHANC = findOrthanc();
 const CT3 = referencePath('dicom/dcmqi-ct-3slice');
 const TS = referencePath('dicom/transfer-syntaxes');
+const RT = referencePath('dicom/rtutils-rtstruct-hole');
 
 /** Series → sorted SOP UIDs, series sorted by UID: what a study holds, independent of order. */
 function shape(s: StudyFiles): Array<{ series: string; modality: string; sops: string[] }> {
@@ -115,6 +116,29 @@ describe.skipIf(!ORTHANC)('DicomWebStudySource against Orthanc (STOW-RS, QIDO-RS
       const plane = 512 * 512;
       const perSlice = [0, 1, 2].map((k) => mask.data.subarray(k * plane, (k + 1) * plane).reduce((a, v) => a + v, 0));
       expect(perSlice).toEqual([36233, 35645, 35220]);
+    });
+  });
+
+  describe.skipIf(!RT)('rtutils-rtstruct-hole (Explicit LE CT + Implicit LE RTSTRUCT)', () => {
+    beforeAll(async () => {
+      await orthanc.stow(readAll(['ct_1.dcm', 'ct_2.dcm', 'rt.dcm'].map((f) => join(RT!, f))));
+    });
+
+    it('same series/instances, volume and mask as the folder; even-odd mask count from the README', async () => {
+      const studyUid = readDicomFile(join(RT!, 'rt.dcm')).studyInstanceUid;
+      const viaWeb = await web.getStudy(studyUid);
+      const viaFolder = await new FolderStudySource(RT!).getStudy(studyUid);
+      expect(shape(viaWeb)).toEqual(shape(viaFolder));
+      expect(shape(viaWeb).map((s) => `${s.modality}:${s.sops.length}`).sort()).toEqual(['CT:2', 'RTSTRUCT:1']);
+      const sel = selectCtAndSegmentation(viaWeb);
+      const vol = loadCtVolume(sel.ct);
+      const selF = selectCtAndSegmentation(viaFolder);
+      const volF = loadCtVolume(selF.ct);
+      expect(vol.data).toEqual(volF.data);
+      const mask = segmentationToLabelMap(sel.seg, vol);
+      expect(mask.data).toEqual(segmentationToLabelMap(selF.seg, volF).data);
+      // README: outer square minus the nested inner contour = 1443 px, all on ct_1 (z = 60).
+      expect(mask.data.reduce((a, v) => a + v, 0)).toBe(1443);
     });
   });
 
