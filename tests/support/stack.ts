@@ -30,7 +30,7 @@ export interface Stack {
  * against a redis-server started on a free port and the HTTP FHIR test server (Medplum
  * FhirRouter + MemoryRepository), with a DICOM folder the test fills.
  */
-export async function startStack(): Promise<Stack> {
+export async function startStack(opts: { dicomWebUrl?: string } = {}): Promise<Stack> {
   const redis = await startRedisServer();
   const fhirServer = await startFhirServer({ host: '127.0.0.1' });
   const fhir = createFhirClient({ fhirBaseUrl: fhirServer.baseUrl });
@@ -48,7 +48,7 @@ export async function startStack(): Promise<Stack> {
     TACE_HOST: '127.0.0.1',
     TACE_REDIS_URL: redis.url,
     TACE_FHIR_BASE_URL: fhirServer.baseUrl,
-    TACE_DICOM_FOLDER: dicomDir,
+    ...(opts.dicomWebUrl ? { TACE_DICOMWEB_URL: opts.dicomWebUrl } : { TACE_DICOM_FOLDER: dicomDir }),
     TACE_CASE_STORE_DIR: caseDir,
     TACE_MODEL_BUNDLE_DIR: join(REPO_ROOT, 'models', 'demo-synthetic'),
     TACE_WEBHOOK_SECRET: WEBHOOK_SECRET,
