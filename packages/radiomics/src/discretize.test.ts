@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { discretize, getBinEdges, pyMod } from './discretize.ts';
+import { digitize, discretize, getBinEdges, pyMod } from './discretize.ts';
 
 describe('discretize (PyRadiomics getBinEdges/binImage semantics)', () => {
   it('fixed bin width: PyRadiomics doc example, values 54..166, W=25', () => {
@@ -40,6 +40,23 @@ describe('discretize (PyRadiomics getBinEdges/binImage semantics)', () => {
 
   it('fixed bin count on a flat region: edges min-0.5 .. max+0.5', () => {
     expect(Array.from(getBinEdges(3, 3, { binCount: 2 }))).toEqual([2.5, 3, 4.5]);
+  });
+
+  it('the O(1) binning equals numpy.digitize by binary search, values on and next to every edge', () => {
+    // Reference: digitize() (binary search, searchsorted side='right') over the same edges.
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (const settings of [{ binWidth: 25 }, { binWidth: 0.1 }, { binWidth: 3 }, { binCount: 7 }, { binCount: 64 }]) {
+      const v: number[] = [];
+      for (let k = 0; k < 500; k++) v.push(-300 + 1300 * rand());
+      v.push(-300, 1000);
+      const edges = getBinEdges(-300, 1000, settings);
+      for (const e of edges) if (e >= -300 && e <= 1000) v.push(e, e - 1e-9, e + 1e-9, e * (1 - Number.EPSILON), e * (1 + Number.EPSILON));
+      const values = Float64Array.from(v.filter((x) => x >= -300 && x <= 1000));
+      const r = discretize(values, new Uint8Array(values.length).fill(1), settings);
+      expect(Array.from(r.edges)).toEqual(Array.from(edges));
+      expect(Array.from(r.binned)).toEqual(Array.from(values, (x) => digitize(x, edges)));
+    }
   });
 
   it('rejects empty mask and NaN voxels with stable codes', () => {

@@ -126,8 +126,20 @@ export function discretize(values: Float64Array, mask: Uint8Array, settings: Dis
   if (count === 0) throw radiomicsError(RADIOMICS_ERRORS.EMPTY_MASK, 'the mask contains no voxel to discretize');
   const edges = getBinEdges(min, max, settings);
   const binned = new Int32Array(values.length);
+  // digitize() by arithmetic: guess the bin from the (near-uniform) edge spacing, then step to the exact
+  // numpy.digitize answer (the number of edges ≤ x) — the same result as the binary search, in O(1).
+  const ne = edges.length;
+  const e0 = edges[0]!;
+  const step = ne > 1 ? (edges[ne - 1]! - e0) / (ne - 1) : 1;
   for (let i = 0; i < values.length; i++) {
-    if (mask[i] !== 0) binned[i] = digitize(values[i]!, edges);
+    if (mask[i] === 0) continue;
+    const x = values[i]!;
+    let b = Math.floor((x - e0) / step) + 1;
+    if (!(b >= 0)) b = 0; // also NaN
+    else if (b > ne) b = ne;
+    while (b < ne && edges[b]! <= x) b++;
+    while (b > 0 && edges[b - 1]! > x) b--;
+    binned[i] = b;
   }
-  return { binned, nBins: edges.length - 1, edges };
+  return { binned, nBins: ne - 1, edges };
 }
