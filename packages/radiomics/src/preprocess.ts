@@ -45,47 +45,71 @@ export function checkFinite(image: Volume, mask: LabelMap, whole: boolean): void
   // Integer pixel types cannot hold NaN or infinity.
   if (!(d instanceof Float64Array || d instanceof Float32Array)) return;
   const m = mask.data;
-  for (let i = 0; i < d.length; i++) {
-    const v = d[i]!;
-    if (v - v !== 0 && (whole || m[i] !== 0)) {
-      throw radiomicsError(RADIOMICS_ERRORS.NAN_VOXELS, `the image has a non-finite (NaN or infinite) voxel ${whole ? '' : 'inside the mask '}— features would be undefined`);
-    }
+  const fail = () => radiomicsError(RADIOMICS_ERRORS.NAN_VOXELS, `the image has a non-finite (NaN or infinite) voxel ${whole ? '' : 'inside the mask '}— features would be undefined`);
+  if (whole) {
+    for (let i = 0; i < d.length; i++) if (d[i]! - d[i]! !== 0) throw fail();
+    return;
   }
+  // Only mask voxels count: skip 16 background voxels at a time through the mask's 32-bit words.
+  const lim = m.byteOffset % 4 === 0 ? Math.min(m.length, d.length) & ~15 : 0;
+  const words = lim ? new Uint32Array(m.buffer, m.byteOffset, lim >> 2) : new Uint32Array(0);
+  for (let w = 0; w < words.length; w += 4) {
+    if ((words[w]! | words[w + 1]! | words[w + 2]! | words[w + 3]!) === 0) continue;
+    for (let i = w << 2, e = i + 16; i < e; i++) if (m[i] !== 0 && d[i]! - d[i]! !== 0) throw fail();
+  }
+  for (let i = lim; i < d.length; i++) if (m[i] !== 0 && d[i]! - d[i]! !== 0) throw fail();
 }
 
 export function labelBoundingBox(mask: LabelMap, label: number): { bb: BoundingBox; count: number } | null {
   const [nx, ny] = mask.size;
-  const nxy = nx * ny;
   let x0 = Infinity, y0 = Infinity, z0 = Infinity, x1 = -1, y1 = -1, z1 = -1;
   const d = mask.data;
+  const len = d.length;
   let count = 0;
-  // Voxel i is the label: update the box (the division only runs on ROI voxels).
-  const scan = (from: number, to: number): void => {
-    for (let i = from; i < to; i++) {
-      if (d[i] !== label) continue;
-      count++;
-      const z = Math.floor(i / nxy);
-      const r = i - z * nxy;
-      const y = Math.floor(r / nx);
-      const x = r - y * nx;
-      if (x < x0) x0 = x; if (x > x1) x1 = x;
-      if (y < y0) y0 = y; if (y > y1) y1 = y;
-      if (z < z0) z0 = z; if (z > z1) z1 = z;
+  // Masks are mostly background: at every 16-voxel boundary, skip the group when its four 32-bit words
+  // OR to zero (≈4× faster than one word per test on a 1.6 M-voxel mask). Voxels are visited in
+  // increasing order, so (y, z) are recomputed only when a hit falls in a new row (no per-voxel division).
+  const aligned = d.byteOffset % 4 === 0;
+  const lim = aligned ? len & ~15 : 0;
+  const words = aligned ? new Uint32Array(d.buffer, d.byteOffset, lim >> 2) : new Uint32Array(0);
+  let rowStart = 0;
+  let rowEnd = -1;
+  // One pass over the non-empty 16-voxel groups, then one over the unaligned tail (k = 0, 1).
+  for (let k = 0, w = 0; k < 2; k++) {
+    for (;;) {
+      let from: number, to: number;
+      if (k === 0) {
+        // Tight skip loop over empty groups.
+        while (w < words.length && (words[w]! | words[w + 1]! | words[w + 2]! | words[w + 3]!) === 0) w += 4;
+        if (w >= words.length) break;
+        from = w << 2;
+        to = from + 16;
+        w += 4;
+      } else {
+        from = lim;
+        to = len;
+      }
+      for (let i = from; i < to; i++) {
+        if (d[i] !== label) continue;
+        count++;
+        if (i >= rowEnd) {
+          const row = Math.floor(i / nx);
+          rowStart = row * nx;
+          rowEnd = rowStart + nx;
+          const z = Math.floor(row / ny);
+          const y = row - z * ny;
+          if (y < y0) y0 = y;
+          if (y > y1) y1 = y;
+          if (z < z0) z0 = z;
+          if (z > z1) z1 = z;
+        }
+        const x = i - rowStart;
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+      }
+      if (k === 1) break;
     }
-  };
-  // Masks are mostly background: skip 16 voxels at a time when four 32-bit words OR to zero
-  // (≈4× faster than one word per test on a 1.6 M-voxel mask).
-  let start = 0;
-  if (d.byteOffset % 4 === 0) {
-    const words = new Uint32Array(d.buffer, d.byteOffset, d.length >> 2);
-    const nw = words.length & ~3;
-    for (let w = 0; w < nw; w += 4) {
-      if ((words[w]! | words[w + 1]! | words[w + 2]! | words[w + 3]!) === 0) continue;
-      scan(w << 2, (w << 2) + 16);
-    }
-    start = nw << 2;
   }
-  scan(start, d.length);
   return count ? { bb: { lower: [x0, y0, z0], upper: [x1, y1, z1] }, count } : null;
 }
 
