@@ -4,7 +4,7 @@
  * Histogram features (Entropy, Uniformity) use PyRadiomics' bin edges (getBinEdges: binWidth from 0
  * or binCount) and numpy.histogram counting (last bin closed), including the empty bins with ε.
  */
-import { digitize, getBinEdges } from './discretize.ts';
+import { digitizeUniform, edgeStep, getBinEdges } from './discretize.ts';
 import { EPS } from './texture.ts';
 
 export interface FirstOrderSettings {
@@ -38,13 +38,39 @@ export function histogramCounts(values: Float64Array, edges: Float64Array): Floa
   const nb = edges.length - 1;
   const counts = new Float64Array(nb);
   const last = edges[nb]!;
+  const e0 = edges[0]!;
+  const step = edgeStep(edges);
   for (let i = 0; i < values.length; i++) {
     const x = values[i]!;
-    if (x < edges[0]! || x > last) continue;
-    const b = x === last ? nb : digitize(x, edges);
+    if (x < e0 || x > last) continue;
+    const b = x === last ? nb : digitizeUniform(x, edges, e0, step);
     counts[b - 1]++;
   }
   return counts;
+}
+
+/**
+ * A sorted copy, as Float64Array.prototype.sort gives it. Integer-valued data over a range up to 4·n + 65536
+ * (CT, MR and most original images) is counting-sorted in O(n + range) instead of O(n log n): the same
+ * array, value for value. Anything else (fractions, −0, ±∞, NaN, wide ranges) goes to the native sort.
+ */
+export function sortedCopy(values: Float64Array): Float64Array {
+  const n = values.length;
+  let min = Infinity, max = -Infinity;
+  let integral = n > 0;
+  for (let i = 0; i < n; i++) {
+    const x = values[i]!;
+    if (x !== Math.floor(x) || (x === 0 && 1 / x < 0)) { integral = false; break; }
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  const range = max - min + 1;
+  if (!integral || !(range <= 4 * n + 65536)) return Float64Array.from(values).sort();
+  const counts = new Int32Array(range);
+  for (let i = 0; i < n; i++) counts[values[i]! - min]++;
+  const out = new Float64Array(n);
+  for (let v = 0, k = 0; v < range; v++) for (let c = counts[v]!; c > 0; c--) out[k++] = v + min;
+  return out;
 }
 
 /**
@@ -54,7 +80,7 @@ export function histogramCounts(values: Float64Array, edges: Float64Array): Floa
 export function firstOrderFeatures(values: Float64Array, voxelVolumeMm3: number, settings: FirstOrderSettings): Record<string, number> {
   const n = values.length;
   const c = settings.voxelArrayShift ?? 0;
-  const sorted = Float64Array.from(values).sort();
+  const sorted = sortedCopy(values);
   const min = sorted[0]!;
   const max = sorted[n - 1]!;
   let sum = 0;
