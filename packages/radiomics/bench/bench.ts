@@ -17,7 +17,7 @@
  * Run: node packages/radiomics/bench/bench.ts [cases,fresh,phantom,filters,scaling]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -123,8 +123,11 @@ function freshBench(dataDir: string, runs: number): void {
   const yaml = join(tmpdir(), `radiomics-bench-${process.pid}.yaml`);
   spawnSync(process.execPath, ['-e', `require('fs').writeFileSync(${JSON.stringify(yaml)}, '')`]); // empty file = PyRadiomics defaults
   const io = ['--params', yaml, '--image', `${dataDir}/brain1_image.nrrd`, '--mask', `${dataDir}/brain1_label.nrrd`, '--out', out];
+  // The CLI entries call module.enableCompileCache(), whose cache lives in os.tmpdir(): TMPDIR selects it.
+  // NODE_COMPILE_CACHE is left unset (it would also cache the entry file, which users do not get).
   const cacheDir = mkdtempSync(join(tmpdir(), 'radiomics-ncc-'));
-  const env = { ...process.env, NODE_COMPILE_CACHE: cacheDir };
+  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: cacheDir };
+  delete env.NODE_COMPILE_CACHE;
   delete env.NODE_DISABLE_COMPILE_CACHE;
   const src = fileURLToPath(new URL('../src/io/index.ts', import.meta.url));
   const readOnly = `import { readImageFile, readLabelMapFile } from ${JSON.stringify(src)};
@@ -136,18 +139,20 @@ if (!(s > 0)) process.exit(3);`;
   console.log(`\nfresh process: one whole brain1 extraction (all 7 classes + diagnostics, CSV out), ${runs} runs each`);
   console.log('  The compile cache is Node\'s equivalent of the .pyc files PyRadiomics\' anchor process reuses: the');
   console.log('  CLI entries call module.enableCompileCache(), so after the first process the TypeScript is neither');
-  console.log('  stripped nor compiled again. "cold" = an empty cache directory for every run (no .pyc either).');
+  console.log('  stripped nor compiled again. "cold" = an empty cache directory for every run (no .pyc either);');
+  console.log('  "warm" = the cache the previous run left (as for every process after the first).');
   const nodeStart = spawnTimes(['-e', '0'], runs, env);
   if (nodeStart) console.log(row('base: node -e 0', nodeStart));
-  spawnTimes(['--input-type=module', '-e', readOnly], 0, env); // fill the cache for the read-only script
-  const readBase = spawnTimes(['--input-type=module', '-e', readOnly], runs, env);
+  // The read-only baseline gets the same compile cache as the warm CLI runs (through NODE_COMPILE_CACHE).
+  const readEnv = { ...env, NODE_COMPILE_CACHE: join(cacheDir, 'read-only') };
+  const readBase = spawnTimes(['--input-type=module', '-e', readOnly], runs, readEnv, 1);
   if (readBase) console.log(row('base: read', readBase));
   const fresh = (label: string, args: string[], cold: boolean) => {
     const coldDirs: string[] = [];
     const t = cold
       ? spawnTimes(args, runs, env, 0, () => {
         coldDirs.push(mkdtempSync(join(tmpdir(), 'radiomics-ncc-cold-')));
-        return { NODE_COMPILE_CACHE: coldDirs[coldDirs.length - 1] };
+        return { TMPDIR: coldDirs[coldDirs.length - 1] };
       })
       : spawnTimes(args, runs, env, 1);
     for (const d of coldDirs) rmSync(d, { recursive: true, force: true });
@@ -191,13 +196,17 @@ const f = ${parallel ? 'await extractFeaturesParallel(image, mask, p)' : 'extrac
 const ms = performance.now() - t0;
 console.log(JSON.stringify({ ms, n: Object.keys(f).length, rss0: rss0 / 1e6, peak: process.resourceUsage().maxRSS / 1e3 }));`;
   console.log(`\nOriginal + LoG (sigma 1, 3, 5 mm) + Wavelet (8 decompositions), all classes, IBSI CT phantom; one child process per run`);
+  // Script files, not `-e`: worker threads inherit execArgv, and --input-type is refused for them.
+  const tmp = mkdtempSync(join(tmpdir(), 'radiomics-bench-'));
   for (const parallel of [false, true]) {
     const ms: number[] = [];
     const peaks: number[] = [];
     let info = '';
+    const file = join(tmp, `filters-${parallel ? 'parallel' : 'serial'}.mjs`);
+    writeFileSync(file, script(parallel));
     for (let r = 0; r < 3; r++) {
-      const res = spawnSync(process.execPath, ['--input-type=module', '-e', script(parallel)], { encoding: 'utf8' });
-      if (res.status !== 0) { console.log(`  failed: ${res.stderr.slice(0, 300)}`); return; }
+      const res = spawnSync(process.execPath, [file], { encoding: 'utf8' });
+      if (res.status !== 0) { console.log(`  failed: ${res.stderr.slice(0, 300)}`); rmSync(tmp, { recursive: true, force: true }); return; }
       const o = JSON.parse(res.stdout.trim().split('\n').pop()!) as { ms: number; n: number; rss0: number; peak: number };
       ms.push(o.ms);
       peaks.push(o.peak);
@@ -207,6 +216,7 @@ console.log(JSON.stringify({ ms, n: Object.keys(f).length, rss0: rss0 / 1e6, pea
     const label = parallel ? `extractFeaturesParallel (${availableParallelism()} cores)` : 'extractFeatures (serial)';
     console.log(`  ${label.padEnd(36)} median ${fmt(t.median)} ms  best ${fmt(t.best)} ms  peak RSS ${Math.max(...peaks).toFixed(0)} MB (median ${stat(peaks).median.toFixed(0)}); ${info}`);
   }
+  rmSync(tmp, { recursive: true, force: true });
 }
 
 /** Deterministic ellipsoid ROI of ≈ n voxels in a padded box, intensities from a fixed LCG. */
