@@ -20,7 +20,7 @@ export function bboxSize(bb: BoundingBox): Vec3 {
 }
 
 export function toFloat64(v: Volume): Volume<Float64Array> {
-  const data = v.data instanceof Float64Array ? v.data : Float64Array.from(v.data);
+  const data = v.data instanceof Float64Array ? v.data : new Float64Array(v.data); // native element conversion
   return { size: v.size, spacingMm: v.spacingMm, originMm: v.originMm, direction: v.direction, data };
 }
 
