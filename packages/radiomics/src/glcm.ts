@@ -169,7 +169,8 @@ export function glcmCoefficients(p: Float64Array, n: number, grayLevels: Int32Ar
   }
   let clusterM2 = 0, clusterM3 = 0, clusterM4 = 0, diffM2 = 0, varX = 0, varY = 0, covXY = 0;
   for (let i = 0; i < n; i++) {
-    const di = iv[i]! - ux;
+    const gi = iv[i]!;
+    const di = gi - ux;
     for (let j = 0; j < n; j++) {
       const v = p[i * n + j]!;
       const dj = iv[j]! - uy;
@@ -178,7 +179,8 @@ export function glcmCoefficients(p: Float64Array, n: number, grayLevels: Int32Ar
       clusterM2 += v * t2;
       clusterM3 += v * t2 * t;
       clusterM4 += v * t2 * t2;
-      diffM2 += v * (iv[i]! - iv[j]!) ** 2;
+      const gd = gi - iv[j]!; // integer gray levels: gd·gd is exact, as (i − j)² is (and is no pow call)
+      diffM2 += v * (gd * gd);
       varX += v * di * di;
       varY += v * dj * dj;
       covXY += v * di * dj;
