@@ -221,7 +221,13 @@ describe('end to end through Redis', () => {
     const rb = await post('/v1/assessments', { patientReference: b.refs.patientRef, studyInstanceUid: b.study.studyInstanceUid });
     const ids = [String(ra.json.runId), String(rb.json.runId)];
     for (const id of ids) await waitForRun(stack.url.ingestion, id, (x) => x.stage === 'infer' && x.status === 'queued');
-    await stack.redis.restart();
+    // While Redis is down, a submission fails fast with 503 and starts nothing.
+    await stack.redis.stopOnly();
+    const down = await post('/v1/assessments', { patientReference: a.refs.patientRef, studyInstanceUid: a.study.studyInstanceUid });
+    expect(down.status).toBe(503);
+    expect(down.json.code).toBe('QUEUE_UNAVAILABLE');
+    expectConforms('createAssessment', down);
+    await stack.redis.startAgain();
     await stack.start('inference-worker');
     for (const id of ids) await waitForRun(stack.url.results, id, (x) => x.status === 'done', 120_000);
     for (const id of ids) expect(await riskAssessmentsFor(id)).toHaveLength(1);

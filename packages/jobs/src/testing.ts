@@ -24,6 +24,9 @@ export interface RedisServerHandle {
   stop(): Promise<void>;
   /** Stop and start again on the same port and data dir (AOF keeps the queue). */
   restart(): Promise<void>;
+  /** Stop, keeping the port and data dir for startAgain(). */
+  stopOnly(): Promise<void>;
+  startAgain(): Promise<void>;
 }
 
 /**
@@ -69,5 +72,7 @@ export async function startRedisServer(): Promise<RedisServerHandle> {
       await stop();
       await start();
     },
+    stopOnly: stop,
+    startAgain: start,
   };
 }

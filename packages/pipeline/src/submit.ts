@@ -48,7 +48,13 @@ export async function submitAssessment(
   }
   const request: AssessmentRequest = { ...req, ...(segUid ? { segmentationSopInstanceUid: segUid } : {}) };
   const runId = computeRunId({ studyInstanceUid: req.studyInstanceUid, segmentationUid: segUid, modelId: deps.model.id, modelVersion: deps.model.version });
-  const { created, record } = await deps.registry.claim({ runId, status: 'queued', stage: 'ingest', request, model: deps.model });
+  let claimed: { created: boolean; record: RunRecord };
+  try {
+    claimed = await deps.registry.claim({ runId, status: 'queued', stage: 'ingest', request, model: deps.model });
+  } catch (e) {
+    throw new TaceError('QUEUE_UNAVAILABLE', 'The run registry (Redis) is unavailable; nothing was started, try again', { httpStatus: 503, retryable: true, cause: e });
+  }
+  const { created, record } = claimed;
   if (created) {
     deps.log.info({ runId, trigger: req.trigger }, 'run created');
     try {
