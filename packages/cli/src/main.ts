@@ -34,6 +34,7 @@ async function main(): Promise<number> {
         process.stderr.write('radiomics CLI not available\n');
         return 2;
       }
+      await (await import('./dicom-readers.ts')).registerDicomReaders(); // DICOM series / SEG / RTSTRUCT inputs
       return mod.runRadiomicsCli(rest);
     }
     default:

@@ -1,8 +1,9 @@
 /** Worker thread of `radiomics batch`: extracts one case per message, never throws across the boundary. */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { errorInfo } from '@tace/common';
 import { extractFeatures } from './extractor.ts';
 import { readImageFile, readLabelMapFile } from './io/index.ts';
+import { loadReaderModule } from './io/registry.ts';
 import { parseParams } from './params.ts';
 import { extractFeaturesParallel } from './parallel.ts';
 
@@ -12,6 +13,16 @@ export interface CaseJob {
   image: string;
   mask: string;
   label?: number;
+  /** Series to read when the image source holds several (a DICOM folder: SeriesInstanceUID). */
+  series?: string;
+  /** Segment / ROI of a multi-segment mask (DICOM SEG, RTSTRUCT): number or name. */
+  segment?: string;
+}
+
+/** What `radiomics batch` passes to each worker thread. */
+export interface BatchWorkerData {
+  /** Modules registering extra image/mask readers (see io/registry.ts), imported before the first case. */
+  readerModules: string[];
 }
 
 export type CaseResult =
@@ -23,7 +34,10 @@ export async function runCase(job: CaseJob, parallelImageTypes = false): Promise
   const t0 = performance.now();
   try {
     const params = parseParams(job.paramsText);
-    const [image, mask] = await Promise.all([readImageFile(job.image), readLabelMapFile(job.mask)]);
+    // A DICOM SEG / RTSTRUCT mask is rasterised onto the image's grid, so the mask read may wait for the image.
+    const imageP = readImageFile(job.image, job.series === undefined ? {} : { series: job.series });
+    const maskP = readLabelMapFile(job.mask, { reference: imageP, label: job.label, segment: job.segment });
+    const [image, mask] = await Promise.all([imageP, maskP]);
     const opts = job.label === undefined ? {} : { label: job.label };
     const features = parallelImageTypes
       ? await extractFeaturesParallel(image, mask, params, opts)
@@ -35,9 +49,18 @@ export async function runCase(job: CaseJob, parallelImageTypes = false): Promise
   }
 }
 
+function failed(job: CaseJob, e: unknown): CaseResult {
+  const { code, message } = errorInfo(e);
+  return { index: job.index, ok: false, code, message, ms: 0 };
+}
+
 if (parentPort) {
   const port = parentPort;
+  const modules = (workerData as BatchWorkerData | undefined)?.readerModules ?? [];
+  // A module that fails to load fails every case with its error (recorded per row), not the pool.
+  const ready = (async () => { for (const m of modules) await loadReaderModule(m); })();
+  ready.catch(() => {});
   port.on('message', (job: CaseJob) => {
-    void runCase(job).then((r) => port.postMessage(r));
+    void ready.then(() => runCase(job), (e: unknown) => failed(job, e)).then((r) => port.postMessage(r));
   });
 }

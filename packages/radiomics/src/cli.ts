@@ -1,8 +1,14 @@
 /**
  * `radiomics` command line (dispatched by `tace-risk radiomics …`):
  *
- *   radiomics extract --params P.yaml --image IMG --mask MASK [--label N] [--format csv|json] [--out FILE]
+ *   radiomics extract --params P.yaml --image IMG --mask MASK [--label N] [--series UID] [--segment N|NAME]
+ *                     [--format csv|json] [--out FILE]
  *   radiomics batch   --params P.yaml --cases cases.csv [--out out.csv] [--jobs N]
+ *
+ * IMG / MASK are NRRD or NIfTI files, or whatever a registered reader takes (io/registry.ts; `tace-risk`
+ * registers DICOM: a folder holding a CT series as IMG, a SEG or RTSTRUCT file as MASK). `--series` picks
+ * one series of a multi-series source, `--segment` one segment / ROI of a multi-segment mask; in batch
+ * the optional Series and Segment columns do the same per case.
  *
  * batch reads a PyRadiomics batch CSV (columns Image, Mask[, Label], others passed through; relative
  * paths are relative to the CSV's folder), extracts cases in parallel on worker threads, shows progress
@@ -16,7 +22,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { csvLine, parseCsvRecords } from './csv.ts';
-import type { CaseJob, CaseResult } from './batchWorker.ts';
+import type { BatchWorkerData, CaseJob, CaseResult } from './batchWorker.ts';
 
 // The engine (extractor, readers, filters, @tace/common) is imported on first use, not with this module:
 // `@tace/radiomics` re-exports the CLI, and a process that never runs it should not load the batch code,
@@ -26,7 +32,8 @@ const runCase = async (job: CaseJob, parallelImageTypes = false): Promise<CaseRe
   (await import('./batchWorker.ts')).runCase(job, parallelImageTypes);
 
 const USAGE = `usage:
-  radiomics extract --params P.yaml --image IMG --mask MASK [--label N] [--format csv|json] [--out FILE]
+  radiomics extract --params P.yaml --image IMG --mask MASK [--label N] [--series UID] [--segment N|NAME]
+                    [--format csv|json] [--out FILE]
   radiomics batch --params P.yaml --cases cases.csv [--out out.csv] [--jobs N]
 `;
 
@@ -60,17 +67,25 @@ function parseLabel(s: string | undefined): number | undefined {
   return n;
 }
 
+/** An optional text option or CSV cell: empty means absent. */
+function optional(s: string | undefined): string | undefined {
+  return s === undefined || s === '' ? undefined : s;
+}
+
 async function output(text: string, out: string | undefined): Promise<void> {
   if (out) await writeFile(out, text);
   else process.stdout.write(text);
 }
 
 async function extractCmd(args: string[]): Promise<number> {
-  const f = parseFlags(args, ['params', 'image', 'mask', 'label', 'format', 'out']);
+  const f = parseFlags(args, ['params', 'image', 'mask', 'label', 'series', 'segment', 'format', 'out']);
   const format = f.format ?? 'csv';
   if (format !== 'csv' && format !== 'json') throw new UsageError(`--format must be csv or json (got '${format}')`);
   const paramsText = await readFile(need(f, 'params'), 'utf8');
-  const r = await runCase({ index: 0, paramsText, image: need(f, 'image'), mask: need(f, 'mask'), label: parseLabel(f.label) }, true);
+  const r = await runCase({
+    index: 0, paramsText, image: need(f, 'image'), mask: need(f, 'mask'), label: parseLabel(f.label),
+    series: optional(f.series), segment: optional(f.segment),
+  }, true);
   if (!r.ok) {
     process.stderr.write(`error ${r.code}: ${r.message}\n`);
     return 1;
@@ -96,7 +111,11 @@ async function runPool(jobs: CaseJob[], nWorkers: number, onDone: (r: CaseResult
     return;
   }
   const queue = [...jobs];
-  const workers = Array.from({ length: Math.min(nWorkers, jobs.length) }, () => new Worker(new URL('./batchWorker.ts', import.meta.url)));
+  // Workers start with an empty reader registry: they import the modules that registered readers here.
+  const { readerModules } = await import('./io/registry.ts');
+  const workerData: BatchWorkerData = { readerModules: [...readerModules()] };
+  const workers = Array.from({ length: Math.min(nWorkers, jobs.length) },
+    () => new Worker(new URL('./batchWorker.ts', import.meta.url), { workerData }));
   await Promise.all(workers.map((w) => new Promise<void>((resolveWorker) => {
     let current: CaseJob | undefined;
     const next = () => {
@@ -126,7 +145,10 @@ async function batchCmd(args: string[]): Promise<number> {
   const jobs: CaseJob[] = [];
   records.forEach((r, index) => {
     try {
-      jobs.push({ index, paramsText, image: abs(r.Image!), mask: abs(r.Mask!), label: parseLabel(r.Label) });
+      jobs.push({
+        index, paramsText, image: abs(r.Image!), mask: abs(r.Mask!), label: parseLabel(r.Label),
+        series: optional(r.Series), segment: optional(r.Segment),
+      });
     } catch (e) {
       results[index] = { index, ok: false, code: 'RADIOMICS_PARAM_INVALID', message: (e as Error).message, ms: 0 };
     }

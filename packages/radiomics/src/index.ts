@@ -15,6 +15,10 @@ export {
   type RadiomicsParams, type RadiomicsSettings, type ResegmentMode, type SettingRule,
 } from './params.ts';
 export { readNrrd, readNifti, readImageFile, readImageBuffer, readLabelMapFile, toLabelMap } from './io/index.ts';
+export {
+  registerImageReader, unregisterImageReader, registeredImageReaders, loadReaderModule, readerModules,
+  type ImageReader, type ImageReadOptions, type MaskReadOptions,
+} from './io/registry.ts';
 export { RADIOMICS_ERRORS, type RadiomicsErrorCode } from './errors.ts';
 export {
   FEATURE_CLASS_NAMES, FEATURE_NAMES, IMAGE_TYPE_NAMES, type FeatureClassName, type ImageTypeName,

@@ -4,6 +4,7 @@ import type { LabelMap, Volume } from '@tace/common';
 import { RADIOMICS_ERRORS, radiomicsError } from '../errors.ts';
 import { readNrrd } from './nrrd.ts';
 import { readNifti } from './nifti.ts';
+import { findReader, optionUnsupported, type ImageReadOptions, type MaskReadOptions } from './registry.ts';
 
 export { readNrrd } from './nrrd.ts';
 export { readNifti } from './nifti.ts';
@@ -15,13 +16,17 @@ export function readImageBuffer(buf: Uint8Array, nameHint = ''): Volume {
   throw radiomicsError(RADIOMICS_ERRORS.FILE_UNREADABLE, 'unrecognised image format (expected NRRD or NIfTI)');
 }
 
-export async function readImageFile(path: string): Promise<Volume> {
+/** Read an image: a registered reader's (see registry.ts) if one takes `path`, else NRRD / NIfTI. */
+export async function readImageFile(path: string, opts: ImageReadOptions = {}): Promise<Volume> {
+  const reader = await findReader(path, 'image');
+  if (reader) return reader.readImage(path, opts);
   let buf: Buffer;
   try {
     buf = await readFile(path);
   } catch (e) {
     throw radiomicsError(RADIOMICS_ERRORS.FILE_UNREADABLE, `cannot read image file (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  if (opts.series !== undefined) throw optionUnsupported('series');
   return readImageBuffer(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path);
 }
 
@@ -39,6 +44,20 @@ export function toLabelMap(v: Volume): LabelMap {
   return { size: v.size, spacingMm: v.spacingMm, originMm: v.originMm, direction: v.direction, data: out };
 }
 
-export async function readLabelMapFile(path: string): Promise<LabelMap> {
-  return toLabelMap(await readImageFile(path));
+/**
+ * Read a mask. A registered mask reader (DICOM SEG / RTSTRUCT…) rasterises onto the grid of
+ * `opts.reference`, the image the mask belongs to (awaited only then, so NRRD/NIfTI masks are still
+ * read in parallel with their image); built-in NRRD / NIfTI masks ignore it.
+ */
+export async function readLabelMapFile(path: string, opts: MaskReadOptions & { reference?: Volume | Promise<Volume> } = {}): Promise<LabelMap> {
+  const reader = await findReader(path, 'mask');
+  if (reader?.readMask) {
+    if (opts.reference === undefined) {
+      throw radiomicsError(RADIOMICS_ERRORS.FILE_UNREADABLE, `the ${reader.name} mask reader needs the image the mask belongs to`);
+    }
+    return reader.readMask(path, await opts.reference, { label: opts.label, segment: opts.segment });
+  }
+  const v = await readImageFile(path);
+  if (opts.segment !== undefined) throw optionUnsupported('segment');
+  return toLabelMap(v);
 }
