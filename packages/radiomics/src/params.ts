@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { RADIOMICS_ERRORS, radiomicsError } from './errors.ts';
+import { parseYamlSubset } from './yamlSubset.ts';
 import {
   FEATURE_CLASS_NAMES, FEATURE_NAMES, IMAGE_TYPE_NAMES,
   type FeatureClassName, type ImageTypeName,
@@ -311,6 +312,9 @@ export function paramsFromObject(raw: unknown): RadiomicsParams {
 // The YAML parser is loaded on first use: callers passing parsed params (model bundles) never pay for it.
 let yamlParse: ((text: string) => unknown) | undefined;
 function parseYaml(text: string): unknown {
+  // Typical parameter files are read by the small subset reader; the full parser loads only for the rest.
+  const simple = parseYamlSubset(text);
+  if (simple !== undefined) return simple;
   yamlParse ??= (createRequire(import.meta.url)('yaml') as { parse: (t: string) => unknown }).parse;
   return yamlParse(text);
 }
