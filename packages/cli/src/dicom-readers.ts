@@ -59,7 +59,9 @@ async function dicomFilesUnder(dir: string): Promise<string[]> {
     for (const e of entries) {
       const p = join(d, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (e.isFile() && !NON_DICOM_NAME.test(e.name) && await hasDicmPreamble(p)) out.push(p);
+      else if (NON_DICOM_NAME.test(e.name)) continue;
+      // Symlinked files are followed (a series assembled from links); symlinked folders are not (cycles).
+      else if ((e.isFile() || (e.isSymbolicLink() && (await stat(p).catch(() => undefined))?.isFile())) && await hasDicmPreamble(p)) out.push(p);
     }
   };
   await walk(dir);
