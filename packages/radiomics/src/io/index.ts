@@ -32,10 +32,21 @@ export async function readImageFile(path: string, opts: ImageReadOptions = {}): 
 
 /** Convert any integer-valued volume to a LabelMap (labels 0..255); other values → RADIOMICS_MASK_LABEL_RANGE. */
 export function toLabelMap(v: Volume): LabelMap {
-  if (v.data instanceof Uint8Array) return v as LabelMap;
-  const out = new Uint8Array(v.data.length);
+  const d = v.data;
+  if (d instanceof Uint8Array) return v as LabelMap;
+  const out = new Uint8Array(d.length);
+  // Integer arrays (NRRD masks are often int32): one OR over all voxels shows whether any value has a
+  // bit outside 0..255 (negatives included), then a native typed-array copy; no per-voxel checks.
+  if (d instanceof Int16Array || d instanceof Uint16Array || d instanceof Int32Array) {
+    let bits = 0;
+    for (let i = 0; i < d.length; i++) bits |= d[i]!;
+    if ((bits & ~255) === 0) {
+      out.set(d);
+      return { size: v.size, spacingMm: v.spacingMm, originMm: v.originMm, direction: v.direction, data: out };
+    }
+  }
   for (let i = 0; i < out.length; i++) {
-    const x = v.data[i]!;
+    const x = d[i]!;
     if (!(x >= 0 && x <= 255 && Number.isInteger(x))) {
       throw radiomicsError(RADIOMICS_ERRORS.MASK_LABEL_RANGE, `mask value ${x} is not an integer label in 0..255`);
     }
