@@ -87,6 +87,9 @@ describe.skipIf(!ibsi)('IBSI CT phantom: DICOM series + RTSTRUCT vs its NIfTI tw
   it('--segment by ROI name or number picks GTV-1; an unknown ROI is DICOM_SEGMENT_NOT_FOUND', async () => {
     const byName = await extractJson(DEFAULT_PARAMS, join(ibsi!, 'dicom/image'), join(ibsi!, 'dicom/rtstruct/DCM_RS_00060.dcm'), ['--segment', 'GTV-1']);
     expect(byName['diagnostics_Mask-original_VoxelNum']).toBe(125256);
+    // --label N: the ROI is written with label N, which the extraction then uses.
+    const label2 = await extractJson(DEFAULT_PARAMS, join(ibsi!, 'dicom/image'), join(ibsi!, 'dicom/rtstruct/DCM_RS_00060.dcm'), ['--segment', '1', '--label', '2']);
+    expect(label2['diagnostics_Mask-original_VoxelNum']).toBe(125256);
     const dir = tmp();
     writeFileSync(join(dir, 'p.yaml'), DEFAULT_PARAMS);
     const bad = await tace(['radiomics', 'extract', '--params', join(dir, 'p.yaml'), '--image', join(ibsi!, 'dicom/image'),
