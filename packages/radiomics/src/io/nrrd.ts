@@ -28,8 +28,12 @@ const TYPE_ALIASES: Record<string, string> = {
 
 const SAMPLE_BYTES: Record<string, number> = { int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, float32: 4, float64: 8 };
 
-/** Decode little/big endian samples into a typed array the Volume type supports (int8/uint32 widen). */
-export function decodeSamples(type: string, bytes: Uint8Array, count: number, littleEndian: boolean): VoxelArray {
+/**
+ * Decode little/big endian samples into a typed array the Volume type supports (int8/uint32 widen).
+ * `owned`: `bytes` is a buffer nobody else holds (freshly decompressed), so native-endian samples at an
+ * aligned offset are used in place instead of copied.
+ */
+export function decodeSamples(type: string, bytes: Uint8Array, count: number, littleEndian: boolean, owned = false): VoxelArray {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const bpp = SAMPLE_BYTES[type];
   if (!bpp) unreadable(`unsupported sample type '${type}'`);
@@ -37,14 +41,16 @@ export function decodeSamples(type: string, bytes: Uint8Array, count: number, li
   // Fast path: little-endian samples on a little-endian host are copied as a block.
   const hostLE = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
   if (littleEndian === hostLE && type !== 'int8' && type !== 'uint32') {
-    const block = bytes.slice(0, count * bpp).buffer;
+    const inPlace = owned && bytes.byteOffset % bpp === 0;
+    const block = inPlace ? bytes.buffer : bytes.slice(0, count * bpp).buffer;
+    const at = inPlace ? bytes.byteOffset : 0;
     switch (type) {
-      case 'uint8': return new Uint8Array(block);
-      case 'int16': return new Int16Array(block);
-      case 'uint16': return new Uint16Array(block);
-      case 'int32': return new Int32Array(block);
-      case 'float32': return new Float32Array(block);
-      default: return new Float64Array(block);
+      case 'uint8': return new Uint8Array(block, at, count);
+      case 'int16': return new Int16Array(block, at, count);
+      case 'uint16': return new Uint16Array(block, at, count);
+      case 'int32': return new Int32Array(block, at, count);
+      case 'float32': return new Float32Array(block, at, count);
+      default: return new Float64Array(block, at, count);
     }
   }
   switch (type) {
@@ -121,12 +127,15 @@ export function readNrrd(buf: Uint8Array): Volume {
   }
   const encoding = (fields.encoding ?? 'raw').toLowerCase();
   let data = buf.subarray(end + 2);
+  let owned = false;
   const count = size[0] * size[1] * size[2];
   if (encoding === 'gzip' || encoding === 'gz') {
     try {
-      // One output chunk of the expected size: no chunk list to concatenate.
+      // One output chunk of the expected size: no chunk list to concatenate; its bytes are viewed, not copied.
       const expected = count * (SAMPLE_BYTES[type] ?? 8);
-      data = new Uint8Array(gunzipSync(data, { chunkSize: Math.max(64 * 1024, expected + 1) }));
+      const out = gunzipSync(data, { chunkSize: Math.max(64 * 1024, expected + 1) });
+      data = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+      owned = true;
     } catch (e) {
       unreadable(`gzip data cannot be decompressed (${(e as Error).message})`);
     }
@@ -135,5 +144,5 @@ export function readNrrd(buf: Uint8Array): Volume {
   }
   const littleEndian = (fields.endian ?? 'little').toLowerCase() !== 'big';
   // Samples start right after the header ('byte skip' / 'line skip' are not supported).
-  return { size, spacingMm, originMm, direction, data: decodeSamples(type, data, count, littleEndian) };
+  return { size, spacingMm, originMm, direction, data: decodeSamples(type, data, count, littleEndian, owned) };
 }
