@@ -18,11 +18,12 @@ import {
 import { ENGINE_VERSION, imageDiagnostics, maskDiagnostics, pyRepr, type Diagnostics } from './diagnostics.ts';
 import { firstOrderFeatures } from './firstorder.ts';
 import { shapeFeatures } from './shape.ts';
-import { shape2DFeatures } from './shape2D.ts';
 import { discretize } from './discretize.ts';
 import { TEXTURE_CLASSES, type TextureSettings, type WeightingNorm } from './texture.ts';
-import { resampleImageAndMask, type PixelType } from './resample.ts';
-import { IMAGE_TYPES } from './filters/index.ts';
+import type { PixelType } from './resample.ts';
+import type * as Resample from './resample.ts';
+import type * as Filters from './filters/index.ts';
+import type * as Shape2D from './shape2D.ts';
 import type { ImageTypeName } from './featureNames.ts';
 import { geometryDifference } from './geometry.ts';
 import { createRequire } from 'node:module';
@@ -32,6 +33,11 @@ import type * as IbsiMode from './ibsiMode.ts';
 // PyRadiomics-mode processes never pay for it. require() of an ES module is synchronous in Node ≥ 22.12.
 const requireLazy = createRequire(import.meta.url);
 let ibsiMode: typeof IbsiMode | undefined;
+// Likewise the filters (≈15 modules), the resampler and shape2D load only when a parameter file asks for
+// them: the common Original-only extraction (a fresh CLI process) does not pay for loading them.
+let filters: typeof Filters | undefined;
+let resample: typeof Resample | undefined;
+let shape2D: typeof Shape2D | undefined;
 
 export type FeatureVector = Record<string, number | string>;
 
@@ -91,7 +97,8 @@ function computeShape2D(out: FeatureVector, mask: LabelMap, bb: BoundingBox, s: 
   const plane = new Uint8Array(n0 * n1);
   const stride = [1, size[0], size[0] * size[1]];
   for (let i = 0; i < n0; i++) for (let j = 0; j < n1; j++) plane[j + n1 * i] = data[i * stride[a0]! + j * stride[a1]!]!;
-  const values = shape2DFeatures({ data: plane, size: [n0, n1], spacingMm: [mask.spacingMm[a0]!, mask.spacingMm[a1]!] });
+  shape2D ??= requireLazy('./shape2D.ts') as typeof Shape2D;
+  const values = shape2D.shape2DFeatures({ data: plane, size: [n0, n1], spacingMm: [mask.spacingMm[a0]!, mask.spacingMm[a1]!] });
   emit(out, 'original', 'shape2D', requested, values);
 }
 
@@ -146,7 +153,8 @@ export function extractFeatures(image: Volume, mask: LabelMap, params: Radiomics
     pixelType = 'float64';
   }
   if (settings.interpolator && settings.resampledPixelSpacing) {
-    const r = resampleImageAndMask(img, msk, {
+    resample ??= requireLazy('./resample.ts') as typeof Resample;
+    const r = resample.resampleImageAndMask(img, msk, {
       resampledPixelSpacing: settings.resampledPixelSpacing,
       interpolator: settings.interpolator as 'sitkBSpline',
       padDistance: settings.padDistance,
@@ -201,9 +209,10 @@ export function extractFeatures(image: Volume, mask: LabelMap, params: Radiomics
   for (const [typeName] of Object.entries(p.imageType) as [ImageTypeName, unknown][]) {
     const typeSettings = settingsForImageType(p, typeName);
     if (opts.label !== undefined) typeSettings.label = opts.label;
-    const fn = IMAGE_TYPES[typeName];
-    if (!fn) throw radiomicsError(RADIOMICS_ERRORS.NOT_AVAILABLE, `image type ${typeName} is not available`);
-    const derived = typeName === 'Original' ? [{ name: 'original', image: img }] : fn(img, msk, typeSettings as Record<string, unknown>);
+    if (typeName !== 'Original') filters ??= requireLazy('./filters/index.ts') as typeof Filters;
+    const fn = typeName === 'Original' ? undefined : filters!.IMAGE_TYPES[typeName];
+    if (typeName !== 'Original' && !fn) throw radiomicsError(RADIOMICS_ERRORS.NOT_AVAILABLE, `image type ${typeName} is not available`);
+    const derived = fn ? fn(img, msk, typeSettings as Record<string, unknown>) : [{ name: 'original', image: img }];
     for (const d of derived) {
       const cropped = cropToBox(d.image, bb, 0);
       const n = roiMask.data.reduce((a, v) => a + v, 0);
