@@ -222,15 +222,17 @@ export function extractFeatures(image: Volume, mask: LabelMap, params: Radiomics
       for (const v of values) {
         if (!Number.isFinite(v)) throw radiomicsError(RADIOMICS_ERRORS.NAN_VOXELS, `the ${d.name} image has a non-finite voxel inside the ROI`);
       }
+      // Discretised once per derived image and shared by the texture classes (same settings, same bins).
+      let binned: ReturnType<typeof discretize>['binned'] | undefined;
       for (const cls of intensityClasses) {
         if (cls === 'firstorder') {
           const [sx, sy, sz] = cropped.spacingMm;
           emit(out, d.name, 'firstorder', p.featureClass.firstorder, firstOrderFeatures(values, sx * sy * sz, typeSettings));
         } else if ((TEXTURE_CLASS_NAMES as readonly string[]).includes(cls)) {
-          const { binned } = discretize(cropped.data, roiMask.data, {
+          binned ??= discretize(cropped.data, roiMask.data, {
             binWidth: typeSettings.binWidth,
             binCount: typeSettings.binCount ?? undefined,
-          });
+          }).binned;
           const values2 = TEXTURE_CLASSES[cls as TextureClassName]({
             binned, size: roiMask.size as Vec3, spacingMm: cropped.spacingMm, settings: textureSettings(typeSettings),
           });
