@@ -6,7 +6,7 @@
  * with one image type it simply calls extractFeatures.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker as WorkerThread } from 'node:worker_threads';
 import type { LabelMap, Volume, VoxelArray } from '@tace/common';
 import { TaceError } from '@tace/common';
 import { extractFeatures, type ExtractOptions, type FeatureVector } from './extractor.ts';
@@ -76,7 +76,9 @@ export async function extractFeaturesParallel(image: Volume, mask: LabelMap, par
   const shared = { image: toShared(image), mask: toShared(mask) };
   const results: FeatureVector[] = new Array(tasks.length);
   const queue = [...tasks];
-  const workers = Array.from({ length: nWorkers }, () => new Worker(new URL('./imageTypeWorker.ts', import.meta.url), { workerData: shared }));
+  // worker_threads is loaded here, not with the module: a one-image-type extraction never starts a worker.
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
+  const workers: WorkerThread[] = Array.from({ length: nWorkers }, () => new Worker(new URL('./imageTypeWorker.ts', import.meta.url), { workerData: shared }));
   const done = Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
     const next = () => {
       const t = queue.shift();
