@@ -14,7 +14,7 @@ export {
   parseParams, paramsFromObject, defaultSettings, validateSetting, registerSettingRule, settingsForImageType,
   type RadiomicsParams, type RadiomicsSettings, type ResegmentMode, type SettingRule,
 } from './params.ts';
-export { readNrrd, readNifti, readImageFile, readImageBuffer, readLabelMapFile, toLabelMap } from './io/index.ts';
+export { readNrrd, readNrrdAsync, readNifti, readImageFile, readImageBuffer, readImageBufferAsync, readLabelMapFile, toLabelMap } from './io/index.ts';
 export {
   registerImageReader, unregisterImageReader, registeredImageReaders, loadReaderModule, readerModules,
   type ImageReader, type ImageReadOptions, type MaskReadOptions,

@@ -2,11 +2,11 @@
 import { readFile } from 'node:fs/promises';
 import type { LabelMap, Volume } from '@tace/common';
 import { RADIOMICS_ERRORS, radiomicsError } from '../errors.ts';
-import { readNrrd } from './nrrd.ts';
+import { readNrrd, readNrrdAsync } from './nrrd.ts';
 import { readNifti } from './nifti.ts';
 import { findReader, optionUnsupported, type ImageReadOptions, type MaskReadOptions } from './registry.ts';
 
-export { readNrrd } from './nrrd.ts';
+export { readNrrd, readNrrdAsync } from './nrrd.ts';
 export { readNifti } from './nifti.ts';
 
 /** Pick the reader from the content (NRRD magic) or the file name. */
@@ -14,6 +14,15 @@ export function readImageBuffer(buf: Uint8Array, nameHint = ''): Volume {
   if (buf[0] === 0x4e && buf[1] === 0x52 && buf[2] === 0x52 && buf[3] === 0x44) return readNrrd(buf); // "NRRD"
   if (/\.nii(\.gz)?$/i.test(nameHint) || (buf[0] === 0x1f && buf[1] === 0x8b) || buf.byteLength >= 348) return readNifti(buf);
   throw radiomicsError(RADIOMICS_ERRORS.FILE_UNREADABLE, 'unrecognised image format (expected NRRD or NIfTI)');
+}
+
+/**
+ * readImageBuffer with a gzip-encoded NRRD's decompression on the thread pool (readNrrdAsync), so an
+ * image and its mask read with Promise.all decompress in parallel (brain1: ~18 -> ~13 ms).
+ */
+export async function readImageBufferAsync(buf: Uint8Array, nameHint = ''): Promise<Volume> {
+  if (buf[0] === 0x4e && buf[1] === 0x52 && buf[2] === 0x52 && buf[3] === 0x44) return readNrrdAsync(buf); // "NRRD"
+  return readImageBuffer(buf, nameHint);
 }
 
 /** Read an image: a registered reader's (see registry.ts) if one takes `path`, else NRRD / NIfTI. */

@@ -3,7 +3,7 @@
  * spacing = length of each `space directions` vector, direction columns = those vectors normalised,
  * RAS / LAS spaces converted to LPS by negating the x and y components.
  */
-import { gunzipSync } from 'node:zlib';
+import { gunzip, gunzipSync } from 'node:zlib';
 import type { Mat3, Vec3, Volume, VoxelArray } from '@tace/common';
 import { RADIOMICS_ERRORS, radiomicsError } from '../errors.ts';
 
@@ -65,8 +65,58 @@ export function decodeSamples(type: string, bytes: Uint8Array, count: number, li
   }
 }
 
+/** A parsed NRRD: geometry, sample layout and the (possibly gzip-compressed) sample bytes. */
+interface NrrdParts {
+  head: Omit<Volume, 'data'>;
+  type: string;
+  count: number;
+  littleEndian: boolean;
+  payload: Uint8Array;
+  gzip: boolean;
+}
+
 /** Read an NRRD file's bytes into a 3-D Volume (2-D images get a z size of 1). */
 export function readNrrd(buf: Uint8Array): Volume {
+  const parts = parseNrrd(buf);
+  if (!parts.gzip) return assemble(parts, undefined);
+  let out: Buffer | undefined;
+  try {
+    out = gunzipSync(parts.payload, { chunkSize: inflateChunk(parts) });
+  } catch (e) {
+    gzipFailed(e);
+  }
+  return assemble(parts, out);
+}
+
+/**
+ * readNrrd with the gzip decompression on libuv's thread pool: two files (image and mask) read with
+ * Promise.all decompress in parallel, and the calling thread stays free meanwhile.
+ */
+export async function readNrrdAsync(buf: Uint8Array): Promise<Volume> {
+  const parts = parseNrrd(buf);
+  if (!parts.gzip) return assemble(parts, undefined);
+  const out = await new Promise<Buffer>((resolve, reject) => {
+    gunzip(parts.payload, { chunkSize: inflateChunk(parts) }, (e, r) => (e ? reject(e) : resolve(r)));
+  }).catch(gzipFailed);
+  return assemble(parts, out);
+}
+
+/** One output chunk of the expected size: no chunk list to concatenate. */
+function inflateChunk(p: NrrdParts): number {
+  return Math.max(64 * 1024, p.count * (SAMPLE_BYTES[p.type] ?? 8) + 1);
+}
+
+function gzipFailed(e: unknown): never {
+  unreadable(`gzip data cannot be decompressed (${(e as Error).message})`);
+}
+
+/** Samples of a parsed NRRD; `inflated` (the decompressed payload) is used in place, not copied. */
+function assemble(p: NrrdParts, inflated: Buffer | undefined): Volume {
+  const data = inflated ? new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength) : p.payload;
+  return { ...p.head, data: decodeSamples(p.type, data, p.count, p.littleEndian, inflated !== undefined) };
+}
+
+function parseNrrd(buf: Uint8Array): NrrdParts {
   // Header ends at the first empty line ("\n\n").
   let end = -1;
   for (let i = 0; i + 1 < buf.length && i < 1 << 20; i++) {
@@ -126,23 +176,10 @@ export function readNrrd(buf: Uint8Array): Volume {
     originMm = [(o[0] ?? 0) * flip[0], (o[1] ?? 0) * flip[1], (o[2] ?? 0) * flip[2]];
   }
   const encoding = (fields.encoding ?? 'raw').toLowerCase();
-  let data = buf.subarray(end + 2);
-  let owned = false;
-  const count = size[0] * size[1] * size[2];
-  if (encoding === 'gzip' || encoding === 'gz') {
-    try {
-      // One output chunk of the expected size: no chunk list to concatenate; its bytes are viewed, not copied.
-      const expected = count * (SAMPLE_BYTES[type] ?? 8);
-      const out = gunzipSync(data, { chunkSize: Math.max(64 * 1024, expected + 1) });
-      data = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-      owned = true;
-    } catch (e) {
-      unreadable(`gzip data cannot be decompressed (${(e as Error).message})`);
-    }
-  } else if (encoding !== 'raw') {
-    unreadable(`unsupported encoding '${encoding}'`);
-  }
+  const gzip = encoding === 'gzip' || encoding === 'gz';
+  if (!gzip && encoding !== 'raw') unreadable(`unsupported encoding '${encoding}'`);
   const littleEndian = (fields.endian ?? 'little').toLowerCase() !== 'big';
   // Samples start right after the header ('byte skip' / 'line skip' are not supported).
-  return { size, spacingMm, originMm, direction, data: decodeSamples(type, data, count, littleEndian, owned) };
+  const count = size[0] * size[1] * size[2];
+  return { head: { size, spacingMm, originMm, direction }, type, count, littleEndian, payload: buf.subarray(end + 2), gzip };
 }
