@@ -42,7 +42,8 @@ export function decodeSamples(type: string, bytes: Uint8Array, count: number, li
   const hostLE = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
   if (littleEndian === hostLE && type !== 'int8' && type !== 'uint32') {
     const inPlace = owned && bytes.byteOffset % bpp === 0;
-    const block = inPlace ? bytes.buffer : bytes.slice(0, count * bpp).buffer;
+    // Uint8Array's slice (a copy), also for a Node Buffer, whose own slice() is a view of the whole file.
+    const block = inPlace ? bytes.buffer : Uint8Array.prototype.slice.call(bytes, 0, count * bpp).buffer;
     const at = inPlace ? bytes.byteOffset : 0;
     switch (type) {
       case 'uint8': return new Uint8Array(block, at, count);
@@ -54,7 +55,7 @@ export function decodeSamples(type: string, bytes: Uint8Array, count: number, li
     }
   }
   switch (type) {
-    case 'uint8': return bytes.slice(0, count);
+    case 'uint8': return Uint8Array.prototype.slice.call(bytes, 0, count);
     case 'int8': { const o = new Int16Array(count); for (let i = 0; i < count; i++) o[i] = dv.getInt8(i); return o; }
     case 'int16': { const o = new Int16Array(count); for (let i = 0; i < count; i++) o[i] = dv.getInt16(2 * i, littleEndian); return o; }
     case 'uint16': { const o = new Uint16Array(count); for (let i = 0; i < count; i++) o[i] = dv.getUint16(2 * i, littleEndian); return o; }

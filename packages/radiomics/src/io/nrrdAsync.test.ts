@@ -24,6 +24,11 @@ describe('readNrrdAsync', () => {
     expect(v.spacingMm).toEqual([1, 2, 3]);
     expect(v.size).toEqual([2, 2, 1]);
   });
+  it('decodes a raw NRRD handed over as a Node Buffer (whose slice() is a view, not a copy)', async () => {
+    const buf = Buffer.from(nrrd('raw', SAMPLES));
+    expect([...readNrrd(buf).data]).toEqual([1, -2, 300, 0]);
+    expect([...(await readNrrdAsync(buf)).data]).toEqual([1, -2, 300, 0]);
+  });
   it('rejects corrupt gzip data with RADIOMICS_FILE_UNREADABLE', async () => {
     await expect(readNrrdAsync(nrrd('gzip', Uint8Array.of(0x1f, 0x8b, 8, 0, 1, 2, 3)))).rejects.toMatchObject({ code: 'RADIOMICS_FILE_UNREADABLE' });
   });
