@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { LabelMap, Volume } from '@tace/common';
 import { RADIOMICS_ERRORS, radiomicsError } from '../errors.ts';
 import { readNrrd, readNrrdAsync } from './nrrd.ts';
+import { takePrefetched } from './prefetch.ts';
 import { readNifti } from './nifti.ts';
 import { findReader, optionUnsupported, type ImageReadOptions, type MaskReadOptions } from './registry.ts';
 
@@ -11,7 +12,7 @@ export { readNifti } from './nifti.ts';
 
 /** Pick the reader from the content (NRRD magic) or the file name. */
 export function readImageBuffer(buf: Uint8Array, nameHint = ''): Volume {
-  if (buf[0] === 0x4e && buf[1] === 0x52 && buf[2] === 0x52 && buf[3] === 0x44) return readNrrd(buf); // "NRRD"
+  if (buf[0] === 0x4e && buf[1] === 0x52 && buf[2] === 0x52 && buf[3] === 0x44) return takePrefetched(nameHint, buf) ?? readNrrd(buf); // "NRRD"
   if (/\.nii(\.gz)?$/i.test(nameHint) || (buf[0] === 0x1f && buf[1] === 0x8b) || buf.byteLength >= 348) return readNifti(buf);
   throw radiomicsError(RADIOMICS_ERRORS.FILE_UNREADABLE, 'unrecognised image format (expected NRRD or NIfTI)');
 }
