@@ -8,12 +8,10 @@
  * where p is the cube origin and a, b, c the triangle vertices relative to it (all in mm).
  * Diameters: exact maxima over mesh vertices via convex hulls (hull.ts), not PyRadiomics' O(n²) scan.
  */
-import { buildOrientedTriangles, EDGE_MIDPOINTS } from './mcTables.ts';
+import { EDGE_MIDPOINTS } from './mcTables.ts';
+import { orientedTriangles } from './mcOriented.ts';
 import { meshDiameters, type GridPoints } from './hull.ts';
 import { principalEigenvalues } from './linalg.ts';
-
-/** Oriented triangles per cube configuration, built on first use (not at import). */
-let ORIENTED: Int8Array[] | undefined;
 
 /** A binary ROI on a box: data[x + nx·(y + ny·z)] ≠ 0 inside. Spacing (x, y, z) mm. */
 export interface BinaryRoi {
@@ -33,7 +31,7 @@ function configTables(sz: number, sy: number, sx: number): ConfigTables {
   const s0 = new Float64Array(256);
   const n = new Float64Array(768);
   const v = EDGE_MIDPOINTS.map(([z, y, x]) => [z * sz, y * sy, x * sx] as const);
-  const oriented = (ORIENTED ??= buildOrientedTriangles());
+  const oriented = orientedTriangles();
   for (let cfg = 0; cfg < 256; cfg++) {
     const tri = oriented[cfg]!;
     for (let t = 0; t < tri.length; t += 3) {
