@@ -10,23 +10,29 @@
 
 /** Indices (into u/v) of the strict convex-hull vertices of 2-D integer points (monotone chain). */
 export function hull2D(u: Int32Array, v: Int32Array, idx: number[]): number[] {
-  // For each u keep only the min and max v: interior points of a grid row cannot be extreme.
-  const byU = new Map<number, [number, number]>();
-  for (const i of idx) {
-    const r = byU.get(u[i]!);
-    if (!r) byU.set(u[i]!, [i, i]);
-    else {
-      if (v[i]! < v[r[0]]!) r[0] = i;
-      if (v[i]! > v[r[1]]!) r[1] = i;
-    }
-  }
+  // For each u keep only the min and max v: interior points of a grid row cannot be extreme. u values
+  // are small grid coordinates, so the rows are slots of a typed array over [uMin, uMax]; walking the
+  // slots in order gives the points sorted by (u, v) (points are distinct) with no Map and no sort.
+  let uMin = Infinity, uMax = -Infinity;
+  for (const i of idx) { const w = u[i]!; if (w < uMin) uMin = w; if (w > uMax) uMax = w; }
   const pts: number[] = [];
-  for (const [, [a, b]] of [...byU.entries()].sort((x, y) => x[0] - y[0])) {
-    pts.push(a);
-    if (b !== a) pts.push(b);
+  if (idx.length === 0) return pts;
+  const rows = uMax - uMin + 1;
+  const lo = new Int32Array(rows).fill(-1);
+  const hi = new Int32Array(rows);
+  for (const i of idx) {
+    const r = u[i]! - uMin;
+    const a = lo[r]!;
+    if (a < 0) { lo[r] = i; hi[r] = i; continue; }
+    if (v[i]! < v[a]!) lo[r] = i;
+    if (v[i]! > v[hi[r]!]!) hi[r] = i;
   }
-  // Sort by (u, v) for the monotone chain.
-  pts.sort((a, b) => u[a]! - u[b]! || v[a]! - v[b]!);
+  for (let r = 0; r < rows; r++) {
+    const a = lo[r]!;
+    if (a < 0) continue;
+    pts.push(a);
+    if (hi[r] !== a) pts.push(hi[r]!);
+  }
   if (pts.length <= 2) return pts;
   const cross = (o: number, a: number, b: number) =>
     (u[a]! - u[o]!) * (v[b]! - v[o]!) - (v[a]! - v[o]!) * (u[b]! - u[o]!);
