@@ -8,7 +8,8 @@ export function csvLine(values: readonly unknown[]): string {
   return values.map(csvField).join(',');
 }
 
-export function parseCsvRecords(text: string): Record<string, string>[] {
+/** RFC 4180 rows (quoted fields, doubled quotes, CRLF or LF), without interpretation. */
+export function parseCsvRows(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
@@ -25,6 +26,11 @@ export function parseCsvRecords(text: string): Record<string, string>[] {
     } else field += ch;
   }
   if (field !== '' || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+export function parseCsvRecords(text: string): Record<string, string>[] {
+  const rows = parseCsvRows(text);
   const nonEmpty = rows.filter((r) => r.some((c) => c.trim() !== ''));
   const header = (nonEmpty[0] ?? []).map((h) => h.trim());
   return nonEmpty.slice(1).map((r) => Object.fromEntries(header.map((h, i) => [h, (r[i] ?? '').trim()])));

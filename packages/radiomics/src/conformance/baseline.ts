@@ -3,28 +3,11 @@
  * settings dict stored in each column's `diagnostics_Configuration_Settings` row.
  */
 import { readFileSync } from 'node:fs';
+import { parseCsvRows } from '../csv.ts';
 
-/** Minimal RFC 4180 CSV parser (quoted fields with commas and doubled quotes). */
+/** The CSV's non-empty rows (RFC 4180, the CLI's parser). */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
-      } else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') { row.push(field); field = ''; }
-    else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field); rows.push(row); row = []; field = '';
-    } else field += ch;
-  }
-  if (field !== '' || row.length) { row.push(field); rows.push(row); }
-  return rows.filter((r) => r.length > 1 || r[0] !== '');
+  return parseCsvRows(text).filter((r) => r.length > 1 || r[0] !== '');
 }
 
 export interface Baseline {
