@@ -88,10 +88,10 @@ export function buildIngestionApp(deps: IngestionAppDeps): FastifyInstance {
       if (!trigger) return sendOutcome(reply, 200, outcome('information', 'informational', `${resource.resourceType} is not a scoring trigger; ignored`));
 
       let studyUid = trigger.studyInstanceUid;
-      if (trigger.kind === 'procedure') {
+      if (trigger.kind === 'procedure' && resource.resourceType === 'Procedure') {
         // A finished TACE: score the post-TACE CT if the EHR already knows it; otherwise the
         // ImagingStudy notification will start the run when the study arrives.
-        studyUid = await findPostTaceStudyUid(deps.fhir, trigger.patientRef, procedureDate(resource as never) ?? '');
+        studyUid = await findPostTaceStudyUid(deps.fhir, trigger.patientRef, procedureDate(resource) ?? '');
         if (!studyUid) return sendOutcome(reply, 200, outcome('information', 'informational', 'TACE recorded; no post-TACE CT study yet — the ImagingStudy notification will start scoring'));
       }
       if (!studyUid) return sendOutcome(reply, 400, outcome('error', 'required', 'ImagingStudy has no DICOM StudyInstanceUID identifier', 'WEBHOOK_STUDY_UID_MISSING'));
