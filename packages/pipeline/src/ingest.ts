@@ -2,7 +2,7 @@ import type { MedplumClient } from '@medplum/core';
 import { TaceError, type Logger } from '@tace/common';
 import { cropToRoi, loadCtVolume, rtstructToLabelMap, segToLabelMap, selectCtAndSegmentation, type StudySource } from '@tace/dicom';
 import { resolveClinicalContext, type ClinicalConfig } from '@tace/fhir';
-import type { CaseBundle, DirCaseStore, RunRecord } from '@tace/jobs';
+import type { CaseBundle, DirCaseStore, RunContext, RunRecord } from '@tace/jobs';
 
 export interface IngestDeps {
   fhir: MedplumClient;
@@ -24,7 +24,7 @@ export interface IngestTimings {
  * case bundle written to the case store. Returns the case key. Every failure is a TaceError
  * with a stable code (FHIR_AFP_MISSING, DICOM_NO_SEGMENTATION, …).
  */
-export async function ingestCase(deps: IngestDeps, rec: RunRecord): Promise<{ caseKey: string; timings: IngestTimings }> {
+export async function ingestCase(deps: IngestDeps, rec: RunRecord): Promise<{ caseKey: string; context: RunContext; timings: IngestTimings }> {
   const { request } = rec;
   const t0 = performance.now();
   const ctx = await resolveClinicalContext(deps.fhir, request.patientReference, deps.clinical, { studyInstanceUid: request.studyInstanceUid });
@@ -57,5 +57,11 @@ export async function ingestCase(deps: IngestDeps, rec: RunRecord): Promise<{ ca
   };
   const caseKey = await deps.cases.put(bundle);
   const t3 = performance.now();
-  return { caseKey, timings: { fhirMs: t1 - t0, dicomMs: t2 - t1, storeMs: t3 - t2 } };
+  const context: RunContext = {
+    patientRef: ctx.patientRef,
+    procedure: ctx.procedure,
+    ...(ctx.imagingStudyRef ? { imagingStudyRef: ctx.imagingStudyRef } : {}),
+    observationRefs: ctx.observationRefs,
+  };
+  return { caseKey, context, timings: { fhirMs: t1 - t0, dicomMs: t2 - t1, storeMs: t3 - t2 } };
 }

@@ -36,22 +36,12 @@ async function stage<T>(name: StageName, runId: string, ctx: StageContext, lastA
 
 export async function doIngest(ctx: StageContext & IngestDeps, next: NextStage, runId: string, lastAttempt: boolean): Promise<void> {
   await stage('ingest', runId, ctx, lastAttempt, async (rec) => {
-    const { caseKey, timings } = await ingestCase(ctx, rec);
-    const bundle = await ctx.cases.get(caseKey);
-    await ctx.registry.update(runId, {
-      caseKey,
-      context: {
-        patientRef: bundle.patientReference,
-        procedure: bundle.procedure,
-        ...(bundle.imagingStudyReference ? { imagingStudyRef: bundle.imagingStudyReference } : {}),
-        observationRefs: bundle.observationReferences,
-      },
-    });
+    const { caseKey, context, timings } = await ingestCase(ctx, rec);
+    await ctx.registry.update(runId, { caseKey, context });
     ctx.log.debug({ runId, ...timings }, 'ingest timings');
   });
-  await ctx.registry.update(runId, { status: 'queued', stage: 'infer' });
-  const rec = await ctx.registry.get(runId);
-  await next('infer', runId, { caseKey: rec?.caseKey });
+  const rec = await ctx.registry.update(runId, { status: 'queued', stage: 'infer' });
+  await next('infer', runId, { caseKey: rec.caseKey });
 }
 
 export async function doInfer(ctx: StageContext & { score: ScoreFn }, next: NextStage, runId: string, caseKey: string, lastAttempt: boolean): Promise<void> {
