@@ -1,6 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import { TaceError } from '@tace/common';
 
+interface Slot {
+  w: Worker;
+  /** Id of the job the thread is running, 0 when idle. */
+  current: number;
+  ready: Promise<void>;
+}
+
 interface Pending {
   resolve(v: Record<string, unknown>): void;
   reject(e: unknown): void;
@@ -17,7 +24,7 @@ type Reply = { id: number; ok: true; result: Record<string, unknown> } | { id: n
 export class ScoringPool {
   private readonly script: URL;
   private readonly workerData: Record<string, unknown>;
-  private threads: Array<{ w: Worker; busy: boolean; ready: Promise<void> }> = [];
+  private threads: Slot[] = [];
   private readonly pending = new Map<number, Pending>();
   private readonly queue: Array<{ id: number; msg: Record<string, unknown> }> = [];
   private nextId = 1;
@@ -28,10 +35,9 @@ export class ScoringPool {
     for (let i = 0; i < size; i++) this.threads.push(this.spawn());
   }
 
-  private spawn(): { w: Worker; busy: boolean; ready: Promise<void> } {
+  private spawn(): Slot {
     const w = new Worker(this.script, { workerData: this.workerData });
-    let currentId = 0;
-    const slot = { w, busy: false, ready: Promise.resolve() };
+    const slot: Slot = { w, current: 0, ready: Promise.resolve() };
     slot.ready = new Promise<void>((resolve, reject) => {
       w.once('message', (m: { ready?: boolean; error?: { code: string; message: string } }) => {
         if (m.ready) resolve();
@@ -43,7 +49,7 @@ export class ScoringPool {
       if (!('id' in m)) return;
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
-      slot.busy = false;
+      slot.current = 0;
       if (p) {
         if (m.ok) p.resolve(m.result);
         else p.reject(new TaceError(m.code, m.message, { retryable: m.retryable }));
@@ -51,20 +57,15 @@ export class ScoringPool {
       this.drain();
     });
     w.on('error', (e) => {
-      const p = currentId ? this.pending.get(currentId) : undefined;
+      const p = slot.current ? this.pending.get(slot.current) : undefined;
       if (p) {
-        this.pending.delete(currentId);
+        this.pending.delete(slot.current);
         p.reject(new TaceError('WORKER_CRASHED', `scoring thread crashed: ${e.message}`, { retryable: true }));
       }
       this.threads = this.threads.filter((t) => t !== slot);
       this.threads.push(this.spawn());
       this.drain();
     });
-    const post = w.postMessage.bind(w);
-    w.postMessage = (value: unknown) => {
-      currentId = (value as { id: number }).id;
-      post(value);
-    };
     return slot;
   }
 
@@ -84,9 +85,9 @@ export class ScoringPool {
 
   private drain(): void {
     for (const t of this.threads) {
-      if (t.busy || this.queue.length === 0) continue;
+      if (t.current || this.queue.length === 0) continue;
       const job = this.queue.shift()!;
-      t.busy = true;
+      t.current = job.id;
       t.w.postMessage({ id: job.id, ...job.msg });
     }
   }
