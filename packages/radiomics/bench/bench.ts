@@ -126,9 +126,13 @@ function freshBench(dataDir: string, runs: number): void {
   // The CLI entries call module.enableCompileCache(), whose cache lives in os.tmpdir(): TMPDIR selects it.
   // NODE_COMPILE_CACHE is left unset (it would also cache the entry file, which users do not get).
   const cacheDir = mkdtempSync(join(tmpdir(), 'radiomics-ncc-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: cacheDir };
+  // The bin loads the engine as one bundled file (bin/engine.mjs), built at the first run after a source
+  // change into a cache folder: here a folder of this run's, built before timing.
+  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: cacheDir, TACE_RADIOMICS_BUNDLE_CACHE: join(cacheDir, 'bundle') };
   delete env.NODE_COMPILE_CACHE;
   delete env.NODE_DISABLE_COMPILE_CACHE;
+  delete env.TACE_RADIOMICS_BUNDLE;
+  spawnSync(process.execPath, [bin, 'extract', ...io], { env, stdio: 'ignore' });
   const src = fileURLToPath(new URL('../src/io/index.ts', import.meta.url));
   const readOnly = `import { readImageFile, readLabelMapFile } from ${JSON.stringify(src)};
 const i = await readImageFile(${JSON.stringify(`${dataDir}/brain1_image.nrrd`)});
@@ -160,9 +164,19 @@ if (!(s > 0)) process.exit(3);`;
   };
   fresh('bin cold', [bin, 'extract', ...io], true);
   fresh('bin warm', [bin, 'extract', ...io], false);
+  // the same without the bundle (what the bin falls back to), and the first run after a source change
+  // (bundle rebuilt: a new bundle cache folder for every run; the compile cache of everything else warm)
+  env.TACE_RADIOMICS_BUNDLE = '0';
+  fresh('bin unbundled', [bin, 'extract', ...io], false);
+  delete env.TACE_RADIOMICS_BUNDLE;
+  let rebuilds = 0;
+  const rebuilt = spawnTimes([bin, 'extract', ...io], runs, env, 1,
+    () => ({ TACE_RADIOMICS_BUNDLE_CACHE: join(cacheDir, `bundle-rebuild-${rebuilds++}`) }));
+  if (rebuilt) console.log(row('bin rebuild', rebuilt, { median: ANCHOR_FRESH_BRAIN1_MS }, readBase ?? undefined));
   fresh('tace-risk cold', [mainCli, 'radiomics', 'extract', ...io], true);
   fresh('tace-risk warm', [mainCli, 'radiomics', 'extract', ...io], false);
-  console.log('  bin = node packages/radiomics/bin/radiomics.mjs extract …; tace-risk = node packages/cli/src/main.ts radiomics extract …');
+  console.log('  bin = node packages/radiomics/bin/radiomics.mjs extract … (engine bundled, bin/engine.mjs); tace-risk = node packages/cli/src/main.ts radiomics extract …');
+  console.log('  "bin unbundled" = warm, TACE_RADIOMICS_BUNDLE=0; "bin rebuild" = the first run after a source change (bundle built)');
   console.log(`  (× base: relative to the read-only process; ${ANCHOR_NOTE}: ${ANCHOR_FRESH_BRAIN1_MS} ms)`);
   for (const f of [out, yaml]) rmSync(f, { force: true });
   rmSync(cacheDir, { recursive: true, force: true });

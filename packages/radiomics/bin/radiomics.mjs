@@ -8,6 +8,9 @@ import { enableCompileCache } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 
 enableCompileCache();
+// the engine: one bundled file when current, else the separate modules (engine.mjs)
+// (imported after enabling the compile cache, so that it is cached too)
+const engine = await (await import('./engine.mjs')).loadEngine();
 const args = process.argv.slice(2);
 
 /** Values of --image / --mask / --params in an `extract` command line (both `--k v` and `--k=v`). */
@@ -34,8 +37,7 @@ if (args[0] === 'extract') {
   // command reports it.
   if (params) {
     try {
-      const { parseParams } = await import('../src/params.ts');
-      const p = parseParams(readFileSync(params, 'utf8'));
+      const p = engine.parseParams(readFileSync(params, 'utf8'));
       const light = !p.ibsi && p.setting.standard !== 'ibsi' && !p.setting.resampledPixelSpacing &&
         Object.keys(p.imageType).every((t) => t === 'Original');
       if (light) setFlagsFromString('--no-opt');
@@ -43,10 +45,11 @@ if (args[0] === 'extract') {
       // reported by the command itself
     }
   }
-  // Start reading and inflating the image and mask (thread pool) now, so that work overlaps the ≈35 ms
-  // of loading the engine's modules; the readers take the decoded volumes (src/io/prefetch.ts).
+  // Start reading and inflating the image and mask (thread pool) now, so that work overlaps what runs
+  // before the readers (the rest of the engine's loading, parsing the parameters); the readers take the
+  // decoded volumes (src/io/prefetch.ts).
   const inputs = [image, mask].filter((p) => p !== undefined);
-  if (inputs.length > 0) (await import('../src/io/prefetch.ts')).prefetchImageFiles(inputs);
+  if (inputs.length > 0) engine.prefetchImageFiles(inputs);
 }
-const { runRadiomicsCli } = await import('../src/cli.ts');
+const { runRadiomicsCli } = await engine.cli();
 process.exitCode = await runRadiomicsCli(args);

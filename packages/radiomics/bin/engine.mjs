@@ -1,0 +1,96 @@
+// Loads the CLI engine for bin/radiomics.mjs: one bundled ESM file (built by esbuild, see
+// build-bundle.mjs) when it is current, else the separate TypeScript modules. Why: a fresh process
+// spends ~30 ms having Node strip, compile and link ~45 modules one by one; one file loads in a few ms.
+//
+// The bundle is never a committed artifact. It lives in node_modules/.cache/tace-radiomics/, named by a
+// hash of its contents, with a manifest listing every file it was built from (esbuild's metafile inputs,
+// plus the build script) and each file's size, mtime and ctime. A start stats those ~50 files (~1 ms,
+// cheaper than hashing their contents): any difference — an edit, a checkout, a copy; ctime cannot be
+// set back by tools that preserve mtimes — rebuilds the bundle before it is used. A source file that is
+// new or deleted changes a file that imports it, so it is caught too. If esbuild is missing, the cache
+// is not writable or anything fails, the engine loads unbundled: same code, same output, slower start.
+// TACE_RADIOMICS_BUNDLE=0 turns the bundle off; TACE_RADIOMICS_BUNDLE_DEBUG=1 reports on stderr why it
+// was not used or when it was rebuilt; TACE_RADIOMICS_BUNDLE_CACHE=DIR puts the cache elsewhere.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const PKG_DIR = fileURLToPath(new URL('..', import.meta.url));
+const debug = process.env.TACE_RADIOMICS_BUNDLE_DEBUG === '1';
+
+function note(msg) {
+  if (debug) process.stderr.write(`radiomics bundle: ${msg}\n`);
+}
+
+/**
+ * TACE_RADIOMICS_BUNDLE_CACHE if set (tests, benchmarks), else node_modules/.cache/tace-radiomics under
+ * the nearest ancestor holding node_modules; undefined if there is none.
+ */
+function cacheDir() {
+  if (process.env.TACE_RADIOMICS_BUNDLE_CACHE) return process.env.TACE_RADIOMICS_BUNDLE_CACHE;
+  for (let dir = PKG_DIR; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules'))) return join(dir, 'node_modules', '.cache', 'tace-radiomics');
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** One manifest per package folder (several checkouts may share a node_modules). */
+function manifestPath(dir) {
+  return join(dir, `manifest-${PKG_DIR.replace(/[^A-Za-z0-9]+/g, '_')}.json`);
+}
+
+/** Size, mtime and ctime of a file as stored in the manifest; undefined if it is gone. */
+export function fileStamp(path) {
+  const s = statSync(path, { throwIfNoEntry: false });
+  return s ? [s.size, s.mtimeMs, s.ctimeMs] : undefined;
+}
+
+/** The bundle's path if the manifest's inputs are all unchanged, else undefined. */
+function currentBundle(dir) {
+  let m;
+  try {
+    m = JSON.parse(readFileSync(manifestPath(dir), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  for (const [path, size, mtimeMs, ctimeMs] of m.inputs) {
+    const st = fileStamp(path);
+    if (!st || st[0] !== size || st[1] !== mtimeMs || st[2] !== ctimeMs) {
+      note(`${path} changed`);
+      return undefined;
+    }
+  }
+  return join(dir, m.bundle);
+}
+
+async function unbundled() {
+  const [params, prefetch] = await Promise.all([import('../src/params.ts'), import('../src/io/prefetch.ts')]);
+  return {
+    parseParams: params.parseParams,
+    prefetchImageFiles: prefetch.prefetchImageFiles,
+    cli: () => import('../src/cli.ts'),
+  };
+}
+
+/**
+ * `{ parseParams, prefetchImageFiles, cli }` from the bundle (built first if stale) or from the unbundled
+ * modules; `cli()` imports the command line, `{ runRadiomicsCli }`.
+ */
+export async function loadEngine() {
+  if (process.env.TACE_RADIOMICS_BUNDLE === '0') return unbundled();
+  try {
+    const dir = cacheDir();
+    if (!dir) throw new Error('no node_modules folder for the cache');
+    let bundle = currentBundle(dir);
+    if (!bundle) {
+      const { buildBundle } = await import('./build-bundle.mjs');
+      bundle = await buildBundle(PKG_DIR, dir, manifestPath(dir));
+      note(`built ${bundle}`);
+    }
+    const m = await import(pathToFileURL(bundle).href);
+    return { parseParams: m.parseParams, prefetchImageFiles: m.prefetchImageFiles, cli: async () => m };
+  } catch (e) {
+    note(`not used (${e instanceof Error ? e.message : String(e)}); loading the modules unbundled`);
+    return unbundled();
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The bundled CLI engine (bin/engine.mjs, bin/build-bundle.mjs) against the unbundled modules, in spawned
+ * processes as users run them: same bytes out, and a changed input rebuilds the bundle.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { referencePath } from '@tace/common';
+import { parseCsvRecords } from '../csv.ts';
+
+const ref = referencePath('pyradiomics/data');
+const BIN = fileURLToPath(new URL('../../bin/radiomics.mjs', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'radiomics-bundle-'));
+const cache = join(dir, 'cache');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Run `radiomics extract` on brain1 into `out`; returns stderr. `bundle` false: the unbundled modules. */
+function extract(out: string, bundle: boolean): string {
+  const env: NodeJS.ProcessEnv = { ...process.env, TACE_RADIOMICS_BUNDLE_DEBUG: '1', TACE_RADIOMICS_BUNDLE_CACHE: cache };
+  if (!bundle) env.TACE_RADIOMICS_BUNDLE = '0';
+  const r = spawnSync(process.execPath, [BIN, 'extract', '--params', join(dir, 'p.yaml'),
+    '--image', `${ref}/brain1_image.nrrd`, '--mask', `${ref}/brain1_label.nrrd`, '--out', out], { env, encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  expect(r.stdout).toBe('');
+  return r.stderr;
+}
+
+describe.skipIf(!ref)('bundled CLI engine', () => {
+  it('writes the same CSV bytes as the unbundled modules (brain1, all classes), and rebuilds when an input changes', () => {
+    writeFileSync(join(dir, 'p.yaml'), 'imageType:\n  Original: {}\nfeatureClass:\n  firstorder:\n  shape:\n  glcm:\n  glrlm:\n  glszm:\n  gldm:\n  ngtdm:\nsetting:\n  binWidth: 25\n  label: 1\n');
+    const built = extract(join(dir, 'bundled.csv'), true);
+    expect(built).toMatch(/radiomics bundle: built /);
+    expect(built).not.toMatch(/not used/);
+    expect(readdirSync(cache).filter((f) => f.endsWith('.mjs'))).toHaveLength(1);
+    expect(extract(join(dir, 'unbundled.csv'), false)).toBe('');
+    const bundled = readFileSync(join(dir, 'bundled.csv'));
+    expect(bundled.equals(readFileSync(join(dir, 'unbundled.csv')))).toBe(true);
+    // and the output is the engine's, not empty: PyRadiomics baseline (shared/reference/pyradiomics/
+    // baseline/baseline_firstorder.csv, column brain1) original_firstorder_Mean = 825.2354363065023
+    const rows = parseCsvRecords(bundled.toString('utf8'));
+    expect(rows).toHaveLength(1);
+    expect(Number(rows[0]!.original_firstorder_Mean)).toBeCloseTo(825.2354363065023, 9);
+
+    // a warm start reuses the bundle silently
+    expect(extract(join(dir, 'again.csv'), true)).toBe('');
+    // an input whose recorded stamp no longer matches (as after an edit) makes the next start rebuild
+    const manifestFile = readdirSync(cache).find((f) => f.startsWith('manifest-'))!;
+    const manifest = JSON.parse(readFileSync(join(cache, manifestFile), 'utf8')) as { inputs: [string, number, number, number][] };
+    const cliInput = manifest.inputs.find((i) => i[0].endsWith(join('src', 'cli.ts')))!;
+    cliInput[2] -= 1000;
+    writeFileSync(join(cache, manifestFile), JSON.stringify(manifest));
+    const rebuilt = extract(join(dir, 'rebuilt.csv'), true);
+    expect(rebuilt).toMatch(/cli\.ts changed/);
+    expect(rebuilt).toMatch(/radiomics bundle: built /);
+    expect(readFileSync(join(dir, 'rebuilt.csv')).equals(bundled)).toBe(true);
+    expect(existsSync(join(cache, manifestFile))).toBe(true);
+  });
+});
