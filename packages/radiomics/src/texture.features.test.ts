@@ -71,8 +71,10 @@ describe.skipIf(!root)('texture features equal PyRadiomics baseline CSV (1e-6 re
         const caseName = base.rows.get('diagnostics_Configuration_TestCase')![c]!;
         const settings = parsePythonDict(base.rows.get('diagnostics_Configuration_Settings')![c]!);
         const input = pipeline(caseName, settings);
-                it.skipIf(typeof input === 'string')(`${col}${typeof input === 'string' ? ` (skipped: ${input})` : ''}`, () => {
-          if (typeof input === 'string') return;
+        // Columns that need normalisation, sigma re-segmentation or resampling are left to the
+        // end-to-end suite below; this one isolates the texture classes on the plain pipeline.
+        if (typeof input === 'string') return;
+        it(col, () => {
           const got = TEXTURE_CLASSES[cls](input);
           const names = featureRows.map((r) => r.slice(`original_${cls}_`.length));
           const bad: string[] = [];
