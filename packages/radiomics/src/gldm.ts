@@ -11,7 +11,7 @@
  * DependencePercentage (always 1).
  */
 import type { TextureInput } from './textureCommon.ts';
-import { EPS, distancesOf, force2Ddim } from './textureCommon.ts';
+import { distancesOf, force2Ddim, marginalVariance, matrixEntropy, sumMarginal, sumMatrix } from './textureCommon.ts';
 import { generateAngles } from './kernels/angles.ts';
 import { prepareRoi } from './kernels/roi.ts';
 import { gldmCounts } from './kernels/gldmKernel.ts';
@@ -64,21 +64,9 @@ export function gldmCoefficients(mat: GldmMatrix): GldmCoefficients {
   return { ...mat, Nz: mat.Np, pg, pd };
 }
 
-function sumIJ(c: GldmCoefficients, f: (i: number, j: number) => number): number {
-  let s = 0;
-  for (let i = 0; i < c.n; i++) for (let j = 0; j < c.m; j++) s += c.P[i * c.m + j]! * f(c.ivector[i]!, c.jvector[j]!);
-  return s;
-}
-function sumJ(c: GldmCoefficients, f: (j: number) => number): number {
-  let s = 0;
-  for (let j = 0; j < c.m; j++) s += c.pd[j]! * f(c.jvector[j]!);
-  return s;
-}
-function sumI(c: GldmCoefficients, f: (i: number) => number): number {
-  let s = 0;
-  for (let i = 0; i < c.n; i++) s += c.pg[i]! * f(c.ivector[i]!);
-  return s;
-}
+const sumIJ = (c: GldmCoefficients, f: (i: number, j: number) => number): number => sumMatrix(c.P, c.n, c.m, c.ivector, c.jvector, f);
+const sumJ = (c: GldmCoefficients, f: (j: number) => number): number => sumMarginal(c.pd, c.jvector, c.m, f);
+const sumI = (c: GldmCoefficients, f: (i: number) => number): number => sumMarginal(c.pg, c.ivector, c.n, f);
 
 /** SDE = Σ P(i,j)/j² / N_z. IBSI SODN */
 export function SmallDependenceEmphasis(c: GldmCoefficients): number {
@@ -102,28 +90,15 @@ export function DependenceNonUniformityNormalized(c: GldmCoefficients): number {
 }
 /** GLV = Σ p(i,j)(i − μ)², μ = Σ p(i,j) i, p = P/N_z. IBSI 1PFV */
 export function GrayLevelVariance(c: GldmCoefficients): number {
-  let u = 0;
-  for (let i = 0; i < c.n; i++) u += (c.pg[i]! / c.Nz) * c.ivector[i]!;
-  let s = 0;
-  for (let i = 0; i < c.n; i++) s += (c.pg[i]! / c.Nz) * (c.ivector[i]! - u) ** 2;
-  return s;
+  return marginalVariance(c.pg, c.ivector, c.n, c.Nz);
 }
 /** DV = Σ p(i,j)(j − μ)², μ = Σ p(i,j) j. IBSI DNX2 */
 export function DependenceVariance(c: GldmCoefficients): number {
-  let u = 0;
-  for (let j = 0; j < c.m; j++) u += (c.pd[j]! / c.Nz) * c.jvector[j]!;
-  let s = 0;
-  for (let j = 0; j < c.m; j++) s += (c.pd[j]! / c.Nz) * (c.jvector[j]! - u) ** 2;
-  return s;
+  return marginalVariance(c.pd, c.jvector, c.m, c.Nz);
 }
 /** DE = −Σ p(i,j) log₂(p(i,j) + ε). IBSI FCBV */
 export function DependenceEntropy(c: GldmCoefficients): number {
-  let s = 0;
-  for (let k = 0; k < c.n * c.m; k++) {
-    const p = c.P[k]! / c.Nz;
-    s -= p * Math.log2(p + EPS);
-  }
-  return s;
+  return matrixEntropy(c.P, c.n * c.m, c.Nz);
 }
 /** LGLE = Σ P(i,j)/i² / N_z. IBSI TL9H */
 export function LowGrayLevelEmphasis(c: GldmCoefficients): number {

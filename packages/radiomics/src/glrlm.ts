@@ -10,7 +10,7 @@
  * i = gray-level values present, j = run lengths present; N_p(θ) = Σ_j j p_r(j).
  */
 import type { TextureInput } from './textureCommon.ts';
-import { EPS, angleDistance, force2Ddim, nanmean } from './textureCommon.ts';
+import { angleDistance, force2Ddim, marginalVariance, matrixEntropy, nanmean, sumMarginal, sumMatrix } from './textureCommon.ts';
 import { generateAngles } from './kernels/angles.ts';
 import { prepareRoi } from './kernels/roi.ts';
 import { glrlmCounts } from './kernels/glrlmKernel.ts';
@@ -131,21 +131,9 @@ export function glrlmCoefficients(P: Float64Array, n: number, m: number, ivector
   return { P, n, m, ivector, jvector, Nr: Nr === 0 ? NaN : Nr, pg, pr };
 }
 
-function sumIJ(c: GlrlmAngle, f: (i: number, j: number) => number): number {
-  let s = 0;
-  for (let i = 0; i < c.n; i++) for (let j = 0; j < c.m; j++) s += c.P[i * c.m + j]! * f(c.ivector[i]!, c.jvector[j]!);
-  return s;
-}
-function sumJ(c: GlrlmAngle, f: (j: number) => number): number {
-  let s = 0;
-  for (let j = 0; j < c.m; j++) s += c.pr[j]! * f(c.jvector[j]!);
-  return s;
-}
-function sumI(c: GlrlmAngle, f: (i: number) => number): number {
-  let s = 0;
-  for (let i = 0; i < c.n; i++) s += c.pg[i]! * f(c.ivector[i]!);
-  return s;
-}
+const sumIJ = (c: GlrlmAngle, f: (i: number, j: number) => number): number => sumMatrix(c.P, c.n, c.m, c.ivector, c.jvector, f);
+const sumJ = (c: GlrlmAngle, f: (j: number) => number): number => sumMarginal(c.pr, c.jvector, c.m, f);
+const sumI = (c: GlrlmAngle, f: (i: number) => number): number => sumMarginal(c.pg, c.ivector, c.n, f);
 
 /** SRE = Σ P(i,j)/j² / N_r. IBSI 22OV */
 export function ShortRunEmphasis(c: GlrlmAngle): number {
@@ -177,28 +165,15 @@ export function RunPercentage(c: GlrlmAngle): number {
 }
 /** GLV = Σ p(i,j)(i − μ)², μ = Σ p(i,j) i, p = P/N_r. IBSI 8CE5 */
 export function GrayLevelVariance(c: GlrlmAngle): number {
-  let u = 0;
-  for (let i = 0; i < c.n; i++) u += (c.pg[i]! / c.Nr) * c.ivector[i]!;
-  let s = 0;
-  for (let i = 0; i < c.n; i++) s += (c.pg[i]! / c.Nr) * (c.ivector[i]! - u) ** 2;
-  return s;
+  return marginalVariance(c.pg, c.ivector, c.n, c.Nr);
 }
 /** RV = Σ p(i,j)(j − μ)², μ = Σ p(i,j) j. IBSI SXLW */
 export function RunVariance(c: GlrlmAngle): number {
-  let u = 0;
-  for (let j = 0; j < c.m; j++) u += (c.pr[j]! / c.Nr) * c.jvector[j]!;
-  let s = 0;
-  for (let j = 0; j < c.m; j++) s += (c.pr[j]! / c.Nr) * (c.jvector[j]! - u) ** 2;
-  return s;
+  return marginalVariance(c.pr, c.jvector, c.m, c.Nr);
 }
 /** RE = −Σ p(i,j) log₂(p(i,j) + ε). IBSI HJ9O */
 export function RunEntropy(c: GlrlmAngle): number {
-  let s = 0;
-  for (let k = 0; k < c.n * c.m; k++) {
-    const p = c.P[k]! / c.Nr;
-    s -= p * Math.log2(p + EPS);
-  }
-  return s;
+  return matrixEntropy(c.P, c.n * c.m, c.Nr);
 }
 /** LGLRE = Σ P(i,j)/i² / N_r. IBSI V3SW */
 export function LowGrayLevelRunEmphasis(c: GlrlmAngle): number {

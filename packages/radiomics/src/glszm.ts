@@ -9,7 +9,7 @@
  * p_s(j) = Σ_i P(i,j); i = gray-level values, j = zone sizes present.
  */
 import type { TextureInput } from './textureCommon.ts';
-import { EPS, force2Ddim } from './textureCommon.ts';
+import { force2Ddim, marginalVariance, matrixEntropy, sumMarginal, sumMatrix } from './textureCommon.ts';
 import { generateAngles } from './kernels/angles.ts';
 import { prepareRoi } from './kernels/roi.ts';
 import { glszmCounts } from './kernels/glszmKernel.ts';
@@ -65,21 +65,9 @@ export function glszmCoefficients(mat: GlszmMatrix): GlszmCoefficients {
   return { ...mat, Nz: Nz === 0 ? 1 : Nz, pg, ps };
 }
 
-function sumIJ(c: GlszmCoefficients, f: (i: number, j: number) => number): number {
-  let s = 0;
-  for (let i = 0; i < c.n; i++) for (let j = 0; j < c.m; j++) s += c.P[i * c.m + j]! * f(c.ivector[i]!, c.jvector[j]!);
-  return s;
-}
-function sumJ(c: GlszmCoefficients, f: (j: number) => number): number {
-  let s = 0;
-  for (let j = 0; j < c.m; j++) s += c.ps[j]! * f(c.jvector[j]!);
-  return s;
-}
-function sumI(c: GlszmCoefficients, f: (i: number) => number): number {
-  let s = 0;
-  for (let i = 0; i < c.n; i++) s += c.pg[i]! * f(c.ivector[i]!);
-  return s;
-}
+const sumIJ = (c: GlszmCoefficients, f: (i: number, j: number) => number): number => sumMatrix(c.P, c.n, c.m, c.ivector, c.jvector, f);
+const sumJ = (c: GlszmCoefficients, f: (j: number) => number): number => sumMarginal(c.ps, c.jvector, c.m, f);
+const sumI = (c: GlszmCoefficients, f: (i: number) => number): number => sumMarginal(c.pg, c.ivector, c.n, f);
 
 /** SAE = Σ P(i,j)/j² / N_z. IBSI 5QRC */
 export function SmallAreaEmphasis(c: GlszmCoefficients): number {
@@ -111,28 +99,15 @@ export function ZonePercentage(c: GlszmCoefficients): number {
 }
 /** GLV = Σ p(i,j)(i − μ)², μ = Σ p(i,j) i, p = P/N_z. IBSI BYLV */
 export function GrayLevelVariance(c: GlszmCoefficients): number {
-  let u = 0;
-  for (let i = 0; i < c.n; i++) u += (c.pg[i]! / c.Nz) * c.ivector[i]!;
-  let s = 0;
-  for (let i = 0; i < c.n; i++) s += (c.pg[i]! / c.Nz) * (c.ivector[i]! - u) ** 2;
-  return s;
+  return marginalVariance(c.pg, c.ivector, c.n, c.Nz);
 }
 /** ZV = Σ p(i,j)(j − μ)², μ = Σ p(i,j) j. IBSI 3NSA */
 export function ZoneVariance(c: GlszmCoefficients): number {
-  let u = 0;
-  for (let j = 0; j < c.m; j++) u += (c.ps[j]! / c.Nz) * c.jvector[j]!;
-  let s = 0;
-  for (let j = 0; j < c.m; j++) s += (c.ps[j]! / c.Nz) * (c.jvector[j]! - u) ** 2;
-  return s;
+  return marginalVariance(c.ps, c.jvector, c.m, c.Nz);
 }
 /** ZE = −Σ p(i,j) log₂(p(i,j) + ε). IBSI GU8N */
 export function ZoneEntropy(c: GlszmCoefficients): number {
-  let s = 0;
-  for (let k = 0; k < c.n * c.m; k++) {
-    const p = c.P[k]! / c.Nz;
-    s -= p * Math.log2(p + EPS);
-  }
-  return s;
+  return matrixEntropy(c.P, c.n * c.m, c.Nz);
 }
 /** LGLZE = Σ P(i,j)/i² / N_z. IBSI XMSY */
 export function LowGrayLevelZoneEmphasis(c: GlszmCoefficients): number {

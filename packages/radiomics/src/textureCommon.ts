@@ -89,3 +89,43 @@ export function angleDistance(dzyx: readonly number[], spacingZYX: readonly numb
       throw radiomicsError(RADIOMICS_ERRORS.PARAM_INVALID, `unknown weightingNorm "${norm}"`);
   }
 }
+
+/*
+ * Sums shared by the matrices that PyRadiomics reads the same way (GLRLM, GLSZM, GLDM): an n×m
+ * row-major matrix P with gray-level values `iv` (rows) and run/zone/dependence values `jv`
+ * (columns), its marginals, and its total. Each class keeps one function per published feature;
+ * these hold the arithmetic, in PyRadiomics' order of operations.
+ */
+
+/** Σ_i Σ_j P(i,j) · f(iv[i], jv[j]). */
+export function sumMatrix(P: ArrayLike<number>, n: number, m: number, iv: ArrayLike<number>, jv: ArrayLike<number>, f: (i: number, j: number) => number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) s += P[i * m + j]! * f(iv[i]!, jv[j]!);
+  return s;
+}
+
+/** Σ_k w[k] · f(v[k]) over a marginal. */
+export function sumMarginal(w: ArrayLike<number>, v: ArrayLike<number>, len: number, f: (x: number) => number): number {
+  let s = 0;
+  for (let k = 0; k < len; k++) s += w[k]! * f(v[k]!);
+  return s;
+}
+
+/** Σ p(k)(v[k] − μ)², p = w/total, μ = Σ p(k) v[k]: GrayLevelVariance and Run/Zone/DependenceVariance. */
+export function marginalVariance(w: ArrayLike<number>, v: ArrayLike<number>, len: number, total: number): number {
+  let u = 0;
+  for (let k = 0; k < len; k++) u += (w[k]! / total) * v[k]!;
+  let s = 0;
+  for (let k = 0; k < len; k++) s += (w[k]! / total) * (v[k]! - u) ** 2;
+  return s;
+}
+
+/** −Σ p log₂(p + ε), p = P/total over every cell: Run/Zone/DependenceEntropy. */
+export function matrixEntropy(P: ArrayLike<number>, cells: number, total: number): number {
+  let s = 0;
+  for (let k = 0; k < cells; k++) {
+    const p = P[k]! / total;
+    s -= p * Math.log2(p + EPS);
+  }
+  return s;
+}
