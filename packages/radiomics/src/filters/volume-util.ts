@@ -1,4 +1,5 @@
 import type { LabelMap, Volume, Vec3, Mat3 } from '@tace/common';
+import { labelBoundingBox as labelBox } from '../preprocess.ts';
 
 /** A new Float64 volume with the geometry of `v` and the given data (same length). */
 export function withData(v: Volume, data: Float64Array): Volume<Float64Array> {
@@ -47,26 +48,14 @@ export function physicalToIndexMatrix(v: Volume): Mat3 {
   return [r[0] * d[0], r[0] * d[3], r[0] * d[6], r[1] * d[1], r[1] * d[4], r[1] * d[7], r[2] * d[2], r[2] * d[5], r[2] * d[8]];
 }
 
-/** Bounding box of `label` in index space: lower corner and size (ITK LabelShapeStatistics GetBoundingBox), or undefined. */
+/**
+ * Bounding box of `label` in index space as lower corner and size (ITK LabelShapeStatistics
+ * GetBoundingBox), or undefined: preprocess.ts's scan (which skips empty voxel groups) in the
+ * shape the resampler uses.
+ */
 export function labelBoundingBox(mask: LabelMap, label: number): { lower: Vec3; size: Vec3; count: number } | undefined {
-  const [nx, ny, nz] = mask.size;
-  const m = mask.data;
-  let x0 = Infinity, y0 = Infinity, z0 = Infinity, x1 = -1, y1 = -1, z1 = -1, count = 0;
-  let p = 0;
-  for (let z = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++, p++) {
-        if (m[p] !== label) continue;
-        count++;
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-        if (z < z0) z0 = z;
-        if (z > z1) z1 = z;
-      }
-    }
-  }
-  if (count === 0) return undefined;
-  return { lower: [x0, y0, z0], size: [x1 - x0 + 1, y1 - y0 + 1, z1 - z0 + 1], count };
+  const found = labelBox(mask, label);
+  if (!found) return undefined;
+  const { lower, upper } = found.bb;
+  return { lower, size: [upper[0] - lower[0] + 1, upper[1] - lower[1] + 1, upper[2] - lower[2] + 1], count: found.count };
 }
