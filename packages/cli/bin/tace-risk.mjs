@@ -5,4 +5,14 @@
 import { enableCompileCache } from 'node:module';
 
 enableCompileCache();
-await import('../src/main.ts');
+if (process.argv[2] === 'radiomics') {
+  // The radiomics command starts the way its own bin does (the engine as one bundled file, inputs
+  // inflated while it loads: @tace/radiomics/bin), with the DICOM readers registered; none of the
+  // rest of the application is loaded.
+  const { runRadiomicsBin } = await import('@tace/radiomics/bin');
+  process.exitCode = await runRadiomicsBin(process.argv.slice(3), {
+    setup: async () => (await import('../src/dicom-readers.ts')).registerDicomReaders(),
+  });
+} else {
+  await import('../src/main.ts');
+}

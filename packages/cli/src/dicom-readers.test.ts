@@ -13,7 +13,8 @@ import { referencePath } from '@tace/common';
 
 const ibsi = referencePath('ibsi1-ct-phantom');
 const dcmqi = referencePath('dicom/dcmqi-ct-3slice');
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+/** The installed entry (`tace-risk`): radiomics runs through the bundled engine, DICOM readers registered. */
+const MAIN = fileURLToPath(new URL('../bin/tace-risk.mjs', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** SeriesInstanceUID of the dcmqi CT (shared/reference/dicom/dcmqi-ct-3slice/README.md). */
 const DCMQI_SERIES = '1.2.392.200103.20080913.113635.1.2009.6.22.21.43.10.23430.1';

@@ -14,7 +14,8 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { TaceError, type LabelMap, type Volume } from '@tace/common';
-import { loadReaderModule, registerImageReader, type ImageReadOptions, type ImageReader, type MaskReadOptions } from '@tace/radiomics';
+// the registry alone (not the engine): `tace-risk radiomics` runs the engine bundled, sharing this registry
+import { loadReaderModule, registerImageReader, type ImageReadOptions, type ImageReader, type MaskReadOptions } from '@tace/radiomics/registry';
 
 type Dicom = typeof import('@tace/dicom');
 type DicomInstance = import('@tace/dicom').DicomInstance;

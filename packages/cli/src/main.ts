@@ -29,13 +29,9 @@ async function main(): Promise<number> {
     case 'bundle':
       return (await import('./bundle.ts')).runBundleCli(rest);
     case 'radiomics': {
-      const mod = (await import('@tace/radiomics')) as { runRadiomicsCli?: (argv: string[]) => Promise<number> };
-      if (!mod.runRadiomicsCli) {
-        process.stderr.write('radiomics CLI not available\n');
-        return 2;
-      }
-      await (await import('./dicom-readers.ts')).registerDicomReaders(); // DICOM series / SEG / RTSTRUCT inputs
-      return mod.runRadiomicsCli(rest);
+      // the same start as bin/tace-risk.mjs's fast path: the bundled engine, DICOM readers registered
+      const { runRadiomicsBin } = await import('@tace/radiomics/bin');
+      return runRadiomicsBin(rest, { setup: async () => (await import('./dicom-readers.ts')).registerDicomReaders() });
     }
     default:
       process.stderr.write('usage: tace-risk demo | serve <service> | bundle verify <dir> | radiomics extract|batch …\n');

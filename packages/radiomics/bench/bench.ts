@@ -118,7 +118,7 @@ function spawnTimes(args: string[], runs: number, env: NodeJS.ProcessEnv, warm =
 function freshBench(dataDir: string, runs: number): void {
   const root = fileURLToPath(new URL('../../..', import.meta.url));
   const bin = join(root, 'packages/radiomics/bin/radiomics.mjs');
-  const mainCli = join(root, 'packages/cli/src/main.ts');
+  const mainCli = join(root, 'packages/cli/bin/tace-risk.mjs');
   const out = join(tmpdir(), `radiomics-bench-${process.pid}.csv`);
   const yaml = join(tmpdir(), `radiomics-bench-${process.pid}.yaml`);
   spawnSync(process.execPath, ['-e', `require('fs').writeFileSync(${JSON.stringify(yaml)}, '')`]); // empty file = PyRadiomics defaults
@@ -175,7 +175,7 @@ if (!(s > 0)) process.exit(3);`;
   if (rebuilt) console.log(row('bin rebuild', rebuilt, { median: ANCHOR_FRESH_BRAIN1_MS }, readBase ?? undefined));
   fresh('tace-risk cold', [mainCli, 'radiomics', 'extract', ...io], true);
   fresh('tace-risk warm', [mainCli, 'radiomics', 'extract', ...io], false);
-  console.log('  bin = node packages/radiomics/bin/radiomics.mjs extract … (engine bundled, bin/engine.mjs); tace-risk = node packages/cli/src/main.ts radiomics extract …');
+  console.log('  bin = node packages/radiomics/bin/radiomics.mjs extract … (engine bundled, bin/engine.mjs); tace-risk = node packages/cli/bin/tace-risk.mjs radiomics extract … (the installed `tace-risk` command)');
   console.log('  "bin unbundled" = warm, TACE_RADIOMICS_BUNDLE=0; "bin rebuild" = the first run after a source change (bundle built)');
   console.log(`  (× base: relative to the read-only process; ${ANCHOR_NOTE}: ${ANCHOR_FRESH_BRAIN1_MS} ms)`);
   for (const f of [out, yaml]) rmSync(f, { force: true });

@@ -3,53 +3,9 @@
 // TypeScript stripper (≈60 ms) before any line runs; here the compile cache (Node's .pyc-like cache of
 // stripped, compiled modules in the OS temp dir; NODE_DISABLE_COMPILE_CACHE=1 turns it off) is enabled
 // first, so the second and later processes import the engine without stripping or compiling it.
-import { readFileSync } from 'node:fs';
 import { enableCompileCache } from 'node:module';
-import { setFlagsFromString } from 'node:v8';
 
 enableCompileCache();
-// the engine: one bundled file when current, else the separate modules (engine.mjs)
-// (imported after enabling the compile cache, so that it is cached too)
-const engine = await (await import('./engine.mjs')).loadEngine();
-const args = process.argv.slice(2);
-
-/** Values of --image / --mask / --params in an `extract` command line (both `--k v` and `--k=v`). */
-function extractInputs(argv) {
-  const out = {};
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i];
-    const eq = a.indexOf('=');
-    const key = a.startsWith('--') ? a.slice(2, eq > 0 ? eq : undefined) : '';
-    if (key !== 'image' && key !== 'mask' && key !== 'params') continue;
-    const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
-    if (typeof v === 'string' && v !== '') out[key] = v;
-  }
-  return out;
-}
-
-if (args[0] === 'extract') {
-  const { image, mask, params } = extractInputs(args);
-  // An Original-only extraction (no filters, resampling or IBSI chain) is over in well under a second
-  // (brain1 ≈0.2 s, the IBSI CT phantom's 125 k-voxel ROI ≈0.5 s): TurboFan's compile work costs more
-  // than its code saves in that time (measured: brain1 218 -> 199 ms median, phantom 517 -> 458 ms,
-  // identical output). Maglev still optimises. Filter runs (seconds) keep TurboFan (LoG + Wavelet on
-  // brain1 is 10 % slower without it). A params file that does not parse changes nothing here; the
-  // command reports it.
-  if (params) {
-    try {
-      const p = engine.parseParams(readFileSync(params, 'utf8'));
-      const light = !p.ibsi && p.setting.standard !== 'ibsi' && !p.setting.resampledPixelSpacing &&
-        Object.keys(p.imageType).every((t) => t === 'Original');
-      if (light) setFlagsFromString('--no-opt');
-    } catch {
-      // reported by the command itself
-    }
-  }
-  // Start reading and inflating the image and mask (thread pool) now, so that work overlaps what runs
-  // before the readers (the rest of the engine's loading, parsing the parameters); the readers take the
-  // decoded volumes (src/io/prefetch.ts).
-  const inputs = [image, mask].filter((p) => p !== undefined);
-  if (inputs.length > 0) engine.prefetchImageFiles(inputs);
-}
-const { runRadiomicsCli } = await engine.cli();
-process.exitCode = await runRadiomicsCli(args);
+// (the command imported after enabling the compile cache, so that it is cached too)
+const { runRadiomicsBin } = await import('./run.mjs');
+process.exitCode = await runRadiomicsBin(process.argv.slice(2));

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { LabelMap, Volume } from '@tace/common';
 import { RADIOMICS_ERRORS, radiomicsError } from '../errors.ts';
 import { readNrrd, readNrrdAsync } from './nrrd.ts';
-import { takePrefetched } from './prefetch.ts';
+import { takePrefetched, takePrefetchedAsync } from './prefetch.ts';
 import { readNifti } from './nifti.ts';
 import { findReader, optionUnsupported, type ImageReadOptions, type MaskReadOptions } from './registry.ts';
 
@@ -37,7 +37,8 @@ export async function readImageFile(path: string, opts: ImageReadOptions = {}): 
     throw radiomicsError(RADIOMICS_ERRORS.FILE_UNREADABLE, `cannot read image file (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   if (opts.series !== undefined) throw optionUnsupported('series');
-  return readImageBuffer(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path);
+  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  return (await takePrefetchedAsync(path, bytes)) ?? readImageBufferAsync(bytes, path);
 }
 
 /** Convert any integer-valued volume to a LabelMap (labels 0..255); other values → RADIOMICS_MASK_LABEL_RANGE. */

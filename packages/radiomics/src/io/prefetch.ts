@@ -12,6 +12,8 @@ import { readNrrdAsync } from './nrrd.ts';
 interface Prefetched {
   bytes?: Uint8Array;
   volume?: Volume;
+  /** settled when the decode has (fulfilled either way) */
+  done?: Promise<void>;
 }
 
 const ahead = new Map<string, Prefetched>();
@@ -35,11 +37,23 @@ export function prefetchImageFiles(paths: readonly string[]): Promise<void> {
     if (!(buf[0] === 0x4e && buf[1] === 0x52 && buf[2] === 0x52 && buf[3] === 0x44)) continue; // not NRRD
     const entry: Prefetched = { bytes: buf };
     ahead.set(path, entry);
-    pending.push(readNrrdAsync(buf)
+    entry.done = readNrrdAsync(buf)
       .then((v) => { entry.volume = v; })
-      .catch(() => { ahead.delete(path); }));
+      .catch(() => { ahead.delete(path); });
+    pending.push(entry.done);
   }
   return Promise.all(pending).then(() => undefined);
+}
+
+/**
+ * As takePrefetched, but waits for a decode still under way instead of giving up on it: the caller
+ * would otherwise inflate the same bytes a second time on the main thread (a slow machine reaches its
+ * readers before the thread pool has finished).
+ */
+export async function takePrefetchedAsync(path: string, bytes: Uint8Array): Promise<Volume | undefined> {
+  const e = ahead.get(path);
+  if (e?.done && !e.volume) await e.done;
+  return takePrefetched(path, bytes);
 }
 
 /** The prefetched volume of `path` if it is decoded and was read from exactly `bytes` (taken once). */

@@ -38,8 +38,20 @@ export interface ImageReader {
   readMask?(path: string, reference: Volume, opts: MaskReadOptions): Promise<LabelMap>;
 }
 
-const readers: ImageReader[] = [];
-const modules: string[] = [];
+/**
+ * The registry lives on globalThis (under a Symbol.for key), not in this module: the CLI may run the
+ * engine as one bundled file (bin/engine.mjs) while an application registers its readers through this
+ * module (`@tace/radiomics/registry`); both copies of the code must see the same readers.
+ */
+interface RegistryState {
+  readers: ImageReader[];
+  modules: string[];
+}
+const KEY = Symbol.for('@tace/radiomics/image-readers');
+const state: RegistryState = ((globalThis as Record<symbol, unknown>)[KEY] as RegistryState | undefined) ??
+  ((globalThis as Record<symbol, unknown>)[KEY] = { readers: [], modules: [] } satisfies RegistryState);
+const readers = state.readers;
+const modules = state.modules;
 
 /** Add a reader (consulted before NRRD/NIfTI, in registration order); same name → replaced in place. */
 export function registerImageReader(reader: ImageReader): void {
