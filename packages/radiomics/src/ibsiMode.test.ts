@@ -1,5 +1,6 @@
 /**
- * IBSI mode end to end: the IBSI 1 digital phantom and CT phantom configurations A and C run through
+ * IBSI mode end to end: the IBSI 1 digital phantom and CT phantom configurations A–E (those whose
+ * reference table is present) run through
  * the YAML parameter files in packages/radiomics/params/ and extractFeatures, the `ibsi_…` output
  * mapped back to IBSI tags with ibsiFeatureRows, and every row compared with the IBSI reference
  * tables in ../shared/reference (round to 3 significant figures, then |x − ref| ≤ tolerance; one
@@ -14,6 +15,7 @@ import { extractFeatures, type FeatureVector } from './extractor.ts';
 import { describeIbsiFeature, ibsiFeatureRows } from './ibsiNames.ts';
 import type { IbsiFamily, IbsiFeature } from './ibsi/types.ts';
 import { defineIbsiConformance } from './ibsi/testing/conformanceSuite.ts';
+import { ctConfigTable } from './ibsi/testing/referenceTable.ts';
 
 const paramsFile = (name: string): string => readFileSync(new URL(`../params/${name}`, import.meta.url), 'utf8');
 
@@ -54,13 +56,18 @@ async function ctVector(file: string): Promise<FeatureVector> {
   return v;
 }
 
-describe('IBSI mode via params/ibsi-ct-config-A.yaml', () => {
-  defineIbsiConformance('configuration A', ctDir && join(ctDir, 'config_A_reference_values.csv'), async () => asIbsiRows(await ctVector('ibsi-ct-config-A.yaml')));
-});
-
-describe('IBSI mode via params/ibsi-ct-config-C.yaml', () => {
-  defineIbsiConformance('configuration C', ctDir && join(ctDir, 'config_C_reference_values.csv'), async () => asIbsiRows(await ctVector('ibsi-ct-config-C.yaml')));
-});
+// Every CT-phantom configuration whose reference table is in ../shared/reference/ibsi1-ct-phantom
+// (A and C there; B, D and E run the same way when their tables are put beside them).
+for (const config of ['A', 'B', 'C', 'D', 'E']) {
+  const yaml = `ibsi-ct-config-${config}.yaml`;
+  const table = ctConfigTable(ctDir, config);
+  if (!table) {
+    console.warn(`SKIP IBSI CT phantom configuration ${config} via params/${yaml}: ${ctDir ? `no reference table (config_${config}_reference_values.csv) in ${ctDir}` : 'reference data absent (TACE_REFDATA / ../shared/reference)'}`);
+  }
+  describe(`IBSI mode via params/${yaml}`, () => {
+    defineIbsiConformance(`configuration ${config}`, table, async () => asIbsiRows(await ctVector(yaml)));
+  });
+}
 
 /** Fields of one CSV line with double-quoted fields (the reference tables quote "2D, averaged"). */
 function csvFields(line: string): string[] {

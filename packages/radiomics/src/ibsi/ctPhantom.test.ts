@@ -12,7 +12,9 @@ import { referencePath } from '@tace/common';
 import type { LabelMap, Volume } from '@tace/common';
 import { readImageFile, toLabelMap } from '../io/index.ts';
 import { extractIbsi } from './index.ts';
+import type { IbsiConfig } from './types.ts';
 import { defineIbsiConformance } from './testing/conformanceSuite.ts';
+import { ctConfigTable } from './testing/referenceTable.ts';
 
 const dir = referencePath('ibsi1-ct-phantom');
 
@@ -29,7 +31,7 @@ function load(): Promise<{ image: Volume; mask: LabelMap }> {
   return loaded;
 }
 
-defineIbsiConformance('configuration A', dir && join(dir, 'config_A_reference_values.csv'), async () => {
+defineIbsiConformance('configuration A', ctConfigTable(dir, 'A'), async () => {
   const { image, mask } = await load();
   return extractIbsi(image, mask, {
     mode: '2D',
@@ -38,7 +40,7 @@ defineIbsiConformance('configuration A', dir && join(dir, 'config_A_reference_va
   });
 });
 
-defineIbsiConformance('configuration C', dir && join(dir, 'config_C_reference_values.csv'), async () => {
+defineIbsiConformance('configuration C', ctConfigTable(dir, 'C'), async () => {
   const { image, mask } = await load();
   return extractIbsi(image, mask, {
     mode: '3D',
@@ -48,6 +50,30 @@ defineIbsiConformance('configuration C', dir && join(dir, 'config_C_reference_va
     ivhDiscretisation: { method: 'FBS', binWidth: 2.5 },
   });
 });
+
+// B, D and E (IBSI manual table 5.2) run when their reference tables are beside A's and C's, or in
+// the folder TACE_IBSI_CT_TABLES names; the image-processing settings are the manual's:
+//  B — 2D, in-plane 2 × 2 mm bilinear (centre-aligned), intensities rounded, mask bilinear ≥ 0.5,
+//      re-segmentation [−500, 400] HU, FBN 32, IVH on the (integer) HU values;
+//  D — 3D, 2 mm trilinear, outlier re-segmentation mean ± 3 sd, FBN 32, IVH on the HU values;
+//  E — 3D, 2 mm tricubic spline, re-segmentation [−1000, 400] HU then mean ± 3 sd, FBN 32, IVH FBN 1000.
+const linear2mm = { spacingMm: [2, 2, 2] as [number, number, number], interpolation: 'linear' as const, maskInterpolation: 'linear' as const, maskThreshold: 0.5, roundIntensities: true };
+const moreConfigs: Record<string, IbsiConfig> = {
+  B: { mode: '2D', resampling: linear2mm, resegmentationRange: [-500, 400], discretisation: { method: 'FBN', binCount: 32 } },
+  D: { mode: '3D', resampling: linear2mm, outlierSigma: 3, discretisation: { method: 'FBN', binCount: 32 } },
+  E: {
+    mode: '3D', resampling: { ...linear2mm, interpolation: 'cubic' }, resegmentationRange: [-1000, 400], outlierSigma: 3,
+    discretisation: { method: 'FBN', binCount: 32 }, ivhDiscretisation: { method: 'FBN', binCount: 1000 },
+  },
+};
+for (const [config, cfg] of Object.entries(moreConfigs)) {
+  const table = ctConfigTable(dir, config);
+  if (!table) console.warn(`SKIP IBSI CT phantom configuration ${config}: no reference table for it (${dir ?? 'reference data absent'}; TACE_IBSI_CT_TABLES unset or without it)`);
+  defineIbsiConformance(`configuration ${config}`, table, async () => {
+    const { image, mask } = await load();
+    return extractIbsi(image, mask, cfg);
+  });
+}
 
 describe.skipIf(!dir)('IBSI CT phantom, configuration B-style in-plane interpolation (no reference table here)', () => {
   it('resamples only within slices: ⌈204·0.977/2⌉ × ⌈201·0.977/2⌉ × 60 = 100 × 99 × 60, 2 × 2 × 3 mm', async () => {

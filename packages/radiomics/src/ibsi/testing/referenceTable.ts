@@ -5,7 +5,8 @@
  * (voxel counts, image sizes, 3065 HU) the computed value is rounded to that many instead, since
  * rounding 3065 to 3060 would fail a zero-tolerance row that the exact value meets.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { IbsiFeature } from '../types.ts';
 
 export interface ReferenceRow {
@@ -50,24 +51,50 @@ function parseCsvLine(line: string): string[] {
   return out;
 }
 
+/**
+ * Read a reference table. Two published layouts are taken: ours in ../shared/reference
+ * (`…,aggregation,feature,tag,reference_value,tolerance,…`) and the one other IBSI test suites copy
+ * from the IBSI repository (`dataset,family,feature,reference value,tolerance,tag`, the aggregation
+ * inside the family, e.g. "Co-occurrence matrix (2D, averaged)"); columns are found by name.
+ */
 export function readReferenceTable(path: string): ReferenceRow[] {
   const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = parseCsvLine(lines[0] ?? '');
-  const col = (name: string): number => header.indexOf(name);
+  const header = parseCsvLine(lines[0] ?? '').map((h) => h.trim().toLowerCase().replace(/\s+/g, '_'));
+  const col = (...names: string[]): number => header.findIndex((h) => names.includes(h));
+  const [cFamily, cAgg, cFeature, cTag, cRef, cTol, cNote] = [
+    col('family'), col('aggregation'), col('feature'), col('tag'), col('reference_value', 'value'), col('tolerance'), col('note'),
+  ];
+  if (cTag < 0 || cRef < 0) throw new Error(`${path}: not an IBSI reference table (no tag / reference value column)`);
   return lines.slice(1).map((l) => {
     const f = parseCsvLine(l);
     const num = (s: string | undefined): number | undefined => (s === undefined || s.trim() === '' ? undefined : Number(s));
     return {
-      family: f[col('family')] ?? '',
-      aggregation: f[col('aggregation')] ?? '',
-      feature: f[col('feature')] ?? '',
-      tag: f[col('tag')] ?? '',
-      reference: num(f[col('reference_value')]),
-      tolerance: num(f[col('tolerance')]),
-      referenceDigits: significantDigits(f[col('reference_value')] ?? ''),
-      note: f[col('note')] ?? '',
+      family: f[cFamily] ?? '',
+      aggregation: f[cAgg] ?? '',
+      feature: f[cFeature] ?? '',
+      tag: f[cTag] ?? '',
+      reference: num(f[cRef]),
+      tolerance: num(f[cTol]),
+      referenceDigits: significantDigits(f[cRef] ?? ''),
+      note: f[cNote] ?? '',
     };
   });
+}
+
+/**
+ * The reference table of IBSI CT-phantom configuration `config` (A–E) in `dir`, under either published
+ * file name (`config_A_reference_values.csv`, `ibsi_1_reference_values_config_A.csv`), looked for first in
+ * the folder TACE_IBSI_CT_TABLES names (if set), then in `dir`; undefined if absent.
+ */
+export function ctConfigTable(dir: string | undefined, config: string): string | undefined {
+  // TACE_IBSI_CT_TABLES: a further folder of reference tables, searched first
+  for (const d of [process.env.TACE_IBSI_CT_TABLES, dir]) {
+    if (!d) continue;
+    for (const name of [`config_${config}_reference_values.csv`, `ibsi_1_reference_values_config_${config}.csv`]) {
+      if (existsSync(join(d, name))) return join(d, name);
+    }
+  }
+  return undefined;
 }
 
 export function roundSignificant(x: number, digits: number): number {
