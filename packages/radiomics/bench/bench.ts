@@ -147,6 +147,12 @@ if (!(s > 0)) process.exit(3);`;
   console.log('  "warm" = the cache the previous run left (as for every process after the first).');
   const nodeStart = spawnTimes(['-e', '0'], runs, env);
   if (nodeStart) console.log(row('base: node -e 0', nodeStart));
+  // What a fresh process pays per MB of memory it touches first (page faults): on most machines
+  // ≈0.1–0.3 ms/MB; on some VMs ten times more, which then dominates a fresh process (node -e 0 alone
+  // touches ≈10 MB, one brain1 extraction ≈40 MB). Printed so that runs on different days compare.
+  const touch = spawnSync(process.execPath, ['-e',
+    'const t=performance.now();new Float64Array(2097152).fill(1);process.stdout.write(String((performance.now()-t)/16))'], { env, encoding: 'utf8' });
+  if (touch.status === 0) console.log(`  machine: first touch of fresh memory ${Number(touch.stdout).toFixed(2)} ms/MB (16 MB in a fresh process)`);
   // The read-only baseline gets the same compile cache as the warm CLI runs (through NODE_COMPILE_CACHE).
   const readEnv = { ...env, NODE_COMPILE_CACHE: join(cacheDir, 'read-only') };
   const readBase = spawnTimes(['--input-type=module', '-e', readOnly], runs, readEnv, 1);
