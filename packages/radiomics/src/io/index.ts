@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { LabelMap, Volume } from '@tace/common';
 import { RADIOMICS_ERRORS, radiomicsError } from '../errors.ts';
 import { readNrrd, readNrrdAsync } from './nrrd.ts';
-import { takePrefetched, takePrefetchedAsync } from './prefetch.ts';
+import { prefetchedBytes, takePrefetched, takePrefetchedAsync } from './prefetch.ts';
 import { readNifti } from './nifti.ts';
 import { findReader, optionUnsupported, type ImageReadOptions, type MaskReadOptions } from './registry.ts';
 
@@ -30,14 +30,18 @@ export async function readImageBufferAsync(buf: Uint8Array, nameHint = ''): Prom
 export async function readImageFile(path: string, opts: ImageReadOptions = {}): Promise<Volume> {
   const reader = await findReader(path, 'image');
   if (reader) return reader.readImage(path, opts);
-  let buf: Buffer;
-  try {
-    buf = await readFile(path);
-  } catch (e) {
-    throw radiomicsError(RADIOMICS_ERRORS.FILE_UNREADABLE, `cannot read image file (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  // the bytes the CLI prefetched, if the file has not changed since (not read twice), else read now
+  let bytes = prefetchedBytes(path);
+  if (!bytes) {
+    let buf: Buffer;
+    try {
+      buf = await readFile(path);
+    } catch (e) {
+      throw radiomicsError(RADIOMICS_ERRORS.FILE_UNREADABLE, `cannot read image file (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   }
   if (opts.series !== undefined) throw optionUnsupported('series');
-  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   return (await takePrefetchedAsync(path, bytes)) ?? readImageBufferAsync(bytes, path);
 }
 

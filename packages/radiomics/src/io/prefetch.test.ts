@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { prefetchImageFiles, takePrefetched } from './prefetch.ts';
-import { readImageBuffer } from './index.ts';
+import { prefetchedBytes, prefetchImageFiles, takePrefetched } from './prefetch.ts';
+import { readImageBuffer, readImageFile } from './index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'radiomics-prefetch-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,5 +38,23 @@ describe('prefetchImageFiles / takePrefetched', () => {
     writeFileSync(other, Buffer.alloc(400));
     await prefetchImageFiles([join(dir, 'missing.nrrd'), other]);
     expect(takePrefetched(other, new Uint8Array(400))).toBeUndefined();
+  });
+  it('readImageFile takes the prefetched bytes while the file is unchanged (no second read)', async () => {
+    const path = join(dir, 'd.nrrd');
+    writeFileSync(path, nrrdBytes([9, 8, 7, 6]));
+    await prefetchImageFiles([path]);
+    expect(prefetchedBytes(path)).toBeDefined();
+    expect([...(await readImageFile(path)).data]).toEqual([9, 8, 7, 6]);
+    expect(prefetchedBytes(path)).toBeUndefined(); // taken
+  });
+  it('a file rewritten after the prefetch is read again: its new content, not the prefetched one', async () => {
+    const path = join(dir, 'e.nrrd');
+    writeFileSync(path, nrrdBytes([1, 1, 1, 1]));
+    await prefetchImageFiles([path]);
+    // a longer header: the size differs, whatever the clock's resolution
+    const head = Buffer.from('NRRD0004\n# rewritten\ntype: short\ndimension: 3\nsizes: 2 2 1\nendian: little\nencoding: raw\n\n', 'latin1');
+    writeFileSync(path, Buffer.concat([head, Buffer.from(Int16Array.from([2, 3, 4, 5]).buffer)]));
+    expect(prefetchedBytes(path)).toBeUndefined();
+    expect([...(await readImageFile(path)).data]).toEqual([2, 3, 4, 5]);
   });
 });

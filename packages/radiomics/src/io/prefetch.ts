@@ -5,12 +5,14 @@
  * pool) first, so that work overlaps the module loading. readImageBuffer then takes the decoded volume
  * when the bytes it was given are exactly the prefetched file's; otherwise it decodes as usual.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
 import type { Volume } from '@tace/common';
 import { readNrrdAsync } from './nrrd.ts';
 
 interface Prefetched {
   bytes?: Uint8Array;
+  /** the file as it was read: size, mtime, ctime, inode (prefetchedBytes hands the bytes out only while they match) */
+  stamp?: string;
   volume?: Volume;
   /** settled when the decode has (fulfilled either way) */
   done?: Promise<void>;
@@ -29,13 +31,19 @@ export function prefetchImageFiles(paths: readonly string[]): Promise<void> {
     // Read synchronously (page-cached inputs: ~1 ms): fs/promises reads in 512 kB chunks, one main-thread
     // turn each, and the main thread is busy loading modules; the inflate then runs on the thread pool.
     let buf: Buffer;
+    let stamp: string;
+    let fd: number | undefined;
     try {
-      buf = readFileSync(path);
+      fd = openSync(path, 'r');
+      stamp = stampOf(fstatSync(fd));
+      buf = readFileSync(fd);
     } catch {
       continue;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
     if (!(buf[0] === 0x4e && buf[1] === 0x52 && buf[2] === 0x52 && buf[3] === 0x44)) continue; // not NRRD
-    const entry: Prefetched = { bytes: buf };
+    const entry: Prefetched = { bytes: buf, stamp };
     ahead.set(path, entry);
     entry.done = readNrrdAsync(buf)
       .then((v) => { entry.volume = v; })
@@ -43,6 +51,21 @@ export function prefetchImageFiles(paths: readonly string[]): Promise<void> {
     pending.push(entry.done);
   }
   return Promise.all(pending).then(() => undefined);
+}
+
+function stampOf(st: Stats): string {
+  return `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+}
+
+/**
+ * The bytes prefetched from `path` if the file is still the one that was read (same size, mtime, ctime
+ * and inode), so the reader need not read it a second time; undefined otherwise.
+ */
+export function prefetchedBytes(path: string): Uint8Array | undefined {
+  const e = ahead.get(path);
+  if (!e?.bytes || !e.stamp) return undefined;
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st && stampOf(st) === e.stamp ? e.bytes : undefined;
 }
 
 /**
@@ -61,6 +84,7 @@ export function takePrefetched(path: string, bytes: Uint8Array): Volume | undefi
   const e = ahead.get(path);
   ahead.delete(path); // taken or not, the caller decodes `bytes` itself from now on
   if (!e?.volume || !e.bytes) return undefined;
+  if (bytes === e.bytes) return e.volume; // the prefetched bytes themselves (prefetchedBytes)
   const a = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return a.equals(e.bytes) ? e.volume : undefined;
 }
