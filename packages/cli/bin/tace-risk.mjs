@@ -9,9 +9,15 @@ if (process.argv[2] === 'radiomics') {
   // The radiomics command starts the way its own bin does (the engine as one bundled file, inputs
   // inflated while it loads: @tace/radiomics/bin), with the DICOM readers registered; none of the
   // rest of the application is loaded.
-  const { runRadiomicsBin } = await import('@tace/radiomics/bin');
-  process.exitCode = await runRadiomicsBin(process.argv.slice(3), {
-    setup: async () => (await import('../src/dicom-readers.ts')).registerDicomReaders(),
+  const { runRadiomicsBin, extractInputs } = await import('@tace/radiomics/bin');
+  const args = process.argv.slice(3);
+  // An `extract` whose image and mask are both NRRD / NIfTI files needs no DICOM reader: the module
+  // (TypeScript, and @tace/common behind it) is not even loaded then. Batches may list DICOM rows.
+  const { image, mask } = args[0] === 'extract' ? extractInputs(args) : {};
+  const researchFormat = /\.(nrrd|nhdr|nii|nii\.gz)$/i;
+  const dicomPossible = !(image && mask && researchFormat.test(image) && researchFormat.test(mask));
+  process.exitCode = await runRadiomicsBin(args, {
+    setup: dicomPossible ? async () => (await import('../src/dicom-readers.ts')).registerDicomReaders() : undefined,
   });
 } else {
   await import('../src/main.ts');

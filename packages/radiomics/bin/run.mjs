@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 
 /** Values of --image / --mask / --params in an `extract` command line (both `--k v` and `--k=v`). */
-function extractInputs(argv) {
+export function extractInputs(argv) {
   const out = {};
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
