@@ -20,16 +20,15 @@ import { enableCompileCache } from 'node:module';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { csvLine, parseCsvRecords } from './csv.ts';
-import type { BatchWorkerData, CaseJob, CaseResult } from './batchWorker.ts';
+import type { BatchWorkerData, CaseJob, CaseResult } from './caseRunner.ts';
 
 // The engine (extractor, readers, filters, @tace/common) is imported on first use, not with this module:
 // `@tace/radiomics` re-exports the CLI, and a process that never runs it should not load the batch code,
 // and a process that runs it directly (see the end of this file) compiles those modules with the
 // compile cache already enabled.
 const runCase = async (job: CaseJob, parallelImageTypes = false): Promise<CaseResult> =>
-  (await import('./batchWorker.ts')).runCase(job, parallelImageTypes);
+  (await import('./caseRunner.ts')).runCase(job, parallelImageTypes);
 
 const USAGE = `usage:
   radiomics extract --params P.yaml --image IMG --mask MASK [--label N] [--series UID] [--segment N|NAME]
@@ -114,6 +113,8 @@ async function runPool(jobs: CaseJob[], nWorkers: number, onDone: (r: CaseResult
   // Workers start with an empty reader registry: they import the modules that registered readers here.
   const { readerModules } = await import('./io/registry.ts');
   const workerData: BatchWorkerData = { readerModules: [...readerModules()] };
+  // worker_threads is loaded here, not with the module: a one-case `extract` never starts a worker.
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
   const workers = Array.from({ length: Math.min(nWorkers, jobs.length) },
     () => new Worker(new URL('./batchWorker.ts', import.meta.url), { workerData }));
   await Promise.all(workers.map((w) => new Promise<void>((resolveWorker) => {

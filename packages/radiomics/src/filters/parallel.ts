@@ -4,7 +4,6 @@
  * split LoG per sigma to balance) runs on a worker, results come back in job order, identical to
  * the sequential ones (same code, same arithmetic).
  */
-import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { TaceError } from '@tace/common';
 import type { LabelMap, Volume } from '@tace/common';
@@ -38,6 +37,8 @@ export async function computeImageTypesParallel(
   const url = new URL('./image-type-worker.ts', import.meta.url);
   // inherit the parent's flags except those that only apply to a main script given on the command line
   const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval');
+  // worker_threads loaded on use: the CLI bundle holds this module, and most runs start no worker
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
   const workers = Array.from({ length: nWorkers }, () => new Worker(url, { execArgv }));
   let next = 0;
   try {
