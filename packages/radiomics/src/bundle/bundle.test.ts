@@ -17,12 +17,12 @@ const dir = mkdtempSync(join(tmpdir(), 'radiomics-bundle-'));
 const cache = join(dir, 'cache');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Run `radiomics extract` on brain1 into `out`; returns stderr. `bundle` false: the unbundled modules. */
-function extract(out: string, bundle: boolean): string {
+/** Run `radiomics extract` on brain1 (or `testCase`) into `out`; returns stderr. `bundle` false: the unbundled modules. */
+function extract(out: string, bundle: boolean, testCase = 'brain1', params = join(dir, 'p.yaml')): string {
   const env: NodeJS.ProcessEnv = { ...process.env, TACE_RADIOMICS_BUNDLE_DEBUG: '1', TACE_RADIOMICS_BUNDLE_CACHE: cache };
   if (!bundle) env.TACE_RADIOMICS_BUNDLE = '0';
-  const r = spawnSync(process.execPath, [BIN, 'extract', '--params', join(dir, 'p.yaml'),
-    '--image', `${ref}/brain1_image.nrrd`, '--mask', `${ref}/brain1_label.nrrd`, '--out', out], { env, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [BIN, 'extract', '--params', params,
+    '--image', `${ref}/${testCase}_image.nrrd`, '--mask', `${ref}/${testCase}_label.nrrd`, '--out', out], { env, encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   expect(r.stdout).toBe('');
   return r.stderr;
@@ -58,4 +58,20 @@ describe.skipIf(!ref)('bundled CLI engine', () => {
     expect(readFileSync(join(dir, 'rebuilt.csv')).equals(bundled)).toBe(true);
     expect(existsSync(join(cache, manifestFile))).toBe(true);
   });
+
+  // (the bundle runs on the main thread: resampling, Original, diagnostics, merging; the filtered image
+  // types go to worker threads, which load the modules)
+  it('with every image type and B-spline resampling the (minified) bundle writes the bytes the modules write (breast1)', () => {
+    const params = join(dir, 'filters.yaml');
+    writeFileSync(params, 'imageType:\n  Original: {}\n  LoG:\n    sigma: [1.0, 3.0]\n  Wavelet: {}\n  Square: {}\n  SquareRoot: {}\n' +
+      '  Logarithm: {}\n  Exponential: {}\n  Gradient: {}\n  LBP2D: {}\nsetting:\n  binWidth: 25\n' +
+      '  resampledPixelSpacing: [1, 1, 1]\n  interpolator: sitkBSpline\n');
+    extract(join(dir, 'f-bundled.csv'), true, 'breast1', params);
+    extract(join(dir, 'f-unbundled.csv'), false, 'breast1', params);
+    const bundled = readFileSync(join(dir, 'f-bundled.csv'));
+    expect(bundled.equals(readFileSync(join(dir, 'f-unbundled.csv')))).toBe(true);
+    const row = parseCsvRecords(bundled.toString('utf8'))[0]!;
+    expect(Object.keys(row).filter((k) => k.startsWith('wavelet-')).length).toBeGreaterThan(700);
+    expect(Object.keys(row).some((k) => k.startsWith('log-sigma-3-0-mm-3D_glcm_'))).toBe(true);
+  }, 120_000);
 });
