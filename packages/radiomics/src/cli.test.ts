@@ -16,6 +16,15 @@ describe('radiomics CLI', () => {
     err.mockRestore();
   });
 
+  it('--help / -h after a command prints the usage and exits 0', async () => {
+    const out: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out.push(String(s)); return true; });
+    expect(await runRadiomicsCli(['extract', '--help'])).toBe(0);
+    expect(await runRadiomicsCli(['batch', '-h'])).toBe(0);
+    spy.mockRestore();
+    expect(out.join('')).toMatch(/radiomics extract --params P\.yaml --image IMG --mask MASK/);
+  });
+
   it.skipIf(!ref)('batch: parallel over cases, failed cases recorded with their code, the rest go on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'radiomics-cli-'));
     writeFileSync(join(dir, 'p.yaml'), 'setting:\n  binWidth: 25\n  voxelArrayShift: 2000\n  minimumROIDimensions: 1\nfeatureClass:\n  firstorder: [Mean, Energy]\n');

@@ -186,6 +186,8 @@ export async function runRadiomicsCli(argv: string[]): Promise<number> {
   const args = argv[0] === 'radiomics' ? argv.slice(1) : argv;
   const [cmd, ...rest] = args;
   try {
+    // `radiomics extract --help` (or -h anywhere): the usage, exit 0
+    if (cmd !== undefined && rest.some((a) => a === '--help' || a === '-h')) { process.stdout.write(USAGE); return 0; }
     if (cmd === 'extract') return await extractCmd(rest);
     if (cmd === 'batch') return await batchCmd(rest);
     if (cmd === undefined || cmd === '--help' || cmd === 'help') { process.stdout.write(USAGE); return cmd ? 0 : 2; }
