@@ -1,4 +1,6 @@
-// Builds the CLI engine bundle for engine.mjs (loaded only when the bundle is missing or stale). Minified
+// Builds the CLI engine bundle for engine.mjs (loaded only when the bundle is missing or stale): one
+// CommonJS-style script, which engine.mjs compiles with node:vm so that V8's code cache of it can be
+// written after a whole extraction (lazily compiled functions included; see engine.mjs). Minified
 // (function and class names kept): half the source for V8 to hold and parse lazily, ~1.6 MB less memory
 // touched by a fresh process; the same output (src/bundle/bundle.test.ts). TACE_RADIOMICS_BUNDLE=0 runs
 // the readable modules.
@@ -12,7 +14,7 @@ import { fileStamp } from './engine.mjs';
  * esbuild plugin for our own TypeScript (not node_modules). In each module, `import.meta.url` becomes
  * that source file's own URL, so worker scripts (`new URL('./x-worker.ts', import.meta.url)`) and
  * createRequire lookups (the `yaml` package) resolve as they do unbundled: workers run the unbundled
- * modules. The lazily loaded modules (`requireLazy('./filters/index.ts')`: filters, resampler, shape2D,
+ * modules; `import.meta.main` (a module run directly) is false in the bundle. The lazily loaded modules (`requireLazy('./filters/index.ts')`: filters, resampler, shape2D,
  * IBSI mode) become plain `require` calls, which esbuild bundles as modules initialised on first call,
  * so they stay lazy and there is one instance of every module in the process.
  */
@@ -23,6 +25,7 @@ const sourceRewrite = {
       if (args.path.includes('/node_modules/')) return undefined;
       const text = readFileSync(args.path, 'utf8')
         .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
+        .replaceAll('import.meta.main', 'false')
         .replace(/\brequireLazy\(/g, 'require(');
       return { contents: text, loader: 'ts' };
     });
@@ -36,8 +39,8 @@ export async function buildBundle(pkgDir, cacheDir, manifestPath) {
   const result = await esbuild.build({
     entryPoints: [join(pkgDir, 'src', 'bundle', 'entry.ts')],
     bundle: true, // one file: measured faster than prelude + entry + shared chunks (split for the prefetch)
-    format: 'esm',
-    platform: 'node', // Node built-ins stay imports
+    format: 'cjs', // a script for vm.Script (engine.mjs); `require` of Node built-ins is the wrapper's
+    platform: 'node', // Node built-ins stay requires
     target: 'node24', // no syntax lowering: the same code runs
     write: false,
     metafile: true,
@@ -45,12 +48,10 @@ export async function buildBundle(pkgDir, cacheDir, manifestPath) {
     minify: true,
     legalComments: 'none',
     logLevel: 'silent',
-    // CommonJS dependencies (convex-hull) that require Node built-ins need a real `require` in ESM
-    banner: { js: "import { createRequire as __taceCreateRequire } from 'node:module'; const require = __taceCreateRequire(import.meta.url);" },
     plugins: [sourceRewrite],
   });
   const code = result.outputFiles[0].contents;
-  const name = `${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`;
+  const name = `${createHash('sha256').update(code).digest('hex').slice(0, 16)}.cjs`;
   mkdirSync(cacheDir, { recursive: true });
   const bundlePath = join(cacheDir, name);
   const tmp = `${bundlePath}.${process.pid}.tmp`;
@@ -87,6 +88,8 @@ function removeUnreferenced(cacheDir) {
     }
   }
   for (const f of files) {
-    if (/^[0-9a-f]{16}(\.mjs)?$/.test(f) && !used.has(f)) rmSync(join(cacheDir, f), { recursive: true, force: true });
+    // bundles (and their V8 code caches, `<bundle>.v8cache`) that no manifest names any more
+    const m = /^([0-9a-f]{16}(?:\.mjs|\.cjs)?)(?:\.v8cache)?$/.exec(f);
+    if (m && !used.has(m[1])) rmSync(join(cacheDir, f), { recursive: true, force: true });
   }
 }

@@ -1,4 +1,4 @@
-// Loads the CLI engine for bin/radiomics.mjs: one bundled ESM file (built by esbuild, see
+// Loads the CLI engine for bin/radiomics.mjs: one bundled script (built by esbuild, see
 // build-bundle.mjs) when it is current, else the separate TypeScript modules. Why: a fresh process
 // spends ~30 ms having Node strip, compile and link ~45 modules one by one; one file loads in a few ms.
 //
@@ -11,9 +11,19 @@
 // is not writable or anything fails, the engine loads unbundled: same code, same output, slower start.
 // TACE_RADIOMICS_BUNDLE=0 turns the bundle off; TACE_RADIOMICS_BUNDLE_DEBUG=1 reports on stderr why it
 // was not used or when it was rebuilt; TACE_RADIOMICS_BUNDLE_CACHE=DIR puts the cache elsewhere.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+//
+// V8 code cache. The bundle is compiled with node:vm, with `<bundle>.v8cache` as its cached data when
+// that file exists. Node's own compile cache (module.enableCompileCache) is written right after a module
+// is compiled, so it holds only the code compiled up front; V8 compiles a function's bytecode the first
+// time it is called, which for a one-shot extraction is most of the engine. The cache here is written
+// instead at the end of the first successful `extract` after a bundle build (saveCodeCache), when every
+// function that run needed has bytecode; later processes deserialise it instead of compiling. V8 refuses
+// a cache made under other V8 flags or for other source (cachedDataRejected): it is then written anew.
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import vm from 'node:vm';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const PKG_DIR = fileURLToPath(new URL('..', import.meta.url));
 const debug = process.env.TACE_RADIOMICS_BUNDLE_DEBUG === '1';
@@ -63,18 +73,62 @@ function currentBundle(dir) {
   return join(dir, m.bundle);
 }
 
+/**
+ * Compile and run the bundled script with its V8 code cache (if any); `saveCodeCache()` writes the cache
+ * when there was none or V8 refused it (returns whether it wrote). The caller must have the V8 flags of
+ * the start back when it saves (the cache records them): run.mjs undoes its --no-opt first.
+ */
+function loadScript(bundle) {
+  const cacheFile = `${bundle}.v8cache`;
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    // none yet
+  }
+  const source = readFileSync(bundle, 'utf8');
+  // The CommonJS wrapper, as Node's own loader uses; dynamic import() (reader modules) through the main
+  // context's ESM loader.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: bundle,
+    cachedData,
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  if (cachedData && script.cachedDataRejected) note(`code cache ${cacheFile} refused by V8 (other flags or source): rewritten after this run`);
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+  const needed = !cachedData || script.cachedDataRejected === true;
+  return {
+    exports: module.exports,
+    saveCodeCache() {
+      if (!needed) return false;
+      try {
+        const tmp = `${cacheFile}.${process.pid}.tmp`;
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, cacheFile); // atomic: a concurrent start reads the whole cache or none
+        note(`wrote ${cacheFile}`);
+        return true;
+      } catch (e) {
+        note(`code cache not written (${e instanceof Error ? e.message : String(e)})`);
+        return false;
+      }
+    },
+  };
+}
+
 async function unbundled() {
   const [params, prefetch] = await Promise.all([import('../src/params.ts'), import('../src/io/prefetch.ts')]);
   return {
     parseParams: params.parseParams,
     prefetchImageFiles: prefetch.prefetchImageFiles,
     cli: () => import('../src/cli.ts'),
+    saveCodeCache: () => false, // the modules: Node's compile cache
   };
 }
 
 /**
- * `{ parseParams, prefetchImageFiles, cli }` from the bundle (built first if stale) or from the unbundled
- * modules; `cli()` imports the command line, `{ runRadiomicsCli }`.
+ * `{ parseParams, prefetchImageFiles, cli, saveCodeCache }` from the bundle (built first if stale) or from
+ * the unbundled modules; `cli()` imports the command line, `{ runRadiomicsCli }`.
  */
 export async function loadEngine() {
   if (process.env.TACE_RADIOMICS_BUNDLE === '0') return unbundled();
@@ -87,8 +141,8 @@ export async function loadEngine() {
       bundle = await buildBundle(PKG_DIR, dir, manifestPath(dir));
       note(`built ${bundle}`);
     }
-    const m = await import(pathToFileURL(bundle).href);
-    return { parseParams: m.parseParams, prefetchImageFiles: m.prefetchImageFiles, cli: async () => m };
+    const { exports: m, saveCodeCache } = loadScript(bundle);
+    return { parseParams: m.parseParams, prefetchImageFiles: m.prefetchImageFiles, cli: async () => m, saveCodeCache };
   } catch (e) {
     note(`not used (${e instanceof Error ? e.message : String(e)}); loading the modules unbundled`);
     return unbundled();

@@ -35,16 +35,17 @@ export async function runRadiomicsBin(args, { setup } = {}) {
     // identical output). Maglev still optimises. Filter runs (seconds) keep TurboFan (LoG + Wavelet on
     // brain1 is 10 % slower without it). A params file that does not parse changes nothing here; the
     // command reports it.
+    let light = false;
     if (params) {
       try {
         const p = engine.parseParams(readFileSync(params, 'utf8'));
-        const light = !p.ibsi && p.setting.standard !== 'ibsi' && !p.setting.resampledPixelSpacing &&
+        light = !p.ibsi && p.setting.standard !== 'ibsi' && !p.setting.resampledPixelSpacing &&
           Object.keys(p.imageType).every((t) => t === 'Original');
-        if (light) setFlagsFromString('--no-opt');
       } catch {
         // reported by the command itself
       }
     }
+    if (light) setFlagsFromString('--no-opt');
     // Start reading and inflating the image and mask (thread pool) now, so that work overlaps what runs
     // before the readers (the rest of the engine's loading, parsing the parameters); the readers take the
     // decoded volumes (src/io/prefetch.ts).
@@ -52,5 +53,12 @@ export async function runRadiomicsBin(args, { setup } = {}) {
     if (inputs.length > 0) engine.prefetchImageFiles(inputs);
   }
   const [{ runRadiomicsCli }] = await Promise.all([engine.cli(), setup?.()]);
-  return runRadiomicsCli(args);
+  const code = await runRadiomicsCli(args);
+  // After the first successful extraction with a new bundle: V8's code cache of everything it compiled
+  // (engine.mjs), written with the V8 flags the process started with (the cache records them).
+  if (code === 0 && args[0] === 'extract') {
+    setFlagsFromString('--opt');
+    engine.saveCodeCache();
+  }
+  return code;
 }

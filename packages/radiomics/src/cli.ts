@@ -210,5 +210,5 @@ export async function runRadiomicsCli(argv: string[]): Promise<number> {
 // TypeScript stripping and compilation.
 if (import.meta.main) {
   enableCompileCache();
-  process.exitCode = await runRadiomicsCli(process.argv.slice(2));
+  void runRadiomicsCli(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }

@@ -34,7 +34,9 @@ describe.skipIf(!ref)('bundled CLI engine', () => {
     const built = extract(join(dir, 'bundled.csv'), true);
     expect(built).toMatch(/radiomics bundle: built /);
     expect(built).not.toMatch(/not used/);
-    expect(readdirSync(cache).filter((f) => f.endsWith('.mjs'))).toHaveLength(1);
+    expect(built).toMatch(/radiomics bundle: wrote .*\.cjs\.v8cache/); // V8 code cache after the first extract
+    expect(readdirSync(cache).filter((f) => f.endsWith('.cjs'))).toHaveLength(1);
+    expect(readdirSync(cache).filter((f) => f.endsWith('.cjs.v8cache'))).toHaveLength(1);
     expect(extract(join(dir, 'unbundled.csv'), false)).toBe('');
     const bundled = readFileSync(join(dir, 'bundled.csv'));
     expect(bundled.equals(readFileSync(join(dir, 'unbundled.csv')))).toBe(true);
@@ -44,8 +46,17 @@ describe.skipIf(!ref)('bundled CLI engine', () => {
     expect(rows).toHaveLength(1);
     expect(Number(rows[0]!.original_firstorder_Mean)).toBeCloseTo(825.2354363065023, 9);
 
-    // a warm start reuses the bundle silently
+    // a warm start reuses the bundle and its code cache silently
     expect(extract(join(dir, 'again.csv'), true)).toBe('');
+    expect(readFileSync(join(dir, 'again.csv')).equals(bundled)).toBe(true);
+    // a code cache V8 refuses (here: garbage) is reported, the run is unaffected, and it is written anew
+    const v8cache = readdirSync(cache).find((f) => f.endsWith('.v8cache'))!;
+    writeFileSync(join(cache, v8cache), Buffer.alloc(4096, 7));
+    const refused = extract(join(dir, 'refused.csv'), true);
+    expect(refused).toMatch(/code cache .* refused by V8/);
+    expect(refused).toMatch(/radiomics bundle: wrote /);
+    expect(readFileSync(join(dir, 'refused.csv')).equals(bundled)).toBe(true);
+    expect(readFileSync(join(cache, v8cache)).length).toBeGreaterThan(100_000); // the engine's bytecode
     // an input whose recorded stamp no longer matches (as after an edit) makes the next start rebuild
     const manifestFile = readdirSync(cache).find((f) => f.startsWith('manifest-'))!;
     const manifest = JSON.parse(readFileSync(join(cache, manifestFile), 'utf8')) as { inputs: [string, number, number, number][] };
