@@ -17,7 +17,7 @@
  * Run: node packages/radiomics/bench/bench.ts [cases,fresh,phantom,filters,scaling]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,7 +143,8 @@ if (!(s > 0)) process.exit(3);`;
   console.log(`\nfresh process: one whole brain1 extraction (all 7 classes + diagnostics, CSV out), ${runs} runs each`);
   console.log('  The compile cache is Node\'s equivalent of the .pyc files PyRadiomics\' anchor process reuses: the');
   console.log('  CLI entries call module.enableCompileCache(), so after the first process the TypeScript is neither');
-  console.log('  stripped nor compiled again. "cold" = an empty cache directory for every run (no .pyc either);');
+  console.log('  stripped nor compiled again. "cold" = an empty cache directory for every run (no .pyc either),');
+  console.log('  and no V8 code cache of the bundle (bin/engine.mjs writes it after the first extract);');
   console.log('  "warm" = the cache the previous run left (as for every process after the first).');
   const nodeStart = spawnTimes(['-e', '0'], runs, env);
   if (nodeStart) console.log(row('base: node -e 0', nodeStart));
@@ -162,6 +163,11 @@ if (!(s > 0)) process.exit(3);`;
     const t = cold
       ? spawnTimes(args, runs, env, 0, () => {
         coldDirs.push(mkdtempSync(join(tmpdir(), 'radiomics-ncc-cold-')));
+        // and no V8 code cache of the bundle either (bin/engine.mjs writes one after each such run)
+        const bundleCache = env.TACE_RADIOMICS_BUNDLE_CACHE!;
+        for (const f of existsSync(bundleCache) ? readdirSync(bundleCache) : []) {
+          if (f.endsWith('.v8cache')) rmSync(join(bundleCache, f), { force: true });
+        }
         return { TMPDIR: coldDirs[coldDirs.length - 1] };
       })
       : spawnTimes(args, runs, env, 1);
