@@ -19,7 +19,7 @@
 // instead at the end of the first successful `extract` after a bundle build (saveCodeCache), when every
 // function that run needed has bytecode; later processes deserialise it instead of compiling. V8 refuses
 // a cache made under other V8 flags or for other source (cachedDataRejected): it is then written anew.
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import vm from 'node:vm';
 import { dirname, join } from 'node:path';
@@ -41,6 +41,21 @@ function cacheDir() {
   for (let dir = PKG_DIR; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'node_modules'))) return join(dir, 'node_modules', '.cache', 'tace-radiomics');
     if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Whether `dir`, or the nearest existing folder above it (where it would be created), is writable. */
+function writable(dir) {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(d)) {
+      try {
+        accessSync(d, fsConstants.W_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    }
+    if (dirname(d) === d) return false;
   }
 }
 
@@ -137,6 +152,9 @@ export async function loadEngine() {
     if (!dir) throw new Error('no node_modules folder for the cache');
     let bundle = currentBundle(dir);
     if (!bundle) {
+      // A read-only install (a container's node_modules owned by another user) would build in vain at
+      // every start: check first, and load the modules.
+      if (!writable(dir)) throw new Error(`${dir} is not writable`);
       const { buildBundle } = await import('./build-bundle.mjs');
       bundle = await buildBundle(PKG_DIR, dir, manifestPath(dir));
       note(`built ${bundle}`);
