@@ -17,7 +17,7 @@
  * Exit codes: 0 all cases succeeded, 1 some case failed, 2 usage error.
  */
 import { enableCompileCache } from 'node:module';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFileText, writeFileText } from './io/fsAsync.ts';
 import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { csvLine, parseCsvRecords } from './csv.ts';
@@ -72,7 +72,7 @@ function optional(s: string | undefined): string | undefined {
 }
 
 async function output(text: string, out: string | undefined): Promise<void> {
-  if (out) await writeFile(out, text);
+  if (out) await writeFileText(out, text);
   else process.stdout.write(text);
 }
 
@@ -80,7 +80,7 @@ async function extractCmd(args: string[]): Promise<number> {
   const f = parseFlags(args, ['params', 'image', 'mask', 'label', 'series', 'segment', 'format', 'out']);
   const format = f.format ?? 'csv';
   if (format !== 'csv' && format !== 'json') throw new UsageError(`--format must be csv or json (got '${format}')`);
-  const paramsText = await readFile(need(f, 'params'), 'utf8');
+  const paramsText = await readFileText(need(f, 'params'));
   const r = await runCase({
     index: 0, paramsText, image: need(f, 'image'), mask: need(f, 'mask'), label: parseLabel(f.label),
     series: optional(f.series), segment: optional(f.segment),
@@ -135,9 +135,9 @@ async function runPool(jobs: CaseJob[], nWorkers: number, onDone: (r: CaseResult
 
 async function batchCmd(args: string[]): Promise<number> {
   const f = parseFlags(args, ['params', 'cases', 'out', 'jobs']);
-  const paramsText = await readFile(need(f, 'params'), 'utf8');
+  const paramsText = await readFileText(need(f, 'params'));
   const casesPath = need(f, 'cases');
-  const records = parseCsvRecords(await readFile(casesPath, 'utf8'));
+  const records = parseCsvRecords(await readFileText(casesPath));
   if (records.length === 0) throw new UsageError('the cases CSV has no rows');
   if (!('Image' in records[0]!) || !('Mask' in records[0]!)) throw new UsageError('the cases CSV needs Image and Mask columns');
   const base = dirname(resolve(casesPath));

@@ -1,5 +1,5 @@
 /** Image and mask file readers: NRRD (.nrrd, .nhdr with attached data) and NIfTI-1 (.nii, .nii.gz). */
-import { readFile } from 'node:fs/promises';
+import { readFileBytes } from './fsAsync.ts';
 import type { LabelMap, Volume } from '@tace/common';
 import { RADIOMICS_ERRORS, radiomicsError } from '../errors.ts';
 import { readNrrd, readNrrdAsync } from './nrrd.ts';
@@ -35,7 +35,7 @@ export async function readImageFile(path: string, opts: ImageReadOptions = {}): 
   if (!bytes) {
     let buf: Buffer;
     try {
-      buf = await readFile(path);
+      buf = await readFileBytes(path);
     } catch (e) {
       throw radiomicsError(RADIOMICS_ERRORS.FILE_UNREADABLE, `cannot read image file (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
     }

@@ -9,7 +9,7 @@
  * `loadReaderModule(specifier)`, whose specifiers the batch hands to each worker (`readerModules()`).
  */
 import type { Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { statPath } from './fsAsync.ts';
 import type { LabelMap, Volume } from '@tace/common';
 import { TaceError } from '@tace/common';
 
@@ -91,7 +91,7 @@ export async function findReader(path: string, kind: 'image' | 'mask'): Promise<
   if (candidates.length === 0) return undefined;
   let st: Stats;
   try {
-    st = await stat(path);
+    st = await statPath(path);
   } catch {
     return undefined; // the built-in reader reports the unreadable path with its stable code
   }
