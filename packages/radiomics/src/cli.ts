@@ -3,7 +3,7 @@
  *
  *   radiomics extract --params P.yaml --image IMG --mask MASK [--label N] [--series UID] [--segment N|NAME]
  *                     [--format csv|json] [--out FILE]
- *   radiomics batch   --params P.yaml --cases cases.csv [--out out.csv] [--jobs N]
+ *   radiomics batch   --params P.yaml --cases cases.csv [--out out.csv] [--jobs N] [--resume]
  *
  * IMG / MASK are NRRD or NIfTI files, or whatever a registered reader takes (io/registry.ts; `tace-risk`
  * registers DICOM: a folder holding a CT series as IMG, a SEG or RTSTRUCT file as MASK). `--series` picks
@@ -14,6 +14,11 @@
  * paths are relative to the CSV's folder), extracts cases in parallel on worker threads, shows progress
  * on stderr and writes one row per case: the input columns, ErrorCode, ErrorMessage (empty when the case
  * succeeded), then the features in PyRadiomics' column order. A failed case does not stop the others.
+ * With --out, every finished case is also appended to a journal, `<out>.partial.jsonl`, removed once the
+ * CSV is written: a batch that is killed (out of memory, a reboot) keeps its finished cases, and
+ * `--resume` continues it, re-running only the cases that had not succeeded (the journal must belong to
+ * the same parameter file and cases CSV: RADIOMICS_BATCH_RESUME_MISMATCH otherwise). A journal found
+ * without --resume stops the batch (RADIOMICS_BATCH_JOURNAL_EXISTS) rather than overwrite it.
  * Exit codes: 0 all cases succeeded, 1 some case failed, 2 usage error.
  */
 import { enableCompileCache } from 'node:module';
@@ -33,10 +38,13 @@ const runCase = async (job: CaseJob, parallelImageTypes = false): Promise<CaseRe
 const USAGE = `usage:
   radiomics extract --params P.yaml --image IMG --mask MASK [--label N] [--series UID] [--segment N|NAME]
                     [--format csv|json] [--out FILE]
-  radiomics batch --params P.yaml --cases cases.csv [--out out.csv] [--jobs N]
+  radiomics batch --params P.yaml --cases cases.csv [--out out.csv] [--jobs N] [--resume]
 `;
 
 class UsageError extends Error {}
+
+/** Options taking no value (present: 'true'). */
+const SWITCHES = new Set(['resume']);
 
 function parseFlags(args: string[], allowed: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -46,6 +54,11 @@ function parseFlags(args: string[], allowed: readonly string[]): Record<string, 
     const eq = a.indexOf('=');
     const key = eq > 0 ? a.slice(2, eq) : a.slice(2);
     if (!allowed.includes(key)) throw new UsageError(`unknown option --${key}`);
+    if (SWITCHES.has(key)) {
+      if (eq > 0) throw new UsageError(`option --${key} takes no value`);
+      out[key] = 'true';
+      continue;
+    }
     const val = eq > 0 ? a.slice(eq + 1) : args[++i];
     if (val === undefined) throw new UsageError(`option --${key} needs a value`);
     out[key] = val;
@@ -134,10 +147,12 @@ async function runPool(jobs: CaseJob[], nWorkers: number, onDone: (r: CaseResult
 }
 
 async function batchCmd(args: string[]): Promise<number> {
-  const f = parseFlags(args, ['params', 'cases', 'out', 'jobs']);
+  const f = parseFlags(args, ['params', 'cases', 'out', 'jobs', 'resume']);
   const paramsText = await readFileText(need(f, 'params'));
   const casesPath = need(f, 'cases');
-  const records = parseCsvRecords(await readFileText(casesPath));
+  const casesText = await readFileText(casesPath);
+  const records = parseCsvRecords(casesText);
+  if (f.resume && !f.out) throw new UsageError('--resume needs --out (the journal lives beside the output file)');
   if (records.length === 0) throw new UsageError('the cases CSV has no rows');
   if (!('Image' in records[0]!) || !('Mask' in records[0]!)) throw new UsageError('the cases CSV needs Image and Mask columns');
   const base = dirname(resolve(casesPath));
@@ -156,15 +171,38 @@ async function batchCmd(args: string[]): Promise<number> {
   });
   const nJobs = f.jobs ? Number(f.jobs) : Math.max(1, availableParallelism() - 1);
   if (!Number.isInteger(nJobs) || nJobs < 1) throw new UsageError(`--jobs must be a positive integer (got '${f.jobs}')`);
-  let done = records.length - jobs.length;
-  let failed = done;
+
+  // The journal (batchJournal.ts): with --resume, the cases an interrupted run finished are taken from
+  // it when they succeeded from the same inputs; the others run again.
+  const { BatchJournal } = await import('./batchJournal.ts');
+  const opened = f.out ? BatchJournal.open(f.out, BatchJournal.key(paramsText, casesText), f.resume === 'true') : undefined;
+  const journal = opened?.journal;
+  let todo = jobs;
+  if (opened && opened.previous.length > 0) {
+    const byIndex = new Map(jobs.map((j) => [j.index, j]));
+    for (const e of opened.previous) {
+      const j = byIndex.get(e.result.index);
+      if (j && e.result.ok && e.image === j.image && e.mask === j.mask && e.label === j.label) results[j.index] = e.result;
+    }
+    todo = jobs.filter((j) => results[j.index] === undefined);
+    process.stderr.write(`resuming: ${jobs.length - todo.length} of ${records.length} cases from ${journal!.path}\n`);
+  }
+  let done = records.length - todo.length;
+  let failed = records.length - jobs.length;
   progress(done, records.length, failed);
-  await runPool(jobs, nJobs, (r) => {
-    results[r.index] = r;
-    done++;
-    if (!r.ok) failed++;
-    progress(done, records.length, failed);
-  });
+  try {
+    await runPool(todo, nJobs, (r) => {
+      results[r.index] = r;
+      const j = jobs.find((x) => x.index === r.index)!;
+      journal?.append({ result: r, image: j.image, mask: j.mask, ...(j.label === undefined ? {} : { label: j.label }) });
+      done++;
+      if (!r.ok) failed++;
+      progress(done, records.length, failed);
+    });
+  } catch (e) {
+    journal?.close();
+    throw e;
+  }
 
   const inputCols = Object.keys(records[0]!);
   const featureCols: string[] = [];
@@ -178,7 +216,13 @@ async function batchCmd(args: string[]): Promise<number> {
       ? csvLine([...inputs, '', '', ...featureCols.map((c) => r.features[c] ?? '')])
       : csvLine([...inputs, r.code, r.message, ...featureCols.map(() => '')]));
   });
-  await output(`${lines.join('\n')}\n`, f.out);
+  try {
+    await output(`${lines.join('\n')}\n`, f.out);
+  } catch (e) {
+    journal?.close(); // the cases stay in the journal
+    throw e;
+  }
+  journal?.finish();
   return failed ? 1 : 0;
 }
 

@@ -28,6 +28,10 @@ export const RADIOMICS_ERRORS = {
   MASK_LABEL_RANGE: 'RADIOMICS_MASK_LABEL_RANGE',
   /** A requested capability (image type, feature class, resampling) is not available in this build. */
   NOT_AVAILABLE: 'RADIOMICS_NOT_AVAILABLE',
+  /** `batch`: an interrupted run's journal is beside --out; continue it with --resume or delete it. */
+  BATCH_JOURNAL_EXISTS: 'RADIOMICS_BATCH_JOURNAL_EXISTS',
+  /** `batch --resume`: the journal was written for another parameter file or cases CSV. */
+  BATCH_RESUME_MISMATCH: 'RADIOMICS_BATCH_RESUME_MISMATCH',
 } as const;
 
 export type RadiomicsErrorCode = (typeof RADIOMICS_ERRORS)[keyof typeof RADIOMICS_ERRORS];
