@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { referencePath } from '@tace/common';
-import { runRadiomicsCli } from './cli.ts';
+import { formatDuration, runRadiomicsCli } from './cli.ts';
 import { parseCsvRecords } from './csv.ts';
 
 const ref = referencePath('pyradiomics/data');
@@ -14,6 +14,13 @@ describe('radiomics CLI', () => {
     expect(await runRadiomicsCli(['extract', '--params'])).toBe(2);
     expect(await runRadiomicsCli(['frobnicate'])).toBe(2);
     err.mockRestore();
+  });
+
+  it('batch progress estimates read as hours, minutes or seconds', () => {
+    expect(formatDuration(45_400)).toBe('45 s');
+    expect(formatDuration(200_000)).toBe('3 m 20 s');
+    expect(formatDuration(3_900_000)).toBe('1 h 05 m');
+    expect(formatDuration(-5)).toBe('0 s');
   });
 
   it('--help / -h after a command prints the usage and exits 0', async () => {

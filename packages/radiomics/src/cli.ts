@@ -109,10 +109,23 @@ async function extractCmd(args: string[]): Promise<number> {
   return 0;
 }
 
-function progress(done: number, total: number, failed: number): void {
+/** "1 h 05 m", "3 m 20 s", "45 s". */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s >= 3600) return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} m`;
+  if (s >= 60) return `${Math.floor(s / 60)} m ${String(s % 60).padStart(2, '0')} s`;
+  return `${s} s`;
+}
+
+/**
+ * The progress line on stderr: bar, counts, and once cases have finished in this run an estimate of the
+ * time left (`eta`: elapsed ms and cases finished in this run, resumed ones not counted).
+ */
+function progress(done: number, total: number, failed: number, eta?: { elapsedMs: number; ranHere: number }): void {
   const width = 30;
   const filled = Math.round((done / Math.max(total, 1)) * width);
-  const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} cases${failed ? `, ${failed} failed` : ''}`;
+  const left = eta && eta.ranHere > 0 && done < total ? `, ~${formatDuration((eta.elapsedMs / eta.ranHere) * (total - done))} left` : '';
+  const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} cases${failed ? `, ${failed} failed` : ''}${left}`;
   process.stderr.write(process.stderr.isTTY ? `\r${bar}${done === total ? '\n' : ''}` : `${bar}\n`);
 }
 
@@ -190,14 +203,17 @@ async function batchCmd(args: string[]): Promise<number> {
   let done = records.length - todo.length;
   let failed = records.length - jobs.length;
   progress(done, records.length, failed);
+  const started = Date.now();
+  let ranHere = 0;
   try {
     await runPool(todo, nJobs, (r) => {
       results[r.index] = r;
       const j = jobs.find((x) => x.index === r.index)!;
       journal?.append({ result: r, image: j.image, mask: j.mask, ...(j.label === undefined ? {} : { label: j.label }) });
       done++;
+      ranHere++;
       if (!r.ok) failed++;
-      progress(done, records.length, failed);
+      progress(done, records.length, failed, { elapsedMs: Date.now() - started, ranHere });
     });
   } catch (e) {
     journal?.close();
