@@ -82,8 +82,11 @@ export function imageDiagnostics(out: Diagnostics, image: Volume, stage: string)
   out[`${p}Spacing`] = pyTuple(image.spacingMm);
   out[`${p}Size`] = pyTuple(image.size, true);
   let sum = 0, mn = Infinity, mx = -Infinity;
-  for (let i = 0; i < image.data.length; i++) { const v = image.data[i]!; sum += v; if (v < mn) mn = v; if (v > mx) mx = v; }
-  out[`${p}Mean`] = sum / image.data.length;
+  // (array and length in locals: a fresh process runs this 1.6 M-voxel loop in the interpreter first,
+  // where every property read in the loop is an inline-cache call)
+  const d = image.data, n = d.length;
+  for (let i = 0; i < n; i++) { const v = d[i]!; sum += v; if (v < mn) mn = v; if (v > mx) mx = v; }
+  out[`${p}Mean`] = sum / n;
   out[`${p}Minimum`] = mn;
   out[`${p}Maximum`] = mx;
 }
@@ -119,13 +122,14 @@ export function maskDiagnostics(
   const [nx, ny] = mask.size;
   const { lower: lo, upper: hi } = found.bb;
   let cx = 0, cy = 0, cz = 0, sum = 0, mn = Infinity, mx = -Infinity;
+  const md = mask.data, id = image?.data;
   for (let z = lo[2]; z <= hi[2]; z++) for (let y = lo[1]; y <= hi[1]; y++) {
     const row = nx * (y + ny * z);
     for (let x = lo[0]; x <= hi[0]; x++) {
       const i = row + x;
-      if (mask.data[i] !== label) continue;
+      if (md[i] !== label) continue;
       cx += x; cy += y; cz += z;
-      if (image) { const v = image.data[i]!; sum += v; if (v < mn) mn = v; if (v > mx) mx = v; }
+      if (id) { const v = id[i]!; sum += v; if (v < mn) mn = v; if (v > mx) mx = v; }
     }
   }
   const com = [cx / found.count, cy / found.count, cz / found.count];

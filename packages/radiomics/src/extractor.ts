@@ -215,12 +215,15 @@ export function extractFeatures(image: Volume, mask: LabelMap, params: Radiomics
     const derived = fn ? fn(img, msk, typeSettings as Record<string, unknown>) : [{ name: 'original', image: img }];
     for (const d of derived) {
       const cropped = cropToBox(d.image, bb, 0);
-      const n = roiMask.data.reduce((a, v) => a + v, 0);
+      // (plain indexed loops over locals: in a fresh process these run in the interpreter first)
+      const rm = roiMask.data, cd = cropped.data, nBox = rm.length;
+      let n = 0;
+      for (let i = 0; i < nBox; i++) n += rm[i]!;
       const values = new Float64Array(n);
       let k = 0;
-      for (let i = 0; i < roiMask.data.length; i++) if (roiMask.data[i]) values[k++] = cropped.data[i]!;
-      for (const v of values) {
-        if (!Number.isFinite(v)) throw radiomicsError(RADIOMICS_ERRORS.NAN_VOXELS, `the ${d.name} image has a non-finite voxel inside the ROI`);
+      for (let i = 0; i < nBox; i++) if (rm[i]) values[k++] = cd[i]!;
+      for (let i = 0; i < n; i++) {
+        if (!Number.isFinite(values[i]!)) throw radiomicsError(RADIOMICS_ERRORS.NAN_VOXELS, `the ${d.name} image has a non-finite voxel inside the ROI`);
       }
       // Discretised once per derived image and shared by the texture classes (same settings, same bins).
       let binned: ReturnType<typeof discretize>['binned'] | undefined;

@@ -46,18 +46,19 @@ export function checkFinite(image: Volume, mask: LabelMap, whole: boolean): void
   if (!(d instanceof Float64Array || d instanceof Float32Array)) return;
   const m = mask.data;
   const fail = () => radiomicsError(RADIOMICS_ERRORS.NAN_VOXELS, `the image has a non-finite (NaN or infinite) voxel ${whole ? '' : 'inside the mask '}— features would be undefined`);
+  const n = d.length;
   if (whole) {
-    for (let i = 0; i < d.length; i++) if (d[i]! - d[i]! !== 0) throw fail();
+    for (let i = 0; i < n; i++) if (d[i]! - d[i]! !== 0) throw fail();
     return;
   }
   // Only mask voxels count: skip 16 background voxels at a time through the mask's 32-bit words.
   const lim = m.byteOffset % 4 === 0 ? Math.min(m.length, d.length) & ~15 : 0;
   const words = lim ? new Uint32Array(m.buffer, m.byteOffset, lim >> 2) : new Uint32Array(0);
-  for (let w = 0; w < words.length; w += 4) {
+  for (let w = 0, nw = words.length; w < nw; w += 4) {
     if ((words[w]! | words[w + 1]! | words[w + 2]! | words[w + 3]!) === 0) continue;
     for (let i = w << 2, e = i + 16; i < e; i++) if (m[i] !== 0 && d[i]! - d[i]! !== 0) throw fail();
   }
-  for (let i = lim; i < d.length; i++) if (m[i] !== 0 && d[i]! - d[i]! !== 0) throw fail();
+  for (let i = lim; i < n; i++) if (m[i] !== 0 && d[i]! - d[i]! !== 0) throw fail();
 }
 
 export function labelBoundingBox(mask: LabelMap, label: number): { bb: BoundingBox; count: number } | null {
@@ -72,6 +73,7 @@ export function labelBoundingBox(mask: LabelMap, label: number): { bb: BoundingB
   const aligned = d.byteOffset % 4 === 0;
   const lim = aligned ? len & ~15 : 0;
   const words = aligned ? new Uint32Array(d.buffer, d.byteOffset, lim >> 2) : new Uint32Array(0);
+  const nWords = words.length; // (a local: the skip loop starts in the interpreter, where .length is a call)
   let rowStart = 0;
   let rowEnd = -1;
   // One pass over the non-empty 16-voxel groups, then one over the unaligned tail (k = 0, 1).
@@ -80,8 +82,8 @@ export function labelBoundingBox(mask: LabelMap, label: number): { bb: BoundingB
       let from: number, to: number;
       if (k === 0) {
         // Tight skip loop over empty groups.
-        while (w < words.length && (words[w]! | words[w + 1]! | words[w + 2]! | words[w + 3]!) === 0) w += 4;
-        if (w >= words.length) break;
+        while (w < nWords && (words[w]! | words[w + 1]! | words[w + 2]! | words[w + 3]!) === 0) w += 4;
+        if (w >= nWords) break;
         from = w << 2;
         to = from + 16;
         w += 4;
@@ -264,7 +266,8 @@ export function resegmentMask(image: Volume, mask: LabelMap, s: Pick<RadiomicsSe
 /** Binary (label ==) copy of the mask restricted to the bounding box, no padding. */
 export function binaryCrop(mask: LabelMap, bb: BoundingBox, label: number): { data: Uint8Array; size: Vec3 } {
   const c = cropToBox(mask, bb, 0);
-  const data = new Uint8Array(c.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = c.data[i] === label ? 1 : 0;
+  const src = c.data, n = src.length;
+  const data = new Uint8Array(n);
+  for (let i = 0; i < n; i++) data[i] = src[i] === label ? 1 : 0;
   return { data, size: c.size };
 }

@@ -131,11 +131,12 @@ function voxelCoordinates(roi: BinaryRoi): { coords: Float64Array; np: number } 
   const [nx, ny, nz] = roi.size;
   const [sx, sy, sz] = roi.spacingMm;
   let np = 0;
-  for (let i = 0; i < roi.data.length; i++) if (roi.data[i]) np++;
+  const rd = roi.data, n = rd.length;
+  for (let i = 0; i < n; i++) if (rd[i]) np++;
   const coords = new Float64Array(np * 3);
   let k = 0;
   for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) {
-    if (!roi.data[x + nx * (y + ny * z)]) continue;
+    if (!rd[x + nx * (y + ny * z)]) continue;
     coords[k++] = (z + 1) * sz; coords[k++] = (y + 1) * sy; coords[k++] = (x + 1) * sx;
   }
   return { coords, np };
