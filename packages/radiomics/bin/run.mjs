@@ -27,6 +27,7 @@ export function extractInputs(argv) {
 export async function runRadiomicsBin(args, { setup } = {}) {
   // the engine: one bundled file when current, else the separate modules (engine.mjs)
   const engine = await (await import('./engine.mjs')).loadEngine();
+  let light = false;
   if (args[0] === 'extract') {
     const { image, mask, params } = extractInputs(args);
     // An Original-only extraction (no filters, resampling or IBSI chain) is over in well under a second
@@ -35,7 +36,6 @@ export async function runRadiomicsBin(args, { setup } = {}) {
     // identical output). Maglev still optimises. Filter runs (seconds) keep TurboFan (LoG + Wavelet on
     // brain1 is 10 % slower without it). A params file that does not parse changes nothing here; the
     // command reports it.
-    let light = false;
     if (params) {
       try {
         const p = engine.parseParams(readFileSync(params, 'utf8'));
@@ -57,7 +57,7 @@ export async function runRadiomicsBin(args, { setup } = {}) {
   // After the first successful extraction with a new bundle: V8's code cache of everything it compiled
   // (engine.mjs), written with the V8 flags the process started with (the cache records them).
   if (code === 0 && args[0] === 'extract') {
-    setFlagsFromString('--opt');
+    if (light) setFlagsFromString('--opt'); // (only our own change is undone)
     engine.saveCodeCache();
   }
   return code;
