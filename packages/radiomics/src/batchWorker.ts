@@ -4,8 +4,6 @@ import { errorInfo } from '@tace/common';
 import { loadReaderModule } from './io/registry.ts';
 import { runCase, type BatchWorkerData, type CaseJob, type CaseResult } from './caseRunner.ts';
 
-export type { BatchWorkerData, CaseJob, CaseResult } from './caseRunner.ts';
-
 function failed(job: CaseJob, e: unknown): CaseResult {
   const { code, message } = errorInfo(e);
   return { index: job.index, ok: false, code, message, ms: 0 };

@@ -31,12 +31,12 @@ export type CaseResult =
   | { index: number; ok: true; features: Record<string, number | string>; ms: number }
   | { index: number; ok: false; code: string; message: string; ms: number };
 
-/** One case; `parallelImageTypes` spreads its image types over worker threads (single-case CLI runs). */
 /** Milliseconds from a monotonic clock (process.hrtime: the `performance` global loads perf_hooks, ~9 modules). */
 function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
+/** One case; `parallelImageTypes` spreads its image types over worker threads (single-case CLI runs). */
 export async function runCase(job: CaseJob, parallelImageTypes = false): Promise<CaseResult> {
   const t0 = nowMs();
   try {
