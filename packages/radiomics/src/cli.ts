@@ -190,9 +190,9 @@ async function batchCmd(args: string[]): Promise<number> {
   const { BatchJournal } = await import('./batchJournal.ts');
   const opened = f.out ? BatchJournal.open(f.out, BatchJournal.key(paramsText, casesText), f.resume === 'true') : undefined;
   const journal = opened?.journal;
+  const byIndex = new Map(jobs.map((j) => [j.index, j]));
   let todo = jobs;
   if (opened && opened.previous.length > 0) {
-    const byIndex = new Map(jobs.map((j) => [j.index, j]));
     for (const e of opened.previous) {
       const j = byIndex.get(e.result.index);
       if (j && e.result.ok && e.image === j.image && e.mask === j.mask && e.label === j.label) results[j.index] = e.result;
@@ -208,7 +208,7 @@ async function batchCmd(args: string[]): Promise<number> {
   try {
     await runPool(todo, nJobs, (r) => {
       results[r.index] = r;
-      const j = jobs.find((x) => x.index === r.index)!;
+      const j = byIndex.get(r.index)!;
       journal?.append({ result: r, image: j.image, mask: j.mask, ...(j.label === undefined ? {} : { label: j.label }) });
       done++;
       ranHere++;
