@@ -88,8 +88,9 @@ function removeUnreferenced(cacheDir) {
     }
   }
   for (const f of files) {
-    // bundles (and their V8 code caches, `<bundle>.v8cache`) that no manifest names any more
-    const m = /^([0-9a-f]{16}(?:\.mjs|\.cjs)?)(?:\.v8cache)?$/.exec(f);
+    // bundles, their V8 code caches (`<bundle>.v8cache`) and temporary files a killed process left
+    // (`….<pid>.tmp`) that no manifest names any more
+    const m = /^([0-9a-f]{16}(?:\.mjs|\.cjs)?)(?:\.v8cache)?(?:\.\d+\.tmp)?$/.exec(f);
     if (m && !used.has(m[1])) rmSync(join(cacheDir, f), { recursive: true, force: true });
   }
 }
