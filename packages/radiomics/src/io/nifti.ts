@@ -4,7 +4,7 @@
  * when sform_code > 0, else pixdim scaling only (ITK's "analyze" fallback). Spacing = pixdim[1..3].
  * scl_slope/scl_inter are applied (result Float64) unless they are the identity, as ITK does.
  */
-import { gunzipSync } from 'node:zlib';
+import { gunzip, gunzipSync } from 'node:zlib';
 import type { Mat3, Vec3, Volume } from '@tace/common';
 import { RADIOMICS_ERRORS, radiomicsError } from '../errors.ts';
 import { decodeSamples } from './nrrd.ts';
@@ -17,15 +17,47 @@ const DATATYPES: Record<number, string> = {
   2: 'uint8', 4: 'int16', 8: 'int32', 16: 'float32', 64: 'float64', 256: 'int8', 512: 'uint16', 768: 'uint32',
 };
 
+function isGzip(buf: Uint8Array): boolean {
+  return buf[0] === 0x1f && buf[1] === 0x8b;
+}
+
+/**
+ * zlib output chunk for a gzip stream: its decompressed size from the trailer (ISIZE, mod 2³²) plus one,
+ * so that the output is one buffer (no list of 16 kB chunks concatenated at the end).
+ */
+function gunzipChunk(buf: Uint8Array): number {
+  const n = buf.byteLength;
+  const isize = n >= 18 ? (buf[n - 4]! | (buf[n - 3]! << 8) | (buf[n - 2]! << 16) | (buf[n - 1]! << 24)) >>> 0 : 0;
+  return Math.max(64 * 1024, Math.min(isize + 1, 2 ** 31 - 1));
+}
+
+function gzipFailed(e: unknown): never {
+  unreadable(`gzip data cannot be decompressed (${(e as Error).message})`);
+}
+
 export function readNifti(input: Uint8Array): Volume {
   let buf = input;
-  if (buf[0] === 0x1f && buf[1] === 0x8b) {
+  if (isGzip(buf)) {
     try {
-      buf = new Uint8Array(gunzipSync(buf));
+      buf = new Uint8Array(gunzipSync(buf, { chunkSize: gunzipChunk(buf) }));
     } catch (e) {
-      unreadable(`gzip data cannot be decompressed (${(e as Error).message})`);
+      gzipFailed(e);
     }
   }
+  return parseNifti(buf);
+}
+
+/** readNifti with a .nii.gz decompressed on libuv's thread pool (image and mask in parallel). */
+export async function readNiftiAsync(input: Uint8Array): Promise<Volume> {
+  if (!isGzip(input)) return parseNifti(input);
+  const raw = await new Promise<Buffer>((resolve, reject) => {
+    gunzip(input, { chunkSize: gunzipChunk(input) }, (e, r) => (e ? reject(e) : resolve(r)));
+  }).catch(gzipFailed);
+  return parseNifti(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength));
+}
+
+/** An uncompressed NIfTI-1 file's bytes → Volume (LPS). */
+function parseNifti(buf: Uint8Array): Volume {
   if (buf.byteLength < 348) unreadable('file shorter than a NIfTI-1 header');
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let le = true;

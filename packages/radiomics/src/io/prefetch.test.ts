@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { prefetchedBytes, prefetchImageFiles, takePrefetched } from './prefetch.ts';
-import { readImageBuffer, readImageFile } from './index.ts';
+import { readImageBuffer, readImageFile, readNifti } from './index.ts';
+import { gzipSync } from 'node:zlib';
 
 const dir = mkdtempSync(join(tmpdir(), 'radiomics-prefetch-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,5 +57,24 @@ describe('prefetchImageFiles / takePrefetched', () => {
     writeFileSync(path, Buffer.concat([head, Buffer.from(Int16Array.from([2, 3, 4, 5]).buffer)]));
     expect(prefetchedBytes(path)).toBeUndefined();
     expect([...(await readImageFile(path)).data]).toEqual([2, 3, 4, 5]);
+  });
+  it('a .nii.gz is inflated on the thread pool too, and read back as the synchronous reader reads it', async () => {
+    // a 3 x 2 x 1 int16 NIfTI-1 image, header written field by field
+    const hdr = Buffer.alloc(352);
+    hdr.writeInt32LE(348, 0);
+    hdr.writeInt16LE(3, 40); hdr.writeInt16LE(3, 42); hdr.writeInt16LE(2, 44); hdr.writeInt16LE(1, 46);
+    hdr.writeInt16LE(4, 70); hdr.writeInt16LE(16, 72); // datatype int16, 16 bits
+    hdr.writeFloatLE(1, 76); hdr.writeFloatLE(0.5, 80); hdr.writeFloatLE(0.5, 84); hdr.writeFloatLE(2, 88);
+    hdr.writeFloatLE(352, 108); // vox_offset
+    hdr.write('n+1\0', 344, 'latin1');
+    const raw = Buffer.concat([hdr, Buffer.from(Int16Array.from([1, -2, 3, -4, 5, -6]).buffer)]);
+    const path = join(dir, 'f.nii.gz');
+    writeFileSync(path, gzipSync(raw));
+    await prefetchImageFiles([path]);
+    expect(prefetchedBytes(path)).toBeDefined();
+    const v = await readImageFile(path);
+    expect([...v.data]).toEqual([1, -2, 3, -4, 5, -6]);
+    expect(v).toEqual(readNifti(raw));
+    expect(prefetchedBytes(path)).toBeUndefined(); // taken
   });
 });

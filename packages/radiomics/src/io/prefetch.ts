@@ -1,12 +1,13 @@
 /**
  * Input files read and decompressed ahead of time. A fresh `radiomics extract` process spends ~35 ms
  * loading the engine's modules before it reads its inputs, then ~18 ms inflating them on the main
- * thread; bin/radiomics.mjs instead starts reading and inflating the image and mask (on the thread
- * pool) first, so that work overlaps the module loading. readImageBuffer then takes the decoded volume
- * when the bytes it was given are exactly the prefetched file's; otherwise it decodes as usual.
+ * thread; bin/radiomics.mjs instead starts reading and inflating the image and mask (NRRD, or gzip-
+ * compressed NIfTI; on the thread pool) first, so that work overlaps the module loading. readImageFile
+ * then takes the decoded volume when the file is still the one read; otherwise it decodes as usual.
  */
 import { closeSync, fstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
 import type { Volume } from '@tace/common';
+import { readNiftiAsync } from './nifti.ts';
 import { readNrrdAsync } from './nrrd.ts';
 
 interface Prefetched {
@@ -21,7 +22,7 @@ interface Prefetched {
 const ahead = new Map<string, Prefetched>();
 
 /**
- * Start reading and decoding NRRD files (others are left alone); failures are ignored here and reported
+ * Start reading and decoding NRRD and .nii.gz files (others are left alone); failures are ignored here and reported
  * by the real read. The returned promise (settled when all decodes have) is for tests; callers need not wait.
  */
 export function prefetchImageFiles(paths: readonly string[]): Promise<void> {
@@ -42,10 +43,13 @@ export function prefetchImageFiles(paths: readonly string[]): Promise<void> {
     } finally {
       if (fd !== undefined) closeSync(fd);
     }
-    if (!(buf[0] === 0x4e && buf[1] === 0x52 && buf[2] === 0x52 && buf[3] === 0x44)) continue; // not NRRD
+    // NRRD (raw or gzip), or .nii.gz; an uncompressed .nii has nothing to inflate
+    const nrrd = buf[0] === 0x4e && buf[1] === 0x52 && buf[2] === 0x52 && buf[3] === 0x44;
+    const decode = nrrd ? readNrrdAsync : buf[0] === 0x1f && buf[1] === 0x8b ? readNiftiAsync : undefined;
+    if (!decode) continue;
     const entry: Prefetched = { bytes: buf, stamp };
     ahead.set(path, entry);
-    entry.done = readNrrdAsync(buf)
+    entry.done = decode(buf)
       .then((v) => { entry.volume = v; })
       .catch(() => { ahead.delete(path); });
     pending.push(entry.done);
