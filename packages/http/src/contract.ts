@@ -5,12 +5,13 @@ import { responseSchema } from './openapi.ts';
 const ajv = new (Ajv2020 as unknown as typeof Ajv2020.default)({ strict: false, allErrors: true });
 (addFormats as unknown as (a: unknown) => void)(ajv);
 
+/** Compiled validators by operation, status and content type (each schema is compiled once). */
+const compiled = new Map<string, ReturnType<typeof ajv.compile>>();
+
 /**
  * Check a real HTTP response against the OpenAPI document. Returns a list of problems (empty
  * when the response conforms): an undocumented status or content type is a problem too.
  */
-const compiled = new Map<string, ReturnType<typeof ajv.compile>>();
-
 export function checkResponse(operationId: string, status: number, contentType: string | null, body: unknown): string[] {
   const ct = (contentType ?? '').split(';')[0]!.trim();
   const key = `${operationId} ${status} ${ct}`;

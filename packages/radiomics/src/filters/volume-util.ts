@@ -1,5 +1,5 @@
 import type { LabelMap, Volume, Vec3, Mat3 } from '@tace/common';
-import { labelBoundingBox as labelBox } from '../preprocess.ts';
+import { bboxSize, labelBoundingBox as labelBox } from '../preprocess.ts';
 
 /** A new Float64 volume with the geometry of `v` and the given data (same length). */
 export function withData(v: Volume, data: Float64Array): Volume<Float64Array> {
@@ -56,6 +56,5 @@ export function physicalToIndexMatrix(v: Volume): Mat3 {
 export function labelBoundingBox(mask: LabelMap, label: number): { lower: Vec3; size: Vec3; count: number } | undefined {
   const found = labelBox(mask, label);
   if (!found) return undefined;
-  const { lower, upper } = found.bb;
-  return { lower, size: [upper[0] - lower[0] + 1, upper[1] - lower[1] + 1, upper[2] - lower[2] + 1], count: found.count };
+  return { lower: found.bb.lower, size: bboxSize(found.bb), count: found.count };
 }

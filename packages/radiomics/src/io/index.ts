@@ -2,31 +2,13 @@
 import { readFileBytes } from './fsAsync.ts';
 import type { LabelMap, Volume } from '@tace/common';
 import { RADIOMICS_ERRORS, radiomicsError } from '../errors.ts';
-import { readNrrd, readNrrdAsync } from './nrrd.ts';
-import { prefetchedBytes, takePrefetched, takePrefetchedAsync } from './prefetch.ts';
-import { readNifti, readNiftiAsync } from './nifti.ts';
+import { readImageBufferAsync } from './decode.ts';
+import { prefetchedBytes, takePrefetchedAsync } from './prefetch.ts';
 import { findReader, optionUnsupported, type ImageReadOptions, type MaskReadOptions } from './registry.ts';
 
 export { readNrrd, readNrrdAsync } from './nrrd.ts';
 export { readNifti, readNiftiAsync } from './nifti.ts';
-
-/** Pick the reader from the content (NRRD magic) or the file name. */
-export function readImageBuffer(buf: Uint8Array, nameHint = ''): Volume {
-  if (buf[0] === 0x4e && buf[1] === 0x52 && buf[2] === 0x52 && buf[3] === 0x44) return takePrefetched(nameHint, buf) ?? readNrrd(buf); // "NRRD"
-  if (/\.nii(\.gz)?$/i.test(nameHint) || (buf[0] === 0x1f && buf[1] === 0x8b) || buf.byteLength >= 348) return readNifti(buf);
-  throw radiomicsError(RADIOMICS_ERRORS.FILE_UNREADABLE, 'unrecognised image format (expected NRRD or NIfTI)');
-}
-
-/**
- * readImageBuffer with the decompression of a gzip-encoded NRRD or a .nii.gz on the thread pool
- * (readNrrdAsync, readNiftiAsync), so an image and its mask read with Promise.all decompress in
- * parallel (brain1: ~18 -> ~13 ms).
- */
-export async function readImageBufferAsync(buf: Uint8Array, nameHint = ''): Promise<Volume> {
-  if (buf[0] === 0x4e && buf[1] === 0x52 && buf[2] === 0x52 && buf[3] === 0x44) return readNrrdAsync(buf); // "NRRD"
-  if (buf[0] === 0x1f && buf[1] === 0x8b) return readNiftiAsync(buf); // .nii.gz
-  return readImageBuffer(buf, nameHint);
-}
+export { readImageBuffer, readImageBufferAsync } from './decode.ts';
 
 /** Read an image: a registered reader's (see registry.ts) if one takes `path`, else NRRD / NIfTI. */
 export async function readImageFile(path: string, opts: ImageReadOptions = {}): Promise<Volume> {

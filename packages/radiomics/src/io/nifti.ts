@@ -7,6 +7,7 @@
 import { gunzip, gunzipSync } from 'node:zlib';
 import type { Mat3, Vec3, Volume } from '@tace/common';
 import { RADIOMICS_ERRORS, radiomicsError } from '../errors.ts';
+import { isGzip } from './magic.ts';
 import { decodeSamples } from './nrrd.ts';
 
 function unreadable(why: string): never {
@@ -16,10 +17,6 @@ function unreadable(why: string): never {
 const DATATYPES: Record<number, string> = {
   2: 'uint8', 4: 'int16', 8: 'int32', 16: 'float32', 64: 'float64', 256: 'int8', 512: 'uint16', 768: 'uint32',
 };
-
-function isGzip(buf: Uint8Array): boolean {
-  return buf[0] === 0x1f && buf[1] === 0x8b;
-}
 
 /**
  * zlib output chunk for a gzip stream: its decompressed size from the trailer (ISIZE, mod 2³²) plus one,

@@ -7,8 +7,8 @@
  */
 import { closeSync, fstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
 import type { Volume } from '@tace/common';
-import { readNiftiAsync } from './nifti.ts';
-import { readNrrdAsync } from './nrrd.ts';
+import { readImageBufferAsync } from './decode.ts';
+import { isGzip, isNrrd } from './magic.ts';
 
 interface Prefetched {
   bytes?: Uint8Array;
@@ -44,12 +44,10 @@ export function prefetchImageFiles(paths: readonly string[]): Promise<void> {
       if (fd !== undefined) closeSync(fd);
     }
     // NRRD (raw or gzip), or .nii.gz; an uncompressed .nii has nothing to inflate
-    const nrrd = buf[0] === 0x4e && buf[1] === 0x52 && buf[2] === 0x52 && buf[3] === 0x44;
-    const decode = nrrd ? readNrrdAsync : buf[0] === 0x1f && buf[1] === 0x8b ? readNiftiAsync : undefined;
-    if (!decode) continue;
+    if (!isNrrd(buf) && !isGzip(buf)) continue;
     const entry: Prefetched = { bytes: buf, stamp };
     ahead.set(path, entry);
-    entry.done = decode(buf)
+    entry.done = readImageBufferAsync(buf, path)
       .then((v) => { entry.volume = v; })
       .catch(() => { ahead.delete(path); });
     pending.push(entry.done);
