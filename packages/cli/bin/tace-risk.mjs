@@ -2,7 +2,8 @@
 // `tace-risk` entry. Plain JavaScript on purpose: a .ts entry makes Node load its TypeScript
 // stripper before any line runs; here Node's compile cache (stripped and compiled modules kept in
 // the OS temp dir, like Python's .pyc files; NODE_DISABLE_COMPILE_CACHE=1 turns it off) is on first.
-import { enableCompileCache } from 'node:module';
+// (built-ins through process.getBuiltinModule: no ES module facade, see packages/radiomics/bin/radiomics.mjs)
+const { enableCompileCache } = process.getBuiltinModule('node:module');
 
 enableCompileCache();
 if (process.argv[2] === 'radiomics') {

@@ -19,11 +19,13 @@
 // instead at the end of the first successful `extract` after a bundle build (saveCodeCache), when every
 // function that run needed has bytecode; later processes deserialise it instead of compiling. V8 refuses
 // a cache made under other V8 flags or for other source (cachedDataRejected): it is then written anew.
-import { accessSync, constants as fsConstants, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import vm from 'node:vm';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+//
+// Built-ins through process.getBuiltinModule, not `import` (no ES module facade; see radiomics.mjs).
+const { accessSync, constants: fsConstants, existsSync, readFileSync, renameSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
+const { createRequire } = process.getBuiltinModule('node:module');
+const vm = process.getBuiltinModule('node:vm');
+const { dirname, join } = process.getBuiltinModule('node:path');
+const { fileURLToPath } = process.getBuiltinModule('node:url');
 
 const PKG_DIR = fileURLToPath(new URL('..', import.meta.url));
 const debug = process.env.TACE_RADIOMICS_BUNDLE_DEBUG === '1';

@@ -2,8 +2,9 @@
 // `tace-risk radiomics …` entry (packages/cli/bin/tace-risk.mjs), so both start the same fast way: the
 // engine as one bundled file (engine.mjs), the image and mask read and inflated on the thread pool while
 // the rest loads, TurboFan off for short Original-only runs. The caller enables Node's compile cache first.
-import { readFileSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
+// (built-ins through process.getBuiltinModule: no ES module facade, see radiomics.mjs)
+const { readFileSync } = process.getBuiltinModule('node:fs');
+const { setFlagsFromString } = process.getBuiltinModule('node:v8');
 
 /** Values of --image / --mask / --params in an `extract` command line (both `--k v` and `--k=v`). */
 export function extractInputs(argv) {

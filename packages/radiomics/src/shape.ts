@@ -30,20 +30,32 @@ function configTables(sz: number, sy: number, sx: number): ConfigTables {
   const area = new Float64Array(256);
   const s0 = new Float64Array(256);
   const n = new Float64Array(768);
-  const v = EDGE_MIDPOINTS.map(([z, y, x]) => [z * sz, y * sy, x * sx] as const);
+  // edge midpoints in mm, (z, y, x) per edge; scalar arithmetic below (this runs once per spacing, in
+  // the interpreter on a fresh process: no small arrays per triangle)
+  const v = new Float64Array(36);
+  for (let e = 0; e < 12; e++) {
+    const [z, y, x] = EDGE_MIDPOINTS[e]!;
+    v[3 * e] = z * sz; v[3 * e + 1] = y * sy; v[3 * e + 2] = x * sx;
+  }
   const oriented = orientedTriangles();
   for (let cfg = 0; cfg < 256; cfg++) {
     const tri = oriented[cfg]!;
+    let s = 0, tz = 0, ty = 0, tx = 0, ar = 0;
     for (let t = 0; t < tri.length; t += 3) {
-      const a = v[tri[t]!]!, b = v[tri[t + 1]!]!, c = v[tri[t + 2]!]!;
-      const bc = [b[1] * c[2] - b[2] * c[1], b[2] * c[0] - b[0] * c[2], b[0] * c[1] - b[1] * c[0]];
-      const ca = [c[1] * a[2] - c[2] * a[1], c[2] * a[0] - c[0] * a[2], c[0] * a[1] - c[1] * a[0]];
-      const ab = [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
-      s0[cfg] += a[0] * bc[0]! + a[1] * bc[1]! + a[2] * bc[2]!;
-      const nz = bc[0]! + ca[0]! + ab[0]!, ny = bc[1]! + ca[1]! + ab[1]!, nx = bc[2]! + ca[2]! + ab[2]!;
-      n[3 * cfg] += nz; n[3 * cfg + 1] += ny; n[3 * cfg + 2] += nx;
-      area[cfg] += 0.5 * Math.sqrt(nz * nz + ny * ny + nx * nx);
+      const ia = 3 * tri[t]!, ib = 3 * tri[t + 1]!, ic = 3 * tri[t + 2]!;
+      const a0 = v[ia]!, a1 = v[ia + 1]!, a2 = v[ia + 2]!;
+      const b0 = v[ib]!, b1 = v[ib + 1]!, b2 = v[ib + 2]!;
+      const c0 = v[ic]!, c1 = v[ic + 1]!, c2 = v[ic + 2]!;
+      // b×c, c×a, a×b
+      const bc0 = b1 * c2 - b2 * c1, bc1 = b2 * c0 - b0 * c2, bc2 = b0 * c1 - b1 * c0;
+      const ca0 = c1 * a2 - c2 * a1, ca1 = c2 * a0 - c0 * a2, ca2 = c0 * a1 - c1 * a0;
+      const ab0 = a1 * b2 - a2 * b1, ab1 = a2 * b0 - a0 * b2, ab2 = a0 * b1 - a1 * b0;
+      s += a0 * bc0 + a1 * bc1 + a2 * bc2;
+      const nz = bc0 + ca0 + ab0, ny = bc1 + ca1 + ab1, nx = bc2 + ca2 + ab2;
+      tz += nz; ty += ny; tx += nx;
+      ar += 0.5 * Math.sqrt(nz * nz + ny * ny + nx * nx);
     }
+    s0[cfg] = s; n[3 * cfg] = tz; n[3 * cfg + 1] = ty; n[3 * cfg + 2] = tx; area[cfg] = ar;
   }
   return { area, s0, n };
 }

@@ -12,8 +12,13 @@ export { readImageBuffer, readImageBufferAsync } from './decode.ts';
 
 /** Read an image: a registered reader's (see registry.ts) if one takes `path`, else NRRD / NIfTI. */
 export async function readImageFile(path: string, opts: ImageReadOptions = {}): Promise<Volume> {
+  return (await readImageOwned(path, opts)).volume;
+}
+
+/** readImageFile, telling whether the volume was decoded here for this call alone (`own`) or came from a registered reader. */
+async function readImageOwned(path: string, opts: ImageReadOptions): Promise<{ volume: Volume; own: boolean }> {
   const reader = await findReader(path, 'image');
-  if (reader) return reader.readImage(path, opts);
+  if (reader) return { volume: await reader.readImage(path, opts), own: false };
   // the bytes the CLI prefetched, if the file has not changed since (not read twice), else read now
   let bytes = prefetchedBytes(path);
   if (!bytes) {
@@ -26,33 +31,40 @@ export async function readImageFile(path: string, opts: ImageReadOptions = {}): 
     bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   }
   if (opts.series !== undefined) throw optionUnsupported('series');
-  return (await takePrefetchedAsync(path, bytes)) ?? readImageBufferAsync(bytes, path);
+  return { volume: (await takePrefetchedAsync(path, bytes)) ?? await readImageBufferAsync(bytes, path), own: true };
 }
 
-/** Convert any integer-valued volume to a LabelMap (labels 0..255); other values → RADIOMICS_MASK_LABEL_RANGE. */
-export function toLabelMap(v: Volume): LabelMap {
+/**
+ * Convert any integer-valued volume to a LabelMap (labels 0..255); other values → RADIOMICS_MASK_LABEL_RANGE.
+ * `inPlace`: the labels are written over the volume's own voxel buffer (the first byte of each voxel's
+ * slot, front to back, so no voxel is overwritten before it is read) and the volume must not be used
+ * afterwards. readLabelMapFile does so with the volume it has just decoded: a 256×256×25 int32 mask then
+ * costs no second 1.6 MB array, whose first touch is most of the conversion's time on a fresh process.
+ */
+export function toLabelMap(v: Volume, { inPlace = false }: { inPlace?: boolean } = {}): LabelMap {
   const d = v.data;
   if (d instanceof Uint8Array) return v as LabelMap;
-  const out = new Uint8Array(d.length);
-  // Integer arrays (NRRD masks are often int32): one OR over all voxels shows whether any value has a
-  // bit outside 0..255 (negatives included), then a native typed-array copy; no per-voxel checks.
+  const n = d.length; // (a local: this 1.6 M-voxel loop starts in the interpreter)
+  const out = inPlace ? new Uint8Array(d.buffer, d.byteOffset, n) : new Uint8Array(n);
   if (d instanceof Int16Array || d instanceof Uint16Array || d instanceof Int32Array) {
-    let bits = 0;
-    const n = d.length; // (a local: this 1.6 M-voxel loop starts in the interpreter)
-    for (let i = 0; i < n; i++) bits |= d[i]!;
-    if ((bits & ~255) === 0) {
-      out.set(d);
-      return { size: v.size, spacingMm: v.spacingMm, originMm: v.originMm, direction: v.direction, data: out };
+    // integer voxels: one bit test per voxel (any bit outside 0..255, negatives included)
+    for (let i = 0; i < n; i++) {
+      const x = d[i]!;
+      if ((x & ~255) !== 0) throw labelRangeError(x);
+      out[i] = x;
     }
-  }
-  for (let i = 0; i < out.length; i++) {
-    const x = d[i]!;
-    if (!(x >= 0 && x <= 255 && Number.isInteger(x))) {
-      throw radiomicsError(RADIOMICS_ERRORS.MASK_LABEL_RANGE, `mask value ${x} is not an integer label in 0..255`);
+  } else {
+    for (let i = 0; i < n; i++) {
+      const x = d[i]!;
+      if (!(x >= 0 && x <= 255 && Number.isInteger(x))) throw labelRangeError(x);
+      out[i] = x;
     }
-    out[i] = x;
   }
   return { size: v.size, spacingMm: v.spacingMm, originMm: v.originMm, direction: v.direction, data: out };
+}
+
+function labelRangeError(x: number): Error {
+  return radiomicsError(RADIOMICS_ERRORS.MASK_LABEL_RANGE, `mask value ${x} is not an integer label in 0..255`);
 }
 
 /**
@@ -68,7 +80,7 @@ export async function readLabelMapFile(path: string, opts: MaskReadOptions & { r
     }
     return reader.readMask(path, await opts.reference, { label: opts.label, segment: opts.segment });
   }
-  const v = await readImageFile(path);
+  const { volume, own } = await readImageOwned(path, {});
   if (opts.segment !== undefined) throw optionUnsupported('segment');
-  return toLabelMap(v);
+  return toLabelMap(volume, { inPlace: own });
 }
