@@ -42,6 +42,8 @@ export interface ImageTypeTask {
   id: number;
   params: RadiomicsParams;
   label?: number;
+  /** ExtractOptions.filterOnRoiBox, when the caller turned it off */
+  filterOnRoiBox?: false;
 }
 export type ImageTypeResult = { id: number; features: FeatureVector } | { id: number; error: { code: string; message: string } };
 
@@ -52,30 +54,43 @@ export interface ParallelOptions extends ExtractOptions {
   workers?: number;
 }
 
+/** How many derived images an image type's filter run makes (Wavelet: 7 details per level + the last approximation). */
+function derivedImageCount(type: ImageTypeName, settings: Record<string, unknown>): number {
+  const int = (v: unknown, d: number) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : d);
+  if (type === 'Wavelet') return 7 * int(settings.level, 1) + 1;
+  if (type === 'LBP3D') return int(settings.lbp3DLevels, 2) + 1;
+  return 1;
+}
+
 export async function extractFeaturesParallel(image: Volume, mask: LabelMap, params: RadiomicsParams | string, opts: ParallelOptions = {}): Promise<FeatureVector> {
   const p = typeof params === 'string' ? parseParams(params) : params;
   const types = Object.keys(p.imageType) as ImageTypeName[];
   const intensity = Object.fromEntries(Object.entries(p.featureClass).filter(([c]) => !SHAPE_CLASSES.has(c))) as RadiomicsParams['featureClass'];
-  const nWorkers = Math.min(opts.workers ?? availableParallelism(), types.length);
-  if (types.length <= 1 || nWorkers <= 1 || Object.keys(intensity).length === 0) return extractFeatures(image, mask, p, opts);
-
   const label = opts.label;
-  // One task per image type, and per sigma for LoG (each sigma is an independent filter).
-  const units: Partial<Record<ImageTypeName, Record<string, unknown>>>[] = [];
+  // One task per image type, and per sigma for LoG (each sigma is an independent filter); cost = the
+  // derived images a task makes (Wavelet 8), for the queue's order.
+  const units: { imageType: Partial<Record<ImageTypeName, Record<string, unknown>>>; cost: number }[] = [];
   for (const t of types) {
     const custom = (p.imageType[t] ?? {}) as Record<string, unknown>;
     const sigmas = t === 'LoG' ? ((custom.sigma ?? p.setting.sigma ?? []) as number[]) : [];
-    if (sigmas.length > 1) for (const s of sigmas) units.push({ LoG: { ...custom, sigma: [s] } });
-    else units.push({ [t]: custom });
+    if (sigmas.length > 1) for (const s of sigmas) units.push({ imageType: { LoG: { ...custom, sigma: [s] } }, cost: 1 });
+    else units.push({ imageType: { [t]: custom }, cost: derivedImageCount(t, { ...p.setting, ...custom }) });
   }
-  const tasks: ImageTypeTask[] = units.map((imageType, id) => ({
+  const nWorkers = Math.min(opts.workers ?? availableParallelism(), units.length);
+  if (units.length <= 1 || nWorkers <= 1 || Object.keys(intensity).length === 0) return extractFeatures(image, mask, p, opts);
+  const tasks: ImageTypeTask[] = units.map((u, id) => ({
     id,
     label,
-    params: { imageType, featureClass: intensity, setting: { ...p.setting, additionalInfo: false } } as RadiomicsParams,
+    ...(opts.filterOnRoiBox === false ? { filterOnRoiBox: false as const } : {}),
+    params: { imageType: u.imageType, featureClass: intensity, setting: { ...p.setting, additionalInfo: false } } as RadiomicsParams,
   }));
   const shared = { image: toShared(image), mask: toShared(mask) };
+  // Results by task id (the serial order); the queue biggest first, so that a long task does not start
+  // last while the other workers run out of work. (Original + LoG ×3 + Wavelet on the CT phantom, 2
+  // workers: 4.42 -> 4.04 s while Wavelet filtered the whole image; since it filters the ROI box, 3.03 ->
+  // 2.99 s, within noise: on 2 cores the two workers' duplicated JIT warm-up and GC use the second core.)
   const results: FeatureVector[] = new Array(tasks.length);
-  const queue = [...tasks];
+  const queue = tasks.map((t) => t).sort((a, b) => units[b.id]!.cost - units[a.id]!.cost || a.id - b.id);
   // worker_threads is loaded here, not with the module: a one-image-type extraction never starts a worker.
   const { Worker } = process.getBuiltinModule('node:worker_threads');
   const workers: WorkerThread[] = Array.from({ length: nWorkers }, () => new Worker(new URL('./imageTypeWorker.ts', import.meta.url), { workerData: shared }));

@@ -7,7 +7,7 @@ import { boolOpt } from './options.ts';
 import { exponentialImage, logarithmImage, squareImage, squareRootImage } from './intensity.ts';
 import { gradientMagnitudeImage } from './gradient.ts';
 import { logImages } from './log.ts';
-import { waveletImages } from './wavelet.ts';
+import { waveletImages, waveletMargin } from './wavelet.ts';
 import { lbp2DImages } from './lbp2d.ts';
 import { lbp3DImages } from './lbp3d.ts';
 
@@ -30,6 +30,17 @@ export const IMAGE_TYPES: Record<string, ImageTypeFn> = {
   Gradient: (image, _mask, opts) => [{ name: 'gradient', image: gradientMagnitudeImage(image, boolOpt(opts, 'gradientUseSpacing', true)) }],
   LBP2D: lbp2DImages,
   LBP3D: lbp3DImages,
+};
+
+/**
+ * Image types whose derived voxels depend only on a bounded neighbourhood: the margin (voxels per axis,
+ * x y z) beyond which nothing changes them, bit for bit. The extractor filters such an image type on
+ * the ROI's box plus this margin instead of the whole image (an axis where the margin does not fit
+ * inside the image is kept whole). Wavelet only: LoG's recursive Gaussian (IIR) reaches every voxel of a
+ * line; Square… scale by whole-image extremes.
+ */
+export const IMAGE_TYPE_MARGINS: Partial<Record<string, (opts: Record<string, unknown>) => [number, number, number]>> = {
+  Wavelet: waveletMargin,
 };
 
 /** The PyRadiomics image-type keys accepted in a parameter file's `imageType` section. */

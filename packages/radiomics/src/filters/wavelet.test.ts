@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LabelMap, Vec3, Volume } from '@tace/common';
-import { swtn1, waveletImages } from './wavelet.ts';
+import { swtn1, waveletImages, waveletMargin } from './wavelet.ts';
 import { WAVELET_NAMES, waveletFilters } from './wavelet-filters.ts';
 
 const I3: [number, number, number, number, number, number, number, number, number] = [1, 0, 0, 0, 1, 0, 0, 0, 1];
@@ -188,5 +188,55 @@ describe('waveletImages (PyRadiomics getWaveletImage)', () => {
     const lll1 = waveletImages(v, noMask(v), {}).at(-1)!.image;
     const again = waveletImages(lll1, noMask(lll1), {}).at(-1)!.image.data;
     expect(Array.from(direct)).toEqual(Array.from(again));
+  });
+});
+
+describe('waveletMargin: a sub-volume with the margin around a box gives the box the whole image’s coefficients', () => {
+  const size: Vec3 = [41, 36, 30]; // odd x: the wrap padding is in play on the whole image
+  const r = rnd(20261127);
+  const image = vol(size, () => 1000 * r());
+  const box = { lower: [14, 11, 9] as Vec3, upper: [25, 22, 18] as Vec3 };
+  /** `v` cropped to box ± m (per axis). */
+  function sub(v: Volume<Float64Array>, m: readonly number[]): { v: Volume<Float64Array>; at: Vec3 } {
+    const lo = [0, 1, 2].map((a) => box.lower[a]! - m[a]!) as Vec3;
+    const hi = [0, 1, 2].map((a) => box.upper[a]! + m[a]!) as Vec3;
+    const s = [0, 1, 2].map((a) => hi[a]! - lo[a]! + 1) as Vec3;
+    return { v: vol(s, (x, y, z) => v.data[x + lo[0] + size[0] * (y + lo[1] + size[1] * (z + lo[2]))]!), at: lo };
+  }
+  /** Values of a derived volume over the box, in x-fastest order. */
+  function boxValues(d: Volume, at: readonly number[]): number[] {
+    const out: number[] = [];
+    for (let z = box.lower[2]; z <= box.upper[2]; z++) for (let y = box.lower[1]; y <= box.upper[1]; y++) for (let x = box.lower[0]; x <= box.upper[0]; x++) {
+      out.push(d.data[x - at[0]! + d.size[0] * (y - at[1]! + d.size[1] * (z - at[2]!))]!);
+    }
+    return out;
+  }
+  it.each([
+    [{}],
+    [{ wavelet: 'db2', level: 2 }],
+    [{ wavelet: 'sym3', start_level: 1 }],
+    [{ wavelet: 'bior2.2' }],
+    [{ wavelet: 'haar', level: 3 }],
+    [{ force2D: true, force2Ddimension: 0 }],
+    [{ imagePixelType: 'float32' }],
+  ])('%o: bit for bit', (opts) => {
+    const m = waveletMargin(opts);
+    const whole = waveletImages(image, noMask(image), opts);
+    const { v, at } = sub(image, m);
+    const part = waveletImages(v, noMask(v), opts);
+    expect(part.map((d) => d.name)).toEqual(whole.map((d) => d.name));
+    for (let k = 0; k < whole.length; k++) expect(boxValues(part[k]!.image, at)).toEqual(boxValues(whole[k]!.image, [0, 0, 0]));
+  });
+  it('the margin is needed: 2 voxels (coif1 reads 3 samples ahead) change coefficients at the box’s edge', () => {
+    const m = [2, 2, 2];
+    const whole = waveletImages(image, noMask(image), {});
+    const { v, at } = sub(image, m);
+    const part = waveletImages(v, noMask(v), {});
+    expect(part.some((d, k) => boxValues(d.image, at).some((x, i) => x !== boxValues(whole[k]!.image, [0, 0, 0])[i]))).toBe(true);
+  });
+  it('coif1 level 1: 6 voxels (filter length × applications) on each transformed axis, none on a force2D axis', () => {
+    expect(waveletMargin({})).toEqual([6, 6, 6]);
+    expect(waveletMargin({ wavelet: 'db2', level: 2, start_level: 1 })).toEqual([12, 12, 12]);
+    expect(waveletMargin({ force2D: true, force2Ddimension: 0 })).toEqual([6, 6, 0]);
   });
 });

@@ -113,6 +113,24 @@ export const waveletImages: ImageTypeFn = (image, _mask, opts) => {
   return out;
 };
 
+/**
+ * Voxels of context, per axis (x, y, z), that make a voxel's decompositions independent of anything
+ * farther away: a filtered sample is y[o] = Σ_j f[j]·x[o + ⌊F/2⌋ − j] (swt.ts) away from the line's ends,
+ * so each swtn1 application reads at most F − 1 − ⌊F/2⌋ samples before and ⌊F/2⌋ after; `start_level +
+ * level` applications chain them. F·(applications) bounds both. An axis the transform leaves out
+ * (force2D) needs none. Inside a sub-volume with this margin around the ROI on an axis (and the wrap
+ * padding of odd sizes only ever reaching the ends), the ROI's coefficients are the same sums in the same
+ * order as on the whole image: bit for bit the same (the extractor relies on it; wavelet.test.ts checks).
+ */
+export function waveletMargin(opts: Record<string, unknown>): [number, number, number] {
+  const level = numOpt(opts, 'level', 1);
+  const startLevel = numOpt(opts, 'start_level', 0);
+  const m = waveletFilters(strOpt(opts, 'wavelet', 'coif1')).decLo.length * (level + startLevel);
+  const margin: [number, number, number] = [m, m, m];
+  if (boolOpt(opts, 'force2D', false)) margin[2 - numOpt(opts, 'force2Ddimension', 0)] = 0;
+  return margin;
+}
+
 /** Convenience for tests and callers holding a volume: all decompositions keyed by name. */
 export function waveletDecompositions(image: Volume<Float64Array>, opts: Record<string, unknown> = {}): Map<string, Volume<Float64Array>> {
   return new Map(waveletImages(image, { size: image.size, spacingMm: image.spacingMm, originMm: image.originMm, direction: image.direction, data: new Uint8Array(0) }, opts).map((d) => [d.name, d.image]));
