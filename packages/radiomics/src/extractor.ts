@@ -46,8 +46,9 @@ export interface ExtractOptions {
   label?: number;
   /**
    * Filter image types with a bounded neighbourhood (filters/index.ts IMAGE_TYPE_MARGINS: Wavelet) on
-   * the ROI's box plus that margin, not the whole image (default true; the same values bit for bit,
-   * less time and memory). false: always the whole image (tests compare the two).
+   * the ROI's box plus that margin, not the whole image, and tell every filter that only the ROI's box
+   * is read from its output (LoG then skips the lines that do not reach it). Default true; the same
+   * values bit for bit, less time and memory. false: the whole image always (tests compare the two).
    */
   filterOnRoiBox?: boolean;
 }
@@ -250,7 +251,7 @@ export function extractFeatures(image: Volume, mask: LabelMap, params: Radiomics
         fbb = { lower: [0, 1, 2].map((a) => bb.lower[a]! - box.lower[a]!) as Vec3, upper: [0, 1, 2].map((a) => bb.upper[a]! - box.lower[a]!) as Vec3 };
       }
     }
-    const derived = fn ? fn(fimg, fmsk, typeSettings as Record<string, unknown>) : [{ name: 'original', image: img }];
+    const derived = fn ? fn(fimg, fmsk, typeSettings as Record<string, unknown>, opts.filterOnRoiBox === false ? undefined : fbb) : [{ name: 'original', image: img }];
     for (const d of derived) {
       const cropped = cropToBox(d.image, fbb, 0);
       // (plain indexed loops over locals: in a fresh process these run in the interpreter first)

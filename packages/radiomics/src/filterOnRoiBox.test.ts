@@ -1,7 +1,8 @@
 /**
  * Wavelet image types are filtered on the ROI's box plus the wavelet's margin (extractor.ts, filters/
- * wavelet.ts waveletMargin), not on the whole image: every feature must come out exactly as from the
- * whole image, with the margin fitting inside the image or not (then that axis is kept whole).
+ * wavelet.ts waveletMargin), not on the whole image, and LoG computes only the lines that reach the
+ * ROI's box (filters/log.ts): every feature must come out exactly as from the whole image, with the
+ * margin fitting inside the image or not (then that axis is kept whole).
  */
 import { describe, expect, it } from 'vitest';
 import { referencePath } from '@tace/common';
@@ -12,11 +13,11 @@ const ct = referencePath('ibsi1-ct-phantom/nifti');
 const ALL = 'featureClass:\n  firstorder:\n  glcm:\n  glrlm:\n  glszm:\n  gldm:\n  ngtdm:\n';
 
 describe('filterOnRoiBox: the same features as filtering the whole image', () => {
-  it.skipIf(!ref)('brain1 and breast1, Wavelet (coif1; db2 level 2 + start_level 1; force2D), all intensity classes', async () => {
+  it.skipIf(!ref)('brain1 and breast1, Wavelet (coif1 + LoG σ 1, 3 mm; db2 level 2 + start_level 1; force2D), all intensity classes', async () => {
     for (const name of ['brain1', 'breast1']) {
       const image = await readImageFile(`${ref}/${name}_image.nrrd`);
       const mask = await readLabelMapFile(`${ref}/${name}_label.nrrd`);
-      for (const wavelet of ['  Wavelet: {}\n', '  Wavelet:\n    wavelet: db2\n    level: 2\n    start_level: 1\n', '  Wavelet: {}\nsetting:\n  force2D: true\n']) {
+      for (const wavelet of ['  Wavelet: {}\n  LoG:\n    sigma: [1.0, 3.0]\n', '  Wavelet:\n    wavelet: db2\n    level: 2\n    start_level: 1\n', '  Wavelet: {}\nsetting:\n  force2D: true\n']) {
         const yaml = `imageType:\n${wavelet.split('setting:')[0]}${ALL}${wavelet.includes('setting:') ? `setting:${wavelet.split('setting:')[1]}` : ''}`;
         const whole = extractFeatures(image, mask, yaml, { filterOnRoiBox: false });
         const boxed = extractFeatures(image, mask, yaml);
@@ -26,10 +27,10 @@ describe('filterOnRoiBox: the same features as filtering the whole image', () =>
       }
     }
   }, 60_000);
-  it.skipIf(!ct)('IBSI CT phantom (125 k ROI voxels), Wavelet coif1, all intensity classes', async () => {
+  it.skipIf(!ct)('IBSI CT phantom (125 k ROI voxels), Wavelet coif1 and LoG σ 1, 3, 5 mm, all intensity classes', async () => {
     const image = await readImageFile(`${ct}/image.nii.gz`);
     const mask = await readLabelMapFile(`${ct}/mask.nii.gz`);
-    const yaml = `imageType:\n  Wavelet: {}\n${ALL}`;
+    const yaml = `imageType:\n  Wavelet: {}\n  LoG:\n    sigma: [1.0, 3.0, 5.0]\n${ALL}`;
     expect(extractFeatures(image, mask, yaml)).toEqual(extractFeatures(image, mask, yaml, { filterOnRoiBox: false }));
   }, 60_000);
 });

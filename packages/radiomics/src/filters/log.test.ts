@@ -41,6 +41,35 @@ describe('LoG (ITK LaplacianRecursiveGaussian, normalised across scale)', () => 
   });
 });
 
+describe('LoG over a region: the lines that reach it only', () => {
+  const sp: Vec3 = [0.977, 0.977, 3];
+  let seed = 7;
+  const img = vol([37, 30, 22], sp, () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2000 - 1000);
+  const region = { lower: [9, 11, 5], upper: [24, 20, 13] };
+  const inRegion = (i: number) => {
+    const x = i % 37, y = Math.floor(i / 37) % 30, z = Math.floor(i / (37 * 30));
+    return x >= 9 && x <= 24 && y >= 11 && y <= 20 && z >= 5 && z <= 13;
+  };
+  it.each([1, 3, 5, 9])('σ %s mm: inside, bit for bit the whole image’s values; outside, 0', (sigma) => {
+    const whole = laplacianOfGaussian(img, sigma).data;
+    const part = laplacianOfGaussian(img, sigma, region).data;
+    let inside = 0;
+    for (let i = 0; i < whole.length; i++) {
+      if (inRegion(i)) {
+        inside++;
+        if (!Object.is(part[i], whole[i])) expect.fail(`voxel ${i}: ${part[i]} vs ${whole[i]}`);
+      } else if (part[i] !== 0) expect.fail(`voxel ${i} outside the region is ${part[i]}`);
+    }
+    expect(inside).toBe(16 * 10 * 9);
+    expect(whole.some((v, i) => !inRegion(i) && v !== 0)).toBe(true);
+  });
+  it('logImages passes the ROI box on: the same region values through the image-type function', () => {
+    const [whole] = logImages(img, noMask(img), { sigma: [3] });
+    const [part] = logImages(img, noMask(img), { sigma: [3] }, region);
+    for (let i = 0; i < whole!.image.data.length; i++) if (inRegion(i)) expect(part!.image.data[i]).toBe(whole!.image.data[i]);
+  });
+});
+
 describe('logImages (PyRadiomics getLoGImage)', () => {
   const img = vol([10, 10, 6], [1, 1, 2], (x, y, z) => x * y - z);
   it('names: Python str(sigma) with "." → "-"; YAML integers (bigint) keep the int form', () => {

@@ -13,32 +13,66 @@
 import type { Volume } from '@tace/common';
 import { TaceError } from '@tace/common';
 import type { DerivedImage, ImageTypeFn } from './types.ts';
-import { recursiveGaussianAxis, recursiveGaussianCoefficients } from './recursive-gaussian.ts';
+import { recursiveGaussianAxis, recursiveGaussianCoefficients, type IndexRange } from './recursive-gaussian.ts';
 import { withData } from './volume-util.ts';
 
-/** One LoG image (float32-valued, returned as Float64Array). Requires every dimension ≥ 4. */
-export function laplacianOfGaussian(image: Volume<Float64Array>, sigmaMm: number): Volume<Float64Array> {
+/**
+ * One LoG image (float32-valued, returned as Float64Array). Requires every dimension ≥ 4.
+ *
+ * `region` (inclusive index ranges): only the voxels inside it are needed; the others are left 0. Each
+ * term of the sum is ∂²/∂d² along one axis d, then a smoothing along each of the two other axes, every
+ * pass a recursion over whole lines: the first pass must run over the whole volume, the second only on
+ * the lines whose d-coordinate is in the region, the third only where both other coordinates are. The
+ * lines that are filtered are filtered exactly as without a region, so the region's voxels are the same
+ * bit for bit; on the IBSI CT phantom (ROI box ≈ a tenth of the image) this does ≈ 4 of the 9 passes'
+ * work and touches a fraction of the output's memory.
+ */
+export function laplacianOfGaussian(image: Volume<Float64Array>, sigmaMm: number, region?: IndexRange): Volume<Float64Array> {
   const size = image.size;
   const n = image.data.length;
   const acc = new Float32Array(n);
   const a = new Float32Array(n);
   const b = new Float32Array(n);
+  const whole: IndexRange = { lower: [0, 0, 0], upper: size.map((s) => s - 1) };
+  const r = region ?? whole;
+  /** The whole extent, but `region`'s on the axes in `restricted`. */
+  const lines = (restricted: readonly number[]): IndexRange => ({
+    lower: [0, 1, 2].map((ax) => (restricted.includes(ax) ? r.lower[ax]! : 0)),
+    upper: [0, 1, 2].map((ax) => (restricted.includes(ax) ? r.upper[ax]! : size[ax]! - 1)),
+  });
   for (let dim = 0; dim < 3; dim++) {
     const deriv = recursiveGaussianCoefficients(sigmaMm, image.spacingMm[dim], 2, true);
     recursiveGaussianAxis(image.data, size, dim, deriv, a);
     let src = a;
     let dst = b;
+    const done = [dim];
     for (let j = 0; j < 3; j++) {
       if (j === dim) continue;
       const smooth = recursiveGaussianCoefficients(sigmaMm, image.spacingMm[j], 0, true);
-      recursiveGaussianAxis(src, size, j, smooth, dst);
+      recursiveGaussianAxis(src, size, j, smooth, dst, region ? lines(done) : undefined);
+      done.push(j);
       [src, dst] = [dst, src];
     }
     const spacing2 = image.spacingMm[dim] * image.spacingMm[dim];
     const inv = 1.0 / spacing2;
-    for (let i = 0; i < n; i++) acc[i] = acc[i] + src[i] * inv;
+    if (region) forEachIndex(size, r, (i) => { acc[i] = acc[i]! + src[i]! * inv; });
+    else for (let i = 0; i < n; i++) acc[i] = acc[i]! + src[i]! * inv;
   }
-  return withData(image, Float64Array.from(acc));
+  if (!region) return withData(image, Float64Array.from(acc));
+  const out = new Float64Array(n); // (untouched pages outside the region stay unmapped zeros)
+  forEachIndex(size, r, (i) => { out[i] = acc[i]!; });
+  return withData(image, out);
+}
+
+/** Calls `f` with the linear index of every voxel of `range`, x fastest. */
+function forEachIndex(size: readonly number[], range: IndexRange, f: (i: number) => void): void {
+  const [nx, ny] = size;
+  const [x0, y0, z0] = range.lower;
+  const [x1, y1, z1] = range.upper;
+  for (let z = z0!; z <= z1!; z++) for (let y = y0!; y <= y1!; y++) {
+    const row = nx! * (y + ny! * z);
+    for (let x = x0!; x <= x1!; x++) f(row + x);
+  }
 }
 
 /**
@@ -70,7 +104,7 @@ function sigmaList(opts: Record<string, unknown>): Array<number | bigint | strin
   return list as Array<number | bigint | string>;
 }
 
-export const logImages: ImageTypeFn = (image, _mask, opts) => {
+export const logImages: ImageTypeFn = (image, _mask, opts, roi) => {
   const out: DerivedImage[] = [];
   const size = image.size;
   if (Math.min(...size) < 4) return out; // PyRadiomics: 'Image too small to apply LoG filter'
@@ -79,7 +113,7 @@ export const logImages: ImageTypeFn = (image, _mask, opts) => {
     if (!(sigma > 0)) continue; // PyRadiomics logs 'sigma must be greater than 0.0' and skips
     const fits = size.every((n, i) => n >= Math.ceil(sigma / image.spacingMm[i]) + 1);
     if (!fits) continue;
-    out.push({ name: `log-sigma-${pythonNumberString(s).replace(/\./g, '-')}-mm-3D`, image: laplacianOfGaussian(image, sigma) });
+    out.push({ name: `log-sigma-${pythonNumberString(s).replace(/\./g, '-')}-mm-3D`, image: laplacianOfGaussian(image, sigma, roi) });
   }
   return out;
 };

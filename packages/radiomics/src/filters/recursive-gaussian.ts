@@ -227,10 +227,18 @@ export function filterRows(outs: Float64Array, data: Float64Array, scratch: Floa
   for (let i = 0; i < ln * w; i++) outs[i] += s[i];
 }
 
+/** Index ranges (inclusive) per axis x, y, z. */
+export interface IndexRange {
+  lower: readonly number[];
+  upper: readonly number[];
+}
+
 /**
  * Filter every line of an x-fastest volume along `axis`, writing the result with ITK's output cast
  * (a Float32Array output rounds each value to single precision, as ITK's float images do).
- * Along y and z, the lines of one plane are filtered together (`filterRows`).
+ * Along y and z, the lines of one plane are filtered together (`filterRows`). With `lines`, only the
+ * lines whose other two coordinates lie in its ranges are filtered (each whole along `axis`; its range
+ * on `axis` is ignored) and only they are written: each line's values are the same as without it.
  */
 export function recursiveGaussianAxis(
   data: ArrayLike<number>,
@@ -238,31 +246,39 @@ export function recursiveGaussianAxis(
   axis: number,
   c: RecursiveCoefficients,
   out: Float32Array | Float64Array,
+  lines?: IndexRange,
 ): void {
-  const [nx, ny, nz] = size;
+  const [nx, ny] = size;
   const ln = size[axis];
+  const lo = [0, 1, 2].map((a) => (lines ? lines.lower[a]! : 0));
+  const hi = [0, 1, 2].map((a) => (lines ? lines.upper[a]! : size[a]! - 1));
   if (axis === 0) {
     const inps = new Float64Array(ln);
     const outs = new Float64Array(ln);
     const scratch = new Float64Array(ln);
-    for (let r = 0; r < ny * nz; r++) {
-      const base = r * nx;
-      for (let k = 0; k < ln; k++) inps[k] = data[base + k];
-      filterLine(outs, inps, scratch, ln, c);
-      for (let k = 0; k < ln; k++) out[base + k] = outs[k];
+    for (let z = lo[2]!; z <= hi[2]!; z++) {
+      for (let y = lo[1]!; y <= hi[1]!; y++) {
+        const base = nx * (y + ny * z);
+        for (let k = 0; k < ln; k++) inps[k] = data[base + k];
+        filterLine(outs, inps, scratch, ln, c);
+        for (let k = 0; k < ln; k++) out[base + k] = outs[k];
+      }
     }
     return;
   }
   const stride = axis === 1 ? nx : nx * ny;
-  const outerCount = axis === 1 ? nz : ny;
+  // the planes: z (filtering along y) or y (along z), each with columns x0..x1
+  const outerAxis = axis === 1 ? 2 : 1;
   const outerStride = axis === 1 ? nx * ny : nx;
-  const inps = new Float64Array(ln * nx);
-  const outs = new Float64Array(ln * nx);
-  const scratch = new Float64Array(ln * nx);
-  for (let b = 0; b < outerCount; b++) {
-    const base = b * outerStride;
-    for (let k = 0; k < ln; k++) for (let x = 0; x < nx; x++) inps[k * nx + x] = data[base + k * stride + x];
-    filterRows(outs, inps, scratch, ln, nx, c);
-    for (let k = 0; k < ln; k++) for (let x = 0; x < nx; x++) out[base + k * stride + x] = outs[k * nx + x];
+  const x0 = lo[0]!;
+  const w = hi[0]! - x0 + 1;
+  const inps = new Float64Array(ln * w);
+  const outs = new Float64Array(ln * w);
+  const scratch = new Float64Array(ln * w);
+  for (let b = lo[outerAxis]!; b <= hi[outerAxis]!; b++) {
+    const base = b * outerStride + x0;
+    for (let k = 0; k < ln; k++) for (let x = 0; x < w; x++) inps[k * w + x] = data[base + k * stride + x];
+    filterRows(outs, inps, scratch, ln, w, c);
+    for (let k = 0; k < ln; k++) for (let x = 0; x < w; x++) out[base + k * stride + x] = outs[k * w + x];
   }
 }
