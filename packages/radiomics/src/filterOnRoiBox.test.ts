@@ -1,7 +1,7 @@
 /**
  * Wavelet image types are filtered on the ROI's box plus the wavelet's margin (extractor.ts, filters/
- * wavelet.ts waveletMargin), not on the whole image, and LoG computes only the lines that reach the
- * ROI's box (filters/log.ts): every feature must come out exactly as from the whole image, with the
+ * wavelet.ts waveletMargin), not on the whole image, and the filters told the ROI's box compute only
+ * what reaches it (LoG's lines, the point-wise and neighbourhood filters' voxels): every feature must come out exactly as from the whole image, with the
  * margin fitting inside the image or not (then that axis is kept whole).
  */
 import { describe, expect, it } from 'vitest';
@@ -27,10 +27,11 @@ describe('filterOnRoiBox: the same features as filtering the whole image', () =>
       }
     }
   }, 60_000);
-  it.skipIf(!ct)('IBSI CT phantom (125 k ROI voxels), Wavelet coif1 and LoG σ 1, 3, 5 mm, all intensity classes', async () => {
+  it.skipIf(!ct)('IBSI CT phantom (125 k ROI voxels), Wavelet coif1, LoG σ 1, 3, 5 mm, Square, SquareRoot, Logarithm, Exponential, Gradient, LBP2D, all intensity classes', async () => {
     const image = await readImageFile(`${ct}/image.nii.gz`);
     const mask = await readLabelMapFile(`${ct}/mask.nii.gz`);
-    const yaml = `imageType:\n  Wavelet: {}\n  LoG:\n    sigma: [1.0, 3.0, 5.0]\n${ALL}`;
+    const others = ['Square', 'SquareRoot', 'Logarithm', 'Exponential', 'Gradient', 'LBP2D'].map((t) => `  ${t}: {}\n`).join('');
+    const yaml = `imageType:\n  Wavelet: {}\n  LoG:\n    sigma: [1.0, 3.0, 5.0]\n${others}${ALL}`;
     expect(extractFeatures(image, mask, yaml)).toEqual(extractFeatures(image, mask, yaml, { filterOnRoiBox: false }));
   }, 60_000);
 });

@@ -6,23 +6,25 @@
  * Computed in double, stored as float32: SimpleITK's GradientMagnitude output pixel type is float.
  */
 import type { Volume } from '@tace/common';
-import { withData } from './volume-util.ts';
+import { withData, type IndexRange } from './volume-util.ts';
 
-export function gradientMagnitudeImage(image: Volume<Float64Array>, useSpacing = true): Volume<Float64Array> {
+/** With `region`, only its voxels are computed (from their neighbours in the whole image); the others stay 0. */
+export function gradientMagnitudeImage(image: Volume<Float64Array>, useSpacing = true, region?: IndexRange): Volume<Float64Array> {
   const [nx, ny, nz] = image.size;
   const d = image.data;
   const out = new Float64Array(d.length);
   // ITK scales the operator coefficients (±0.5) by 1/spacing before the inner product.
   const coef = [0, 1, 2].map((i) => 0.5 * (useSpacing ? 1.0 / image.spacingMm[i] : 1.0));
   const sxy = nx * ny;
-  let p = 0;
-  for (let z = 0; z < nz; z++) {
+  const [x0, y0, z0] = region ? region.lower : [0, 0, 0];
+  const [x1, y1, z1] = region ? region.upper : [nx - 1, ny - 1, nz - 1];
+  for (let z = z0!; z <= z1!; z++) {
     const zm = z > 0 ? z - 1 : 0;
     const zp = z < nz - 1 ? z + 1 : nz - 1;
-    for (let y = 0; y < ny; y++) {
+    for (let y = y0!; y <= y1!; y++) {
       const ym = y > 0 ? y - 1 : 0;
       const yp = y < ny - 1 ? y + 1 : ny - 1;
-      for (let x = 0; x < nx; x++, p++) {
+      for (let x = x0!, p = x0! + y * nx + z * sxy; x <= x1!; x++, p++) {
         const xm = x > 0 ? x - 1 : 0;
         const xp = x < nx - 1 ? x + 1 : nx - 1;
         const row = y * nx + z * sxy;

@@ -27,8 +27,12 @@ function pixel(img: Float64Array, rows: number, cols: number, r: number, c: numb
   return r >= 0 && r < rows && c >= 0 && c < cols ? img[r * cols + c] : 0;
 }
 
-/** skimage.feature.local_binary_pattern on one row-major 2-D slice. */
-export function localBinaryPattern2D(img: Float64Array, rows: number, cols: number, P: number, R: number, method: string): Float64Array {
+/**
+ * skimage.feature.local_binary_pattern on one row-major 2-D slice; with `window` ([r0, r1, c0, c1],
+ * inclusive), only the pixels inside it are computed (their neighbours still read from the whole slice)
+ * and the others are left 0.
+ */
+export function localBinaryPattern2D(img: Float64Array, rows: number, cols: number, P: number, R: number, method: string, window?: readonly [number, number, number, number]): Float64Array {
   if (method !== 'uniform' && method !== 'default' && method !== 'ror') {
     throw new TaceError('RADIOMICS_SETTING_INVALID', `lbp2DMethod ${method} is not supported (use uniform, default or ror)`, { detail: { setting: 'lbp2DMethod' } });
   }
@@ -40,8 +44,9 @@ export function localBinaryPattern2D(img: Float64Array, rows: number, cols: numb
   }
   const out = new Float64Array(rows * cols);
   const s = new Int8Array(P);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
+  const [r0, r1, c0, c1] = window ?? [0, rows - 1, 0, cols - 1];
+  for (let r = r0; r <= r1; r++) {
+    for (let c = c0; c <= c1; c++) {
       const centre = img[r * cols + c];
       for (let i = 0; i < P; i++) {
         const rr = r + rp[i];
@@ -79,7 +84,7 @@ export function localBinaryPattern2D(img: Float64Array, rows: number, cols: numb
   return out;
 }
 
-export const lbp2DImages: ImageTypeFn = (image, _mask, opts) => {
+export const lbp2DImages: ImageTypeFn = (image, _mask, opts, roi) => {
   const R = numOpt(opts, 'lbp2DRadius', 1);
   const P = numOpt(opts, 'lbp2DSamples', 8);
   const method = strOpt(opts, 'lbp2DMethod', 'uniform');
@@ -97,11 +102,14 @@ export const lbp2DImages: ImageTypeFn = (image, _mask, opts) => {
   const rows = sizes[rAx];
   const cols = sizes[cAx];
   const slice = new Float64Array(rows * cols);
-  for (let k = 0; k < sizes[sAx]; k++) {
+  // with `roi`: only its slices, and in each only its pixels (each still sees its whole slice)
+  const [k0, k1] = roi ? [roi.lower[sAx]!, roi.upper[sAx]!] : [0, sizes[sAx] - 1];
+  const win = roi ? [roi.lower[rAx]!, roi.upper[rAx]!, roi.lower[cAx]!, roi.upper[cAx]!] as const : ([0, rows - 1, 0, cols - 1] as const);
+  for (let k = k0; k <= k1; k++) {
     const base = k * strides[sAx];
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) slice[r * cols + c] = d[base + r * strides[rAx] + c * strides[cAx]];
-    const lbp = localBinaryPattern2D(slice, rows, cols, P, R, method);
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[base + r * strides[rAx] + c * strides[cAx]] = lbp[r * cols + c];
+    const lbp = localBinaryPattern2D(slice, rows, cols, P, R, method, win);
+    for (let r = win[0]; r <= win[1]; r++) for (let c = win[2]; c <= win[3]; c++) out[base + r * strides[rAx] + c * strides[cAx]] = lbp[r * cols + c];
   }
   return [{ name: 'lbp-2D', image: withData(image, out) }];
 };

@@ -13,8 +13,8 @@
 import type { Volume } from '@tace/common';
 import { TaceError } from '@tace/common';
 import type { DerivedImage, ImageTypeFn } from './types.ts';
-import { recursiveGaussianAxis, recursiveGaussianCoefficients, type IndexRange } from './recursive-gaussian.ts';
-import { withData } from './volume-util.ts';
+import { recursiveGaussianAxis, recursiveGaussianCoefficients } from './recursive-gaussian.ts';
+import { forEachRow, withData, type IndexRange } from './volume-util.ts';
 
 /**
  * One LoG image (float32-valued, returned as Float64Array). Requires every dimension ≥ 4.
@@ -33,10 +33,8 @@ export function laplacianOfGaussian(image: Volume<Float64Array>, sigmaMm: number
   const acc = new Float32Array(n);
   const a = new Float32Array(n);
   const b = new Float32Array(n);
-  const whole: IndexRange = { lower: [0, 0, 0], upper: size.map((s) => s - 1) };
-  const r = region ?? whole;
   /** The whole extent, but `region`'s on the axes in `restricted`. */
-  const lines = (restricted: readonly number[]): IndexRange => ({
+  const lines = (r: IndexRange, restricted: readonly number[]): IndexRange => ({
     lower: [0, 1, 2].map((ax) => (restricted.includes(ax) ? r.lower[ax]! : 0)),
     upper: [0, 1, 2].map((ax) => (restricted.includes(ax) ? r.upper[ax]! : size[ax]! - 1)),
   });
@@ -49,30 +47,22 @@ export function laplacianOfGaussian(image: Volume<Float64Array>, sigmaMm: number
     for (let j = 0; j < 3; j++) {
       if (j === dim) continue;
       const smooth = recursiveGaussianCoefficients(sigmaMm, image.spacingMm[j], 0, true);
-      recursiveGaussianAxis(src, size, j, smooth, dst, region ? lines(done) : undefined);
+      recursiveGaussianAxis(src, size, j, smooth, dst, region ? lines(region, done) : undefined);
       done.push(j);
       [src, dst] = [dst, src];
     }
     const spacing2 = image.spacingMm[dim] * image.spacingMm[dim];
     const inv = 1.0 / spacing2;
-    if (region) forEachIndex(size, r, (i) => { acc[i] = acc[i]! + src[i]! * inv; });
-    else for (let i = 0; i < n; i++) acc[i] = acc[i]! + src[i]! * inv;
+    forEachRow(size, region, (start, end) => {
+      for (let i = start; i < end; i++) acc[i] = acc[i]! + src[i]! * inv;
+    });
   }
   if (!region) return withData(image, Float64Array.from(acc));
   const out = new Float64Array(n); // (untouched pages outside the region stay unmapped zeros)
-  forEachIndex(size, r, (i) => { out[i] = acc[i]!; });
+  forEachRow(size, region, (start, end) => {
+    for (let i = start; i < end; i++) out[i] = acc[i]!;
+  });
   return withData(image, out);
-}
-
-/** Calls `f` with the linear index of every voxel of `range`, x fastest. */
-function forEachIndex(size: readonly number[], range: IndexRange, f: (i: number) => void): void {
-  const [nx, ny] = size;
-  const [x0, y0, z0] = range.lower;
-  const [x1, y1, z1] = range.upper;
-  for (let z = z0!; z <= z1!; z++) for (let y = y0!; y <= y1!; y++) {
-    const row = nx! * (y + ny! * z);
-    for (let x = x0!; x <= x1!; x++) f(row + x);
-  }
 }
 
 /**

@@ -6,6 +6,7 @@
  * Reference: R. Deriche, "Recursively implementing the Gaussian and its derivatives", INRIA RR-1893
  * (1993); ITK itkRecursiveGaussianImageFilter / itkRecursiveSeparableImageFilter.
  */
+import type { IndexRange } from './volume-util.ts';
 
 export type GaussianOrder = 0 | 1 | 2;
 
@@ -225,12 +226,6 @@ export function filterRows(outs: Float64Array, data: Float64Array, scratch: Floa
     }
   }
   for (let i = 0; i < ln * w; i++) outs[i] += s[i];
-}
-
-/** Index ranges (inclusive) per axis x, y, z. */
-export interface IndexRange {
-  lower: readonly number[];
-  upper: readonly number[];
 }
 
 /**

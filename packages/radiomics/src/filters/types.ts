@@ -1,5 +1,5 @@
 import type { LabelMap, Volume } from '@tace/common';
-import type { IndexRange } from './recursive-gaussian.ts';
+import type { IndexRange } from './volume-util.ts';
 
 /** One derived image: its PyRadiomics image-type name (`original`, `log-sigma-3-0-mm-3D`, `wavelet-LLH`, …). */
 export interface DerivedImage {

@@ -1,6 +1,28 @@
 import type { LabelMap, Volume, Vec3, Mat3 } from '@tace/common';
 import { bboxSize, labelBoundingBox as labelBox } from '../preprocess.ts';
 
+/** Index ranges (inclusive) per axis x, y, z: the part of a derived image its caller reads. */
+export interface IndexRange {
+  lower: readonly number[];
+  upper: readonly number[];
+}
+
+/**
+ * Calls `row(start, end)` for every x-run [start, end) of linear indices inside `range` (the whole
+ * volume without one), z then y ascending. Filters that compute voxel by voxel use it to compute only
+ * the voxels their caller reads; a Float64Array(n) written only there touches only those pages.
+ */
+export function forEachRow(size: readonly number[], range: IndexRange | undefined, row: (start: number, end: number) => void): void {
+  const [nx, ny, nz] = size as [number, number, number];
+  const x0 = range ? range.lower[0]! : 0, x1 = range ? range.upper[0]! : nx - 1;
+  const y0 = range ? range.lower[1]! : 0, y1 = range ? range.upper[1]! : ny - 1;
+  const z0 = range ? range.lower[2]! : 0, z1 = range ? range.upper[2]! : nz - 1;
+  for (let z = z0; z <= z1; z++) for (let y = y0; y <= y1; y++) {
+    const start = nx * (y + ny * z) + x0;
+    row(start, start + x1 - x0 + 1);
+  }
+}
+
 /** A new Float64 volume with the geometry of `v` and the given data (same length). */
 export function withData(v: Volume, data: Float64Array): Volume<Float64Array> {
   return {
