@@ -311,7 +311,7 @@ function scalingBench(): void {
   for (const n of sizes) {
     const { image, mask } = syntheticRoi(n);
     const voxels = mask.data.reduce((a, v) => a + v, 0);
-    const reps = n >= 1e6 ? 1 : n >= 1e5 ? 3 : 5;
+    const reps = n >= 1e6 ? 3 : n >= 1e5 ? 3 : 5;
     const base = time(() => sumRoi(image, mask), 5);
     console.log(`  ${voxels} voxels (box ${image.size.join('×')}), base ${base.median.toFixed(2)} ms:`);
     for (const cls of CLASSES) {

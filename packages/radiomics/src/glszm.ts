@@ -12,7 +12,7 @@ import type { TextureInput } from './textureCommon.ts';
 import { force2Ddim, marginalVariance, matrixEntropy, sumMarginal, sumMatrix } from './textureCommon.ts';
 import { generateAngles } from './kernels/angles.ts';
 import { prepareRoi } from './kernels/roi.ts';
-import { glszmCounts } from './kernels/glszmKernel.ts';
+import { glszmZones } from './kernels/glszmKernel.ts';
 
 export interface GlszmMatrix {
   /** Zone counts, layout i·m + j. */
@@ -29,19 +29,22 @@ export interface GlszmMatrix {
 export function computeGlszm(input: TextureInput): GlszmMatrix {
   const grid = prepareRoi(input.binned, input.size, 1);
   const angles = generateAngles(grid.bboxSizeZYX, [1], true, force2Ddim(input.settings));
-  const { P: raw, maxSize } = glszmCounts(grid, angles, grid.Ng);
+  const { zoneGray, zoneSize, nZones, maxSize } = glszmZones(grid, angles);
   const gl = grid.grayLevels;
   const n = gl.length;
-  const cols: number[] = [];
-  for (let j = 0; j < maxSize; j++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += raw[(gl[i]! - 1) * maxSize + j]!;
-    if (s !== 0) cols.push(j);
-  }
-  const m = cols.length;
+  // The columns: the zone sizes that occur, ascending (PyRadiomics deletes the empty ones). Built from
+  // the zones, not from the Ng × maxSize matrix: one large zone makes that mostly empty columns (a 10⁶-
+  // voxel ROI: tens of MB to fill and scan).
+  const col = new Int32Array(maxSize + 1).fill(-1);
+  for (let z = 0; z < nZones; z++) col[zoneSize[z]!] = 0;
+  const sizes: number[] = [];
+  for (let s = 1; s <= maxSize; s++) if (col[s] === 0) { col[s] = sizes.length; sizes.push(s); }
+  const row = new Int32Array(grid.Ng + 1);
+  for (let i = 0; i < n; i++) row[gl[i]!] = i;
+  const m = sizes.length;
   const P = new Float64Array(n * m);
-  for (let i = 0; i < n; i++) for (let c = 0; c < m; c++) P[i * m + c] = raw[(gl[i]! - 1) * maxSize + cols[c]!]!;
-  return { P, n, m, ivector: Float64Array.from(gl), jvector: Float64Array.from(cols, (j) => j + 1), Np: grid.roi.length };
+  for (let z = 0; z < nZones; z++) P[row[zoneGray[z]!]! * m + col[zoneSize[z]!]!]!++;
+  return { P, n, m, ivector: Float64Array.from(gl), jvector: Float64Array.from(sizes), Np: grid.roi.length };
 }
 
 export interface GlszmCoefficients extends GlszmMatrix {

@@ -2,7 +2,9 @@
  * Gray-level size zones, as PyRadiomics calculate_glszm: zones are connected sets of ROI voxels of one
  * gray level, connectivity given by the bi-directional distance-1 angles (26-connectivity in 3-D,
  * 8 in 2-D / force2D). Flood fill with an explicit stack over the ROI: linear in ROI voxels × neighbours.
- * Returns the Ng × maxZoneSize count matrix (row-major, (g−1)·maxSize + (size−1)), maxSize ≥ 1.
+ * glszmZones returns the zones (gray level, size); glszmCounts the Ng × maxZoneSize count matrix
+ * (row-major, (g−1)·maxSize + (size−1)), maxSize ≥ 1, which is mostly empty columns on large ROIs
+ * (computeGlszm builds the matrix of the sizes present from the zones instead).
  */
 import type { RoiGrid } from './roi.ts';
 import { angleOffsets } from './roi.ts';
@@ -12,7 +14,23 @@ export interface GlszmCounts {
   maxSize: number;
 }
 
+export interface GlszmZones {
+  /** gray level (1…Ng) and size of zone z, for z < nZones */
+  zoneGray: Int32Array;
+  zoneSize: Int32Array;
+  nZones: number;
+  /** largest zone size, ≥ 1 */
+  maxSize: number;
+}
+
 export function glszmCounts(grid: RoiGrid, angles: Int32Array, Ng: number): GlszmCounts {
+  const { zoneGray, zoneSize, nZones, maxSize } = glszmZones(grid, angles);
+  const P = new Float64Array(Ng * maxSize);
+  for (let z = 0; z < nZones; z++) P[(zoneGray[z]! - 1) * maxSize + zoneSize[z]! - 1]!++;
+  return { P, maxSize };
+}
+
+export function glszmZones(grid: RoiGrid, angles: Int32Array): GlszmZones {
   const offs = angleOffsets(grid, angles);
   const na = offs.length;
   const { roi } = grid;
@@ -48,7 +66,5 @@ export function glszmCounts(grid: RoiGrid, angles: Int32Array, Ng: number): Glsz
     if (size > maxSize) maxSize = size;
   }
   if (maxSize === 0) maxSize = 1;
-  const P = new Float64Array(Ng * maxSize);
-  for (let z = 0; z < nZones; z++) P[(zoneGray[z]! - 1) * maxSize + zoneSize[z]! - 1]!++;
-  return { P, maxSize };
+  return { zoneGray, zoneSize, nZones, maxSize };
 }
