@@ -4,10 +4,11 @@
  *   I = N/W · Σ w_kl (x_k−μ)(x_l−μ) / Σ (x_k−μ)²
  *   C = (N−1)/(2W) · Σ w_kl (x_k−x_l)² / Σ (x_k−μ)²,   W = Σ_{k≠l} w_kl.
  * The all-pairs sums are exact convolutions with the kernel 1/‖r‖ (0 at r = 0) on the grid,
- * computed with one packed forward FFT and one inverse FFT on a zero-padded grid — no sampling
- * or approximation; O(M log M) in the padded bounding-box size M.
+ * computed with one packed forward FFT and one inverse FFT on a zero-padded grid (each axis at least
+ * 2n − 1, rounded up to a product of 2, 3 and 5) — no sampling or approximation; O(M log M) in the
+ * padded bounding-box size M.
  */
-import { fft3d, nextPow2 } from './fft.ts';
+import { fft3d, nextFastSize } from './fft.ts';
 
 export function moranGeary(
   image: Float64Array,
@@ -26,9 +27,10 @@ export function moranGeary(
     }
   const mean = sum / n;
   if (n < 2) return { moranI: NaN, gearyC: NaN };
-  const mx = nextPow2(2 * nx);
-  const my = nextPow2(2 * ny);
-  const mz = nz === 1 ? 1 : nextPow2(2 * nz);
+  // A period of at least 2n − 1 per axis keeps every pair's offset from wrapping around.
+  const mx = nextFastSize(2 * nx - 1);
+  const my = nextFastSize(2 * ny - 1);
+  const mz = nz === 1 ? 1 : nextFastSize(2 * nz - 1);
   const M = mx * my * mz;
   // Kernel on the wrapped grid; real and even, so its transform is real.
   // Transformed first, keeping only its real part, so that at most three grid-sized arrays live at once.

@@ -1,6 +1,8 @@
 /**
- * Radix-2 complex FFT over 3-D arrays (sizes powers of two, x fastest), used for the exact
- * all-pairs sums of Moran's I and Geary's C as convolutions — O(M log M) instead of O(N²).
+ * Complex FFT over 3-D arrays (x fastest), used for the exact all-pairs sums of Moran's I and Geary's C
+ * as convolutions — O(M log M) instead of O(N²). Sizes are products of 2, 3 and 5 (`nextFastSize`):
+ * powers of two run the in-place radix-2 transform, other sizes a mixed-radix Stockham transform (the
+ * zero-padded grid of a 100×99×26 ROI box is then 200×200×54 points instead of 256×256×64).
  * Along y and z the butterflies run over whole rows/planes at once (contiguous inner loops, cache
  * friendly); callers may restrict a pass to the lines that can be non-zero (zero-padding pruning).
  */
@@ -39,7 +41,7 @@ function twiddles(n: number): Twiddles {
  * FFT along the row index of a block of `n` rows × `w` columns starting at `off` (row r, column c
  * at off + r·w + c), for every column at once. Forward uses e^{−2πik/n}; inverse is unscaled.
  */
-function fftRows(re: Float64Array, im: Float64Array, off: number, n: number, w: number, inverse: boolean): void {
+function fftRowsPow2(re: Float64Array, im: Float64Array, off: number, n: number, w: number, inverse: boolean): void {
   if (n === 1) return;
   const { cos, sin, rev } = twiddles(n);
   for (let i = 1; i < n; i++) {
@@ -108,8 +110,195 @@ function fftRows(re: Float64Array, im: Float64Array, off: number, n: number, w: 
   }
 }
 
+/** FFT along rows as fftRowsPow2, for any n whose prime factors are 2, 3 and 5. */
+function fftRows(re: Float64Array, im: Float64Array, off: number, n: number, w: number, inverse: boolean): void {
+  if (n === 1) return;
+  if ((n & (n - 1)) === 0) fftRowsPow2(re, im, off, n, w, inverse);
+  else fftRowsMixed(re, im, off, n, w, inverse);
+}
+
+/** The prime factors of n (2, 3, 5 only), smallest first; throws for any other factor. */
+export function smoothFactors(n: number): number[] {
+  const f: number[] = [];
+  for (const p of [2, 3, 5]) while (n % p === 0) { f.push(p); n /= p; }
+  if (n !== 1) throw new Error(`FFT size has a prime factor other than 2, 3, 5 (${n} left)`);
+  return f;
+}
+
+/** cos/sin of 2πj/n, j < n, per n. */
+const unitCache = new Map<number, { cos: Float64Array; sin: Float64Array }>();
+function unitRoots(n: number): { cos: Float64Array; sin: Float64Array } {
+  let t = unitCache.get(n);
+  if (!t) {
+    const cos = new Float64Array(n);
+    const sin = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      cos[j] = Math.cos((2 * Math.PI * j) / n);
+      sin[j] = Math.sin((2 * Math.PI * j) / n);
+    }
+    t = { cos, sin };
+    unitCache.set(n, t);
+  }
+  return t;
+}
+
+/** Columns per Stockham block: the scratch is n rows × this many columns (×4 arrays). */
+const BLOCK_COLUMNS = 1024;
+
 /**
- * 3-D FFT of (re, im) with dims (nx, ny, nz), each a power of two. `active` bounds (ax, ay, az):
+ * Mixed-radix Stockham FFT (decimation in frequency, self-sorting) of the n × cw block in (xr, xi), row r
+ * column c at r·cw + c, every column a sequence; (yr, yi) is scratch of the same size. Returns the pair
+ * holding the result. Stage with radix p on a remaining length L (stride s = n/L rows):
+ *   y[s·(p·t + k) + q] = (Σ_r x[s·(t + r·L/p) + q] · ω_p^{rk}) · ω_L^{tk},  t < L/p, k < p, q < s.
+ */
+function stockham(xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array, n: number, cw: number, inverse: boolean): [Float64Array, Float64Array] {
+  const { cos, sin } = unitRoots(n);
+  const sgn = inverse ? 1 : -1;
+  const s3 = sgn * Math.sqrt(3) / 2; // imaginary part of ω_3 (forward: −√3/2)
+  let L = n;
+  let s = 1;
+  for (const p of smoothFactors(n)) {
+    const m = L / p;
+    const rootStep = n / L;
+    for (let t = 0; t < m; t++) {
+      // twiddles ω_L^{tk}, k = 1 … p−1
+      const w1 = (t * rootStep) % n, w2 = (2 * t * rootStep) % n, w3 = (3 * t * rootStep) % n, w4 = (4 * t * rootStep) % n;
+      const c1 = cos[w1]!, d1 = sgn * sin[w1]!, c2 = cos[w2]!, d2 = sgn * sin[w2]!;
+      for (let q = 0; q < s; q++) {
+        const i0 = (s * t + q) * cw;
+        const o0 = (s * p * t + q) * cw;
+        const sc = s * cw;
+        if (p === 2) {
+          const i1 = i0 + m * sc;
+          const o1 = o0 + sc;
+          for (let c = 0; c < cw; c++) {
+            const ar = xr[i0 + c]!, ai = xi[i0 + c]!, br = xr[i1 + c]!, bi = xi[i1 + c]!;
+            yr[o0 + c] = ar + br;
+            yi[o0 + c] = ai + bi;
+            const dr = ar - br, di = ai - bi;
+            yr[o1 + c] = dr * c1 - di * d1;
+            yi[o1 + c] = dr * d1 + di * c1;
+          }
+        } else if (p === 3) {
+          const i1 = i0 + m * sc, i2 = i1 + m * sc;
+          const o1 = o0 + sc, o2 = o1 + sc;
+          for (let c = 0; c < cw; c++) {
+            const ar = xr[i0 + c]!, ai = xi[i0 + c]!;
+            const br = xr[i1 + c]!, bi = xi[i1 + c]!, cr = xr[i2 + c]!, ci = xi[i2 + c]!;
+            const tr = br + cr, ti = bi + ci;
+            const mr = ar - 0.5 * tr, mi = ai - 0.5 * ti;
+            // ω_3 (b − c) rotated: i·s3·(b − c)
+            const ur = -s3 * (bi - ci), ui = s3 * (br - cr);
+            yr[o0 + c] = ar + tr;
+            yi[o0 + c] = ai + ti;
+            const e1r = mr + ur, e1i = mi + ui, e2r = mr - ur, e2i = mi - ui;
+            yr[o1 + c] = e1r * c1 - e1i * d1;
+            yi[o1 + c] = e1r * d1 + e1i * c1;
+            yr[o2 + c] = e2r * c2 - e2i * d2;
+            yi[o2 + c] = e2r * d2 + e2i * c2;
+          }
+        } else {
+          // radix 5: the direct 5-point DFT, then the twiddles
+          const tws = [1, 0, c1, d1, c2, d2, cos[w3]!, sgn * sin[w3]!, cos[w4]!, sgn * sin[w4]!];
+          for (let k = 0; k < 5; k++) {
+            const ok = o0 + k * sc;
+            for (let c = 0; c < cw; c++) {
+              yr[ok + c] = xr[i0 + c]!;
+              yi[ok + c] = xi[i0 + c]!;
+            }
+            for (let r = 1; r < 5; r++) {
+              const e = ((r * k) % 5) * (n / 5);
+              const er = cos[e]!, ei = sgn * sin[e]!;
+              const ir = i0 + r * m * sc;
+              for (let c = 0; c < cw; c++) {
+                const vr = xr[ir + c]!, vi = xi[ir + c]!;
+                yr[ok + c] = yr[ok + c]! + (vr * er - vi * ei);
+                yi[ok + c] = yi[ok + c]! + (vr * ei + vi * er);
+              }
+            }
+            if (k === 0) continue;
+            const twr = tws[2 * k]!, twi = tws[2 * k + 1]!;
+            for (let c = 0; c < cw; c++) {
+              const sr = yr[ok + c]!, si = yi[ok + c]!;
+              yr[ok + c] = sr * twr - si * twi;
+              yi[ok + c] = sr * twi + si * twr;
+            }
+          }
+        }
+      }
+    }
+    [xr, yr] = [yr, xr];
+    [xi, yi] = [yi, xi];
+    L = m;
+    s *= p;
+  }
+  return [xr, xi];
+}
+
+/** Scratch blocks for stockham, reused while big enough. */
+let scratch: Float64Array[] = [];
+function scratchBlocks(size: number): Float64Array[] {
+  if (scratch.length === 0 || scratch[0]!.length < size) scratch = [0, 1, 2, 3].map(() => new Float64Array(size));
+  return scratch;
+}
+
+/**
+ * FFT along the rows of a block of n rows × w columns (element (r, c) at off + r·w + c; for w = 1, one
+ * contiguous line), n a product of 2, 3 and 5, through stockham on blocks of up to BLOCK_COLUMNS
+ * columns copied to scratch.
+ */
+function fftRowsMixed(re: Float64Array, im: Float64Array, off: number, n: number, w: number, inverse: boolean): void {
+  const bw = Math.min(w, BLOCK_COLUMNS);
+  const [ar, ai, br, bi] = scratchBlocks(n * bw);
+  for (let c0 = 0; c0 < w; c0 += bw) {
+    const cw = Math.min(bw, w - c0);
+    for (let r = 0; r < n; r++) {
+      const src = off + r * w + c0;
+      for (let c = 0; c < cw; c++) {
+        ar![r * cw + c] = re[src + c]!;
+        ai![r * cw + c] = im[src + c]!;
+      }
+    }
+    const [or, oi] = stockham(ar!, ai!, br!, bi!, n, cw, inverse);
+    for (let r = 0; r < n; r++) {
+      const dst = off + r * w + c0;
+      for (let c = 0; c < cw; c++) {
+        re[dst + c] = or[r * cw + c]!;
+        im[dst + c] = oi[r * cw + c]!;
+      }
+    }
+  }
+}
+
+/**
+ * FFT of `count` contiguous lines of length n starting at off, off + n, …: gathered as the columns of one
+ * scratch block (so the butterflies run over many lines at once), transformed, scattered back.
+ */
+function fftLinesMixed(re: Float64Array, im: Float64Array, off: number, n: number, count: number, inverse: boolean): void {
+  const bw = Math.min(count, BLOCK_COLUMNS);
+  const [ar, ai, br, bi] = scratchBlocks(n * bw);
+  for (let l0 = 0; l0 < count; l0 += bw) {
+    const cw = Math.min(bw, count - l0);
+    for (let c = 0; c < cw; c++) {
+      const src = off + (l0 + c) * n;
+      for (let r = 0; r < n; r++) {
+        ar![r * cw + c] = re[src + r]!;
+        ai![r * cw + c] = im[src + r]!;
+      }
+    }
+    const [or, oi] = stockham(ar!, ai!, br!, bi!, n, cw, inverse);
+    for (let c = 0; c < cw; c++) {
+      const dst = off + (l0 + c) * n;
+      for (let r = 0; r < n; r++) {
+        re[dst + r] = or[r * cw + c]!;
+        im[dst + r] = oi[r * cw + c]!;
+      }
+    }
+  }
+}
+
+/**
+ * 3-D FFT of (re, im) with dims (nx, ny, nz), each a product of 2, 3 and 5. `active` bounds (ax, ay, az):
  * on input for the forward transform, only x < ax, y < ay, z < az may be non-zero; for the inverse
  * transform only outputs with x < ax, y < ay, z < az are needed. Other lines are skipped.
  * The inverse includes the 1/(nx·ny·nz) scaling on the outputs it computes.
@@ -126,6 +315,11 @@ export function fft3d(
   const [ax, ay, az] = active;
   const plane = nx * ny;
   const xPass = (yLim: number, zLim: number): void => {
+    if ((nx & (nx - 1)) !== 0) {
+      // mixed radix: the yLim lines of each plane at once (contiguous: lines y = 0 … yLim−1)
+      for (let z = 0; z < zLim; z++) fftLinesMixed(re, im, plane * z, nx, yLim, inverse);
+      return;
+    }
     for (let z = 0; z < zLim; z++) for (let y = 0; y < yLim; y++) fftRows(re, im, nx * (y + ny * z), nx, 1, inverse);
   };
   const yPass = (zLim: number): void => {
@@ -152,8 +346,11 @@ export function fft3d(
   }
 }
 
-export function nextPow2(n: number): number {
-  let p = 1;
-  while (p < n) p <<= 1;
-  return p;
+/** The smallest size ≥ n whose prime factors are 2, 3 and 5 (fftRows takes it). */
+export function nextFastSize(n: number): number {
+  for (let m = Math.max(1, n); ; m++) {
+    let r = m;
+    for (const p of [2, 3, 5]) while (r % p === 0) r /= p;
+    if (r === 1) return m;
+  }
 }
