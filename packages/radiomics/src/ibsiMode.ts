@@ -39,7 +39,7 @@ export function extractIbsiMode(image: Volume, mask: LabelMap, p: RadiomicsParam
       spacingMm: [s[0] || image.spacingMm[0], s[1] || image.spacingMm[1], s[2] || image.spacingMm[2]],
     };
   }
-  const src: Volume = roundInputIntensities ? { ...image, data: Float64Array.from(image.data, (v) => Math.round(v)) } : image;
+  const src: Volume = roundInputIntensities ? { ...image, data: rounded(image.data) } : image;
   const rows = extractIbsi(src, mask, config);
 
   const out: FeatureVector = {};
@@ -71,4 +71,12 @@ export function extractIbsiMode(image: Volume, mask: LabelMap, p: RadiomicsParam
     ...out,
     ...features,
   };
+}
+
+/** Math.round of every voxel (a plain loop: Float64Array.from with a map callback took ≈0.5 s on the CT phantom's 2.5 M voxels). */
+function rounded(d: ArrayLike<number>): Float64Array {
+  const n = d.length;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.round(d[i]!);
+  return out;
 }
