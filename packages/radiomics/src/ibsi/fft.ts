@@ -142,6 +142,9 @@ function unitRoots(n: number): { cos: Float64Array; sin: Float64Array } {
   return t;
 }
 
+const C5_1 = Math.cos((2 * Math.PI) / 5), C5_2 = Math.cos((4 * Math.PI) / 5);
+const S5_1 = Math.sin((2 * Math.PI) / 5), S5_2 = Math.sin((4 * Math.PI) / 5);
+
 /** Columns per Stockham block: the scratch is n rows × this many columns (×4 arrays). */
 const BLOCK_COLUMNS = 1024;
 
@@ -198,31 +201,36 @@ function stockham(xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Floa
             yi[o2 + c] = e2r * d2 + e2i * c2;
           }
         } else {
-          // radix 5: the direct 5-point DFT, then the twiddles
-          const tws = [1, 0, c1, d1, c2, d2, cos[w3]!, sgn * sin[w3]!, cos[w4]!, sgn * sin[w4]!];
-          for (let k = 0; k < 5; k++) {
-            const ok = o0 + k * sc;
-            for (let c = 0; c < cw; c++) {
-              yr[ok + c] = xr[i0 + c]!;
-              yi[ok + c] = xi[i0 + c]!;
-            }
-            for (let r = 1; r < 5; r++) {
-              const e = ((r * k) % 5) * (n / 5);
-              const er = cos[e]!, ei = sgn * sin[e]!;
-              const ir = i0 + r * m * sc;
-              for (let c = 0; c < cw; c++) {
-                const vr = xr[ir + c]!, vi = xi[ir + c]!;
-                yr[ok + c] = yr[ok + c]! + (vr * er - vi * ei);
-                yi[ok + c] = yi[ok + c]! + (vr * ei + vi * er);
-              }
-            }
-            if (k === 0) continue;
-            const twr = tws[2 * k]!, twi = tws[2 * k + 1]!;
-            for (let c = 0; c < cw; c++) {
-              const sr = yr[ok + c]!, si = yi[ok + c]!;
-              yr[ok + c] = sr * twr - si * twi;
-              yi[ok + c] = sr * twi + si * twr;
-            }
+          // radix 5: y_k = Σ_r a_r ω_5^{rk} with the conjugate symmetry of ω_5 (12 real multiplications
+          // per column instead of 25 complex ones), then the twiddles
+          const i1 = i0 + m * sc, i2 = i1 + m * sc, i3 = i2 + m * sc, i4 = i3 + m * sc;
+          const o1 = o0 + sc, o2 = o1 + sc, o3 = o2 + sc, o4 = o3 + sc;
+          const c3 = cos[w3]!, d3 = sgn * sin[w3]!, c4 = cos[w4]!, d4 = sgn * sin[w4]!;
+          for (let c = 0; c < cw; c++) {
+            const a0r = xr[i0 + c]!, a0i = xi[i0 + c]!;
+            const t1r = xr[i1 + c]! + xr[i4 + c]!, t1i = xi[i1 + c]! + xi[i4 + c]!;
+            const t2r = xr[i2 + c]! + xr[i3 + c]!, t2i = xi[i2 + c]! + xi[i3 + c]!;
+            const t3r = xr[i1 + c]! - xr[i4 + c]!, t3i = xi[i1 + c]! - xi[i4 + c]!;
+            const t4r = xr[i2 + c]! - xr[i3 + c]!, t4i = xi[i2 + c]! - xi[i3 + c]!;
+            yr[o0 + c] = a0r + t1r + t2r;
+            yi[o0 + c] = a0i + t1i + t2i;
+            const b1r = a0r + C5_1 * t1r + C5_2 * t2r, b1i = a0i + C5_1 * t1i + C5_2 * t2i;
+            const b2r = a0r + C5_2 * t1r + C5_1 * t2r, b2i = a0i + C5_2 * t1i + C5_1 * t2i;
+            // i·sgn·d: (re, im) → (−sgn·im, sgn·re)
+            const d1r = S5_1 * t3r + S5_2 * t4r, d1i = S5_1 * t3i + S5_2 * t4i;
+            const d2r = S5_2 * t3r - S5_1 * t4r, d2i = S5_2 * t3i - S5_1 * t4i;
+            const e1r = b1r - sgn * d1i, e1i = b1i + sgn * d1r;
+            const e4r = b1r + sgn * d1i, e4i = b1i - sgn * d1r;
+            const e2r = b2r - sgn * d2i, e2i = b2i + sgn * d2r;
+            const e3r = b2r + sgn * d2i, e3i = b2i - sgn * d2r;
+            yr[o1 + c] = e1r * c1 - e1i * d1;
+            yi[o1 + c] = e1r * d1 + e1i * c1;
+            yr[o2 + c] = e2r * c2 - e2i * d2;
+            yi[o2 + c] = e2r * d2 + e2i * c2;
+            yr[o3 + c] = e3r * c3 - e3i * d3;
+            yi[o3 + c] = e3r * d3 + e3i * c3;
+            yr[o4 + c] = e4r * c4 - e4i * d4;
+            yi[o4 + c] = e4r * d4 + e4i * c4;
           }
         }
       }
