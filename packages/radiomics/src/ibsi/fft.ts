@@ -114,7 +114,7 @@ function fftRowsPow2(re: Float64Array, im: Float64Array, off: number, n: number,
 function fftRows(re: Float64Array, im: Float64Array, off: number, n: number, w: number, inverse: boolean): void {
   if (n === 1) return;
   if ((n & (n - 1)) === 0) fftRowsPow2(re, im, off, n, w, inverse);
-  else fftRowsMixed(re, im, off, n, w, inverse);
+  else fftMixed(re, im, off, n, w, w, 1, inverse);
 }
 
 /** The prime factors of n (2, 3, 5 only), smallest first; throws for any other factor. */
@@ -251,55 +251,29 @@ function scratchBlocks(size: number): Float64Array[] {
 }
 
 /**
- * FFT along the rows of a block of n rows × w columns (element (r, c) at off + r·w + c; for w = 1, one
- * contiguous line), n a product of 2, 3 and 5, through stockham on blocks of up to BLOCK_COLUMNS
- * columns copied to scratch.
+ * FFT of `count` sequences of length n, element r of sequence c at off + r·rowStride + c·colStride (the
+ * columns of a row-major block: rowStride = w, colStride = 1; contiguous lines: rowStride = 1,
+ * colStride = n), n a product of 2, 3 and 5: gathered BLOCK_COLUMNS sequences at a time as the columns of
+ * a scratch block (the butterflies run over many sequences at once), transformed by stockham, put back.
  */
-function fftRowsMixed(re: Float64Array, im: Float64Array, off: number, n: number, w: number, inverse: boolean): void {
-  const bw = Math.min(w, BLOCK_COLUMNS);
-  const [ar, ai, br, bi] = scratchBlocks(n * bw);
-  for (let c0 = 0; c0 < w; c0 += bw) {
-    const cw = Math.min(bw, w - c0);
-    for (let r = 0; r < n; r++) {
-      const src = off + r * w + c0;
-      for (let c = 0; c < cw; c++) {
-        ar![r * cw + c] = re[src + c]!;
-        ai![r * cw + c] = im[src + c]!;
-      }
-    }
-    const [or, oi] = stockham(ar!, ai!, br!, bi!, n, cw, inverse);
-    for (let r = 0; r < n; r++) {
-      const dst = off + r * w + c0;
-      for (let c = 0; c < cw; c++) {
-        re[dst + c] = or[r * cw + c]!;
-        im[dst + c] = oi[r * cw + c]!;
-      }
-    }
-  }
-}
-
-/**
- * FFT of `count` contiguous lines of length n starting at off, off + n, …: gathered as the columns of one
- * scratch block (so the butterflies run over many lines at once), transformed, scattered back.
- */
-function fftLinesMixed(re: Float64Array, im: Float64Array, off: number, n: number, count: number, inverse: boolean): void {
+function fftMixed(re: Float64Array, im: Float64Array, off: number, n: number, count: number, rowStride: number, colStride: number, inverse: boolean): void {
   const bw = Math.min(count, BLOCK_COLUMNS);
   const [ar, ai, br, bi] = scratchBlocks(n * bw);
-  for (let l0 = 0; l0 < count; l0 += bw) {
-    const cw = Math.min(bw, count - l0);
-    for (let c = 0; c < cw; c++) {
-      const src = off + (l0 + c) * n;
-      for (let r = 0; r < n; r++) {
-        ar![r * cw + c] = re[src + r]!;
-        ai![r * cw + c] = im[src + r]!;
+  for (let c0 = 0; c0 < count; c0 += bw) {
+    const cw = Math.min(bw, count - c0);
+    for (let r = 0; r < n; r++) {
+      const src = off + r * rowStride + c0 * colStride;
+      for (let c = 0; c < cw; c++) {
+        ar![r * cw + c] = re[src + c * colStride]!;
+        ai![r * cw + c] = im[src + c * colStride]!;
       }
     }
     const [or, oi] = stockham(ar!, ai!, br!, bi!, n, cw, inverse);
-    for (let c = 0; c < cw; c++) {
-      const dst = off + (l0 + c) * n;
-      for (let r = 0; r < n; r++) {
-        re[dst + r] = or[r * cw + c]!;
-        im[dst + r] = oi[r * cw + c]!;
+    for (let r = 0; r < n; r++) {
+      const dst = off + r * rowStride + c0 * colStride;
+      for (let c = 0; c < cw; c++) {
+        re[dst + c * colStride] = or[r * cw + c]!;
+        im[dst + c * colStride] = oi[r * cw + c]!;
       }
     }
   }
@@ -325,7 +299,7 @@ export function fft3d(
   const xPass = (yLim: number, zLim: number): void => {
     if ((nx & (nx - 1)) !== 0) {
       // mixed radix: the yLim lines of each plane at once (contiguous: lines y = 0 … yLim−1)
-      for (let z = 0; z < zLim; z++) fftLinesMixed(re, im, plane * z, nx, yLim, inverse);
+      for (let z = 0; z < zLim; z++) fftMixed(re, im, plane * z, nx, yLim, 1, nx, inverse);
       return;
     }
     for (let z = 0; z < zLim; z++) for (let y = 0; y < yLim; y++) fftRows(re, im, nx * (y + ny * z), nx, 1, inverse);
