@@ -256,7 +256,7 @@ const mask = await readLabelMapFile(${JSON.stringify(`${dir}/mask.nii.gz`)});
 const p = paramsFromObject({ imageType: { Original: {}, LoG: { sigma: [1, 3, 5] }, Wavelet: {} } });
 const rss0 = process.memoryUsage().rss;
 const t0 = performance.now();
-const f = ${parallel ? 'await extractFeaturesParallel(image, mask, p)' : 'extractFeatures(image, mask, p)'};
+const f = ${parallel ? `await extractFeaturesParallel(image, mask, p, { workers: ${availableParallelism()} })` : 'extractFeatures(image, mask, p)'};
 const ms = performance.now() - t0;
 console.log(JSON.stringify({ ms, n: Object.keys(f).length, rss0: rss0 / 1e6, peak: process.resourceUsage().maxRSS / 1e3 }));`;
   console.log(`\nOriginal + LoG (sigma 1, 3, 5 mm) + Wavelet (8 decompositions), all classes, IBSI CT phantom; one child process per run`);
@@ -277,7 +277,7 @@ console.log(JSON.stringify({ ms, n: Object.keys(f).length, rss0: rss0 / 1e6, pea
       info = `${o.n} values; RSS after reading the inputs ${o.rss0.toFixed(0)} MB`;
     }
     const t = stat(ms);
-    const label = parallel ? `extractFeaturesParallel (${availableParallelism()} cores)` : 'extractFeatures (serial)';
+    const label = parallel ? `extractFeaturesParallel (${availableParallelism()} workers)` : 'extractFeatures (serial)';
     console.log(`  ${label.padEnd(36)} median ${fmt(t.median)} ms  best ${fmt(t.best)} ms  peak RSS ${Math.max(...peaks).toFixed(0)} MB (median ${stat(peaks).median.toFixed(0)}); ${info}`);
   }
   rmSync(tmp, { recursive: true, force: true });
