@@ -132,7 +132,14 @@ function progress(done: number, total: number, failed: number, eta?: { elapsedMs
 /** Run jobs on a pool of worker threads (jobs = 1 runs in-process). */
 async function runPool(jobs: CaseJob[], nWorkers: number, onDone: (r: CaseResult) => void): Promise<void> {
   if (nWorkers <= 1) {
-    for (const j of jobs) onDone(await runCase(j));
+    // In-process: while a case is extracted (this thread), the next case's NRRD / .nii.gz files are read
+    // and inflated on the thread pool (io/prefetch.ts; its readers take them while the files are unchanged).
+    const { prefetchImageFiles } = await import('./io/prefetch.ts');
+    for (let k = 0; k < jobs.length; k++) {
+      const next = jobs[k + 1];
+      if (next) void prefetchImageFiles([next.image, next.mask]);
+      onDone(await runCase(jobs[k]!));
+    }
     return;
   }
   const queue = [...jobs];
