@@ -8,7 +8,16 @@
  * 2n − 1, rounded up to a product of 2, 3 and 5) — no sampling or approximation; O(M log M) in the
  * padded bounding-box size M.
  */
+import { TaceError } from '@tace/common';
 import { fft3d, nextFastSize } from './fft.ts';
+
+/**
+ * Largest zero-padded grid (points) for the FFT: three Float64Arrays of it live at once, so 2^26 points
+ * is ≈1.6 GB. A larger ROI box (e.g. 300×300×100 voxels → 600×600×200) is refused with
+ * IBSI_AUTOCORRELATION_TOO_LARGE rather than exhaust the machine's memory; `ibsiAutocorrelation: false`
+ * omits the two features.
+ */
+export const MAX_AUTOCORRELATION_POINTS = 2 ** 26;
 
 export function moranGeary(
   image: Float64Array,
@@ -32,6 +41,13 @@ export function moranGeary(
   const my = nextFastSize(2 * ny - 1);
   const mz = nz === 1 ? 1 : nextFastSize(2 * nz - 1);
   const M = mx * my * mz;
+  if (M > MAX_AUTOCORRELATION_POINTS) {
+    throw new TaceError(
+      'IBSI_AUTOCORRELATION_TOO_LARGE',
+      `Moran's I / Geary's C over this ROI box (${nx}×${ny}×${nz} voxels) need an FFT over ${mx}×${my}×${mz} points (≈${((3 * 8 * M) / 2 ** 30).toFixed(1)} GB); the limit is ${MAX_AUTOCORRELATION_POINTS} points: set ibsiAutocorrelation: false to omit them`,
+      { detail: { box: [nx, ny, nz], points: M, limit: MAX_AUTOCORRELATION_POINTS } },
+    );
+  }
   // Kernel on the wrapped grid; real and even, so its transform is real.
   // Transformed first, keeping only its real part, so that at most three grid-sized arrays live at once.
   const kr = new Float64Array(M);

@@ -95,4 +95,11 @@ describe("Moran's I and Geary's C (FFT) against the all-pairs definition", () =>
     expect(r.moranI).toBeCloseTo(((N / W) * num) / den, 10);
     expect(r.gearyC).toBeCloseTo((((N - 1) / (2 * W)) * gnum) / den, 10);
   });
+  it('refuses a ROI box whose padded FFT grid would pass the memory limit → IBSI_AUTOCORRELATION_TOO_LARGE', () => {
+    // (only the dimensions matter for the check, made before any grid-sized allocation)
+    const mask = Uint8Array.of(1, 1, 0, 0);
+    const img = Float64Array.of(1, 2, 3, 4);
+    expect(() => moranGeary(img, mask, 301, 300, 100, [1, 1, 1])).toThrow(expect.objectContaining({ code: 'IBSI_AUTOCORRELATION_TOO_LARGE' }));
+    expect(() => moranGeary(img, mask, 2, 2, 1, [1, 1, 1])).not.toThrow();
+  });
 });
