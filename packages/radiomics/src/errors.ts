@@ -26,6 +26,11 @@ export const RADIOMICS_ERRORS = {
   FILE_UNREADABLE: 'RADIOMICS_FILE_UNREADABLE',
   /** A mask voxel value does not fit a label map (0..255 integers). */
   MASK_LABEL_RANGE: 'RADIOMICS_MASK_LABEL_RANGE',
+  /**
+   * The discretisation gives more gray levels than texture matrices are built for (MAX_TEXTURE_GRAY_LEVELS):
+   * GLCM alone would be Ng² × 13 doubles and its MCC an Ng³ eigen-solve per angle.
+   */
+  TOO_MANY_GRAY_LEVELS: 'RADIOMICS_TOO_MANY_GRAY_LEVELS',
   /** A requested capability (image type, feature class, resampling) is not available in this build. */
   NOT_AVAILABLE: 'RADIOMICS_NOT_AVAILABLE',
   /** `batch`: an interrupted run's journal is beside --out; continue it with --resume or delete it. */

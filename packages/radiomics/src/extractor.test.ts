@@ -47,6 +47,15 @@ describe('bad input → stable codes', () => {
     const outside = { ...mask(6, cube3), originMm: [100, 0, 0] as Vec3 };
     expect(codeOf(() => extractFeatures(image(6), outside, 'setting:\n  correctMask: true\n'))).toBe('RADIOMICS_GEOMETRY_MISMATCH');
   });
+  it('RADIOMICS_TOO_MANY_GRAY_LEVELS when a texture class would get more than 2048 gray levels', () => {
+    // ROI values 2221 … 4442: binWidth 1 gives about 2,222 levels, binWidth 2 about 1,111 (allowed)
+    const img = image(6, (x, y, z) => 1000 * x + 100 * y + 10 * z + ((x + y + z) % 5));
+    const texture = (bw: number) => `setting:\n  binWidth: ${bw}\nfeatureClass:\n  glcm: [Contrast]\n`;
+    expect(codeOf(() => extractFeatures(img, mask(6, cube3), texture(1)))).toBe('RADIOMICS_TOO_MANY_GRAY_LEVELS');
+    expect(codeOf(() => extractFeatures(img, mask(6, cube3), texture(2)))).toBeUndefined();
+    // first order takes any number of bins
+    expect(codeOf(() => extractFeatures(img, mask(6, cube3), 'setting:\n  binWidth: 1\nfeatureClass:\n  firstorder: [Entropy]\n'))).toBeUndefined();
+  });
   it('RADIOMICS_NAN_VOXELS when an ROI voxel is NaN', () => {
     const img = image(6);
     img.data[3 + 6 * (3 + 6 * 3)] = NaN;

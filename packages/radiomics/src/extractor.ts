@@ -110,6 +110,13 @@ function computeShape2D(out: FeatureVector, mask: LabelMap, bb: BoundingBox, s: 
 }
 
 /**
+ * Most gray levels the texture classes take (as IBSI mode's limit): GLCM is Ng² × 13 doubles (2048: 436
+ * MB) and its MCC an Ng³ eigen-solve per angle; more is a discretisation mistake (binWidth 1 on CT, or
+ * the default 25 on an MR range of 10⁵), which would otherwise run out of memory or for hours.
+ */
+export const MAX_TEXTURE_GRAY_LEVELS = 2048;
+
+/**
  * `bb` widened by `margin` voxels per axis, or the whole axis where the widened range would leave the
  * image (a filter's boundary handling, e.g. the wavelet's wrap-around, must then see the same ends);
  * undefined when that is the whole image anyway.
@@ -271,10 +278,15 @@ export function extractFeatures(image: Volume, mask: LabelMap, params: Radiomics
           const [sx, sy, sz] = cropped.spacingMm;
           emit(out, d.name, 'firstorder', p.featureClass.firstorder, firstOrderFeatures(values, sx * sy * sz, typeSettings));
         } else if ((TEXTURE_CLASS_NAMES as readonly string[]).includes(cls)) {
-          binned ??= discretize(cropped.data, roiMask.data, {
-            binWidth: typeSettings.binWidth,
-            binCount: typeSettings.binCount ?? undefined,
-          }).binned;
+          if (!binned) {
+            const disc = discretize(cropped.data, roiMask.data, { binWidth: typeSettings.binWidth, binCount: typeSettings.binCount ?? undefined });
+            if (disc.nBins > MAX_TEXTURE_GRAY_LEVELS) {
+              throw radiomicsError(RADIOMICS_ERRORS.TOO_MANY_GRAY_LEVELS,
+                `the ${d.name} image discretises into ${disc.nBins} gray levels; texture classes are limited to ${MAX_TEXTURE_GRAY_LEVELS} (PyRadiomics advises 30–130: a larger binWidth, or binCount)`,
+                { grayLevels: disc.nBins, limit: MAX_TEXTURE_GRAY_LEVELS });
+            }
+            binned = disc.binned;
+          }
           const values2 = TEXTURE_CLASSES[cls as TextureClassName]({
             binned, size: roiMask.size as Vec3, spacingMm: cropped.spacingMm, settings: textureSettings(typeSettings),
           });
