@@ -20,6 +20,7 @@ import { firstOrderFeatures } from './firstorder.ts';
 import { shapeFeatures } from './shape.ts';
 import { discretize } from './discretize.ts';
 import { TEXTURE_CLASSES, type TextureSettings, type WeightingNorm } from './texture.ts';
+import { MAX_TEXTURE_GRAY_LEVELS } from './textureCommon.ts';
 import type { PixelType } from './resample.ts';
 import type * as Resample from './resample.ts';
 import type * as Filters from './filters/index.ts';
@@ -108,13 +109,6 @@ function computeShape2D(out: FeatureVector, mask: LabelMap, bb: BoundingBox, s: 
   const values = shape2D.shape2DFeatures({ data: plane, size: [n0, n1], spacingMm: [mask.spacingMm[a0]!, mask.spacingMm[a1]!] });
   emit(out, 'original', 'shape2D', requested, values);
 }
-
-/**
- * Most gray levels the texture classes take (as IBSI mode's limit): GLCM is Ng² × 13 doubles (2048: 436
- * MB) and its MCC an Ng³ eigen-solve per angle; more is a discretisation mistake (binWidth 1 on CT, or
- * the default 25 on an MR range of 10⁵), which would otherwise run out of memory or for hours.
- */
-export const MAX_TEXTURE_GRAY_LEVELS = 2048;
 
 /**
  * `bb` widened by `margin` voxels per axis, or the whole axis where the widened range would leave the

@@ -13,7 +13,8 @@ if (parentPort) {
   port.on('message', (t: ImageTypeTask) => {
     let r: ImageTypeResult;
     try {
-      r = { id: t.id, features: extractFeatures(image, mask, t.params, { ...(t.label === undefined ? {} : { label: t.label }), ...(t.filterOnRoiBox === false ? { filterOnRoiBox: false } : {}) }) };
+      const { id: _id, params, ...opts } = t; // (label, filterOnRoiBox: ExtractOptions)
+      r = { id: t.id, features: extractFeatures(image, mask, params, opts) };
     } catch (e) {
       const { code, message } = errorInfo(e);
       r = { id: t.id, error: { code, message } };

@@ -96,7 +96,7 @@ export async function extractFeaturesParallel(image: Volume, mask: LabelMap, par
   // workers: 4.42 -> 4.04 s while Wavelet filtered the whole image; since it filters the ROI box, 3.03 ->
   // 2.99 s, within noise: on 2 cores the two workers' duplicated JIT warm-up and GC use the second core.)
   const results: FeatureVector[] = new Array(tasks.length);
-  const queue = tasks.map((t) => t).sort((a, b) => units[b.id]!.cost - units[a.id]!.cost || a.id - b.id);
+  const queue = [...tasks].sort((a, b) => units[b.id]!.cost - units[a.id]!.cost || a.id - b.id);
   // worker_threads is loaded here, not with the module: a one-image-type extraction never starts a worker.
   const { Worker } = process.getBuiltinModule('node:worker_threads');
   const workers: WorkerThread[] = Array.from({ length: nWorkers }, () => new Worker(new URL('./imageTypeWorker.ts', import.meta.url), { workerData: shared }));

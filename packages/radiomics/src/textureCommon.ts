@@ -37,6 +37,14 @@ export type TextureClassName = 'glcm' | 'glrlm' | 'glszm' | 'gldm' | 'ngtdm';
 /** numpy machine epsilon, numpy.spacing(1): PyRadiomics adds it inside logs and divisions. */
 export const EPS = 2.220446049250313e-16;
 
+/**
+ * Most gray levels the texture classes take, in PyRadiomics and IBSI mode alike: a dense GLCM is Ng² × 13
+ * doubles (2048: 436 MB) and its MCC an Ng³ eigen-solve per angle; more is a discretisation mistake
+ * (binWidth 1 on CT, or the default 25 on an MR range of 10⁵) that would otherwise exhaust memory or run
+ * for hours.
+ */
+export const MAX_TEXTURE_GRAY_LEVELS = 2048;
+
 /** Out-of-plane numpy axis for the angle generator, or −1 for 3-D. */
 export function force2Ddim(settings: TextureSettings): number {
   if (!settings.force2D) return -1;

@@ -2,6 +2,7 @@
  * IBSI 1 mode of the radiomics engine: the IBSI processing chain and feature definitions, with
  * IBSI tags (as in the IBSI reference tables) and aggregation methods on every output row.
  */
+import { MAX_TEXTURE_GRAY_LEVELS } from '../textureCommon.ts';
 import type { LabelMap, Volume } from '@tace/common';
 import { cropToMorphMask } from './grid.ts';
 import { preprocess } from './preprocess.ts';
@@ -25,8 +26,6 @@ export type {
 } from './types.ts';
 export { IBSI_CODES, ibsiCodeOf } from './codes.ts';
 
-/** Dense N_g × N_g co-occurrence matrices beyond this would take hundreds of MB per slice and direction. */
-export const MAX_TEXTURE_GREY_LEVELS = 2048;
 
 const ALL_FAMILIES: IbsiFamily[] = [
   'morphology', 'local_intensity', 'intensity_statistics', 'intensity_histogram', 'ivh',
@@ -65,11 +64,11 @@ export function extractIbsi(image: Volume, mask: LabelMap, config: IbsiConfig): 
   if (families.has('ivh')) out.push(...ivh(g.image, g.intensityMask, values, config));
 
   const texture = ['glcm', 'glrlm', 'glszm', 'gldzm', 'ngtdm', 'ngldm'].some((f) => families.has(f as IbsiFamily));
-  if (texture && d.ng > MAX_TEXTURE_GREY_LEVELS)
+  if (texture && d.ng > MAX_TEXTURE_GRAY_LEVELS)
     throw new TaceError(
       'IBSI_TOO_MANY_GREY_LEVELS',
-      `discretisation gives ${d.ng} grey levels; texture matrices are limited to ${MAX_TEXTURE_GREY_LEVELS} (use a wider bin or fewer bins)`,
-      { detail: { greyLevels: d.ng, limit: MAX_TEXTURE_GREY_LEVELS } },
+      `discretisation gives ${d.ng} grey levels; texture matrices are limited to ${MAX_TEXTURE_GRAY_LEVELS} (use a wider bin or fewer bins)`,
+      { detail: { greyLevels: d.ng, limit: MAX_TEXTURE_GRAY_LEVELS } },
     );
   const lg: LevelGrid = { nx: g.nx, ny: g.ny, nz: g.nz, levels: d.levels, ng: d.ng };
   if (config.mode !== '3D') out.push(...texture2D(lg, families, g.morphMask));
