@@ -24,7 +24,7 @@ import { forEachRow, withData, type IndexRange } from './volume-util.ts';
  * pass a recursion over whole lines: the first pass must run over the whole volume, the second only on
  * the lines whose d-coordinate is in the region, the third only where both other coordinates are. The
  * lines that are filtered are filtered exactly as without a region, so the region's voxels are the same
- * bit for bit; on the IBSI CT phantom (ROI box ≈ a tenth of the image) this does ≈ 4 of the 9 passes'
+ * bit for bit; on the IBSI CT phantom (ROI box ≈ a tenth of the image) this does ≈ 5 of the 9 passes'
  * work and touches a fraction of the output's memory.
  */
 export function laplacianOfGaussian(image: Volume<Float64Array>, sigmaMm: number, region?: IndexRange): Volume<Float64Array> {
