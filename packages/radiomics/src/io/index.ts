@@ -30,6 +30,7 @@ async function readImageOwned(path: string, opts: ImageReadOptions): Promise<{ v
     }
     bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   }
+  // (after the read: a missing file is reported as unreadable, whatever the options)
   if (opts.series !== undefined) throw optionUnsupported('series');
   return { volume: (await takePrefetchedAsync(path, bytes)) ?? await readImageBufferAsync(bytes, path), own: true };
 }

@@ -5,7 +5,7 @@
  * compressed NIfTI; on the thread pool) first, so that work overlaps the module loading. readImageFile
  * then takes the decoded volume when the file is still the one read; otherwise it decodes as usual.
  */
-import { closeSync, fstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import type { Volume } from '@tace/common';
 import { readImageBufferAsync } from './decode.ts';
 import { isGzip, isNrrd } from './magic.ts';
@@ -31,11 +31,16 @@ export function prefetchImageFiles(paths: readonly string[]): Promise<void> {
     if (ahead.has(path)) continue;
     // Read synchronously (page-cached inputs: ~1 ms): fs/promises reads in 512 kB chunks, one main-thread
     // turn each, and the main thread is busy loading modules; the inflate then runs on the thread pool.
+    // Only NRRD (raw or gzip) and .nii.gz, told from the first 4 bytes before the whole file is read: a
+    // DICOM SEG, an uncompressed .nii (nothing to inflate) or a folder costs no read here.
     let buf: Buffer;
     let stamp: string;
     let fd: number | undefined;
     try {
       fd = openSync(path, 'r');
+      const head = Buffer.alloc(4);
+      readSync(fd, head, 0, 4, 0);
+      if (!isNrrd(head) && !isGzip(head)) continue;
       stamp = stampOf(fstatSync(fd));
       buf = readFileSync(fd);
     } catch {
@@ -43,8 +48,6 @@ export function prefetchImageFiles(paths: readonly string[]): Promise<void> {
     } finally {
       if (fd !== undefined) closeSync(fd);
     }
-    // NRRD (raw or gzip), or .nii.gz; an uncompressed .nii has nothing to inflate
-    if (!isNrrd(buf) && !isGzip(buf)) continue;
     const entry: Prefetched = { bytes: buf, stamp };
     ahead.set(path, entry);
     entry.done = readImageBufferAsync(buf, path)
