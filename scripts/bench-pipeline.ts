@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, REPO_ROOT } from '@tace/common';
 import { FolderStudySource, loadCtVolume, parseDicom } from '@tace/dicom';
-import { createFhirClient, seedPatient, startFhirServer } from '@tace/fhir';
+import { createFhirClient, DEMO_ID_SYSTEM, seedPatient, startFhirServer } from '@tace/fhir';
 import { DirCaseStore, MemoryRunRegistry } from '@tace/jobs';
 import { loadModelBundle } from '@tace/models';
 import { InlineRunner, scoreStoredCase, submitAssessment } from '@tace/pipeline';
@@ -43,7 +43,7 @@ export async function runPipelineBench(runs = 7): Promise<void> {
       loadCtVolume(readdirSync(study.dir).filter((f) => f.startsWith('CT_')).map((f) => parseDicom(readFileSync(join(study.dir, f)))));
       baseline.push(performance.now() - t);
     }
-    const runner = new InlineRunner({ registry, log, fhir, studies, cases, clinical: {}, cropMarginMm: 20, score: (k: string) => scoreStoredCase(bundle, cases, k) });
+    const runner = new InlineRunner({ registry, log, fhir, studies, cases, clinical: {}, identity: { patientIdSystems: [DEMO_ID_SYSTEM] }, cropMarginMm: 20, score: (k: string) => scoreStoredCase(bundle, cases, k) });
     const stage: Record<string, number[]> = { ingest: [], infer: [], publish: [], total: [] };
     for (const { study, refs } of patients) {
       const t = performance.now();

@@ -33,7 +33,7 @@ describe.skipIf(!install)('end to end with the study on a DICOMweb PACS (Orthanc
     const refs = await seedPatient(stack.fhir, seedFor(p));
     const r = await fetch(`${stack.url.ingestion}/v1/assessments`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...stack.auth },
       body: JSON.stringify({ patientReference: refs.patientRef, studyInstanceUid: study.studyInstanceUid }),
     });
     expect(r.status).toBe(202);
@@ -50,7 +50,7 @@ describe.skipIf(!install)('end to end with the study on a DICOMweb PACS (Orthanc
     const refs = await seedPatient(stack.fhir, seedFor(p));
     const r = await fetch(`${stack.url.ingestion}/v1/assessments`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...stack.auth },
       body: JSON.stringify({ patientReference: refs.patientRef, studyInstanceUid: p.uids.studyInstanceUid }),
     });
     expect(r.status).toBe(404);

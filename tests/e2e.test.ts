@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device, ImagingStudy, Observation, Provenance, RiskAssessment, Task } from '@medplum/fhirtypes';
 import { RUN_ID_SYSTEM, seedPatient } from '@tace/fhir';
-import { checkResponse, signBody } from '@tace/http';
+import { checkResponse } from '@tace/http';
 import { generatePatient, seedFor, writeSyntheticStudy } from '@tace/synthetic';
-import { startStack, waitForRun, WEBHOOK_SECRET, type Stack } from './support/stack.ts';
+import { signedHeaders, startStack, waitForRun, type Stack } from './support/stack.ts';
 
 let stack: Stack;
 const SEED = 777;
@@ -29,7 +29,7 @@ async function newPatient(opts: { withSeg?: boolean } = {}) {
 }
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-  const r = await fetch(`${stack.url.ingestion}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const r = await fetch(`${stack.url.ingestion}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...stack.auth, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   const json = (await r.json()) as Record<string, unknown>;
   return { status: r.status, contentType: r.headers.get('content-type'), json };
 }
@@ -63,7 +63,7 @@ describe('end to end through Redis', () => {
     console.log(`end-to-end latency of one run through Redis: ${latencyMs.toFixed(0)} ms; stage ms ${JSON.stringify(done.timingsMs)}`);
     expect(done.error).toBeUndefined();
     expect(done.status).toBe('done');
-    const statusResp = await fetch(`${stack.url.results}/v1/assessments/${runId}`);
+    const statusResp = await fetch(`${stack.url.results}/v1/assessments/${runId}`, { headers: stack.auth });
     expectConforms('getAssessment', { status: statusResp.status, contentType: statusResp.headers.get('content-type'), json: await statusResp.json() });
 
     const ras = await riskAssessmentsFor(runId);
@@ -165,7 +165,7 @@ describe('end to end through Redis', () => {
     const notJson = await post('/v1/assessments', '{"patientReference":');
     expect(notJson.status).toBe(400);
     expectConforms('createAssessment', notJson);
-    const unknownRun = await fetch(`${stack.url.results}/v1/assessments/run-${'0'.repeat(32)}`);
+    const unknownRun = await fetch(`${stack.url.results}/v1/assessments/run-${'0'.repeat(32)}`, { headers: stack.auth });
     expect(unknownRun.status).toBe(404);
   });
 
@@ -173,28 +173,39 @@ describe('end to end through Redis', () => {
     const { refs } = await newPatient();
     const is = (await stack.fhir.readReference({ reference: refs.imagingStudyRef })) as ImagingStudy;
     const raw = JSON.stringify(is);
-    const bad = await post('/fhir/rest-hook', raw, { 'content-type': 'application/fhir+json', 'x-signature': signBody('wrong-secret-wrong-secret', raw) });
+    const bad = await post('/fhir/rest-hook', raw, signedHeaders(raw, 'wrong-secret-wrong-secret'));
     expect(bad.status).toBe(401);
     expect(bad.json.resourceType).toBe('OperationOutcome');
     expectConforms('fhirRestHook', bad);
     const missing = await post('/fhir/rest-hook', raw, { 'content-type': 'application/fhir+json' });
+    expect(missing.json).toMatchObject({ issue: [{ details: { text: 'WEBHOOK_SIGNATURE_MISSING' } }] });
     expect(missing.status).toBe(401);
-    const runsBefore = (await (await fetch(`${stack.url.results}/v1/worklist?limit=500`)).json()) as { items: unknown[] };
+    const runsBefore = (await (await fetch(`${stack.url.results}/v1/worklist?limit=500`, { headers: stack.auth })).json()) as { items: unknown[] };
 
-    const good = await post('/fhir/rest-hook', raw, { 'content-type': 'application/fhir+json', 'x-signature': signBody(WEBHOOK_SECRET, raw) });
+    const goodHeaders = signedHeaders(raw);
+    const good = await post('/fhir/rest-hook', raw, goodHeaders);
     expect(good.status).toBe(202);
     expectConforms('fhirRestHook', good);
     const runId = /run-[0-9a-f]{32}/.exec(JSON.stringify(good.json))?.[0];
     expect(runId).toBeDefined();
+    // The same delivery again (a captured notification, or the EHR's retry): processed once.
+    const again = await post('/fhir/rest-hook', raw, goodHeaders);
+    expect(again.status).toBe(200);
+    expect(again.json).toMatchObject({ issue: [{ code: 'duplicate' }] });
+    expectConforms('fhirRestHook', again);
+    // Signed correctly but ten minutes old: outside the window.
+    const stale = await post('/fhir/rest-hook', raw, signedHeaders(raw, undefined, { timestampS: Math.floor(Date.now() / 1000) - 600 }));
+    expect(stale.status).toBe(401);
+    expect(stale.json).toMatchObject({ issue: [{ details: { text: 'WEBHOOK_TIMESTAMP_OUT_OF_RANGE' } }] });
     await waitForRun(stack.url.results, runId!, (x) => x.status === 'done');
-    const wl = await fetch(`${stack.url.results}/v1/worklist?limit=500`);
+    const wl = await fetch(`${stack.url.results}/v1/worklist?limit=500`, { headers: stack.auth });
     const wlJson = (await wl.json()) as { items: Array<{ runId: string }> };
     expectConforms('getWorklist', { status: wl.status, contentType: wl.headers.get('content-type'), json: wlJson });
     expect(wlJson.items.length).toBe(runsBefore.items.length + 1);
     expect(wlJson.items.map((i) => i.runId)).toContain(runId);
 
     const other = JSON.stringify({ resourceType: 'Observation', status: 'final', code: { text: 'x' } });
-    const ignored = await post('/fhir/rest-hook', other, { 'content-type': 'application/fhir+json', 'x-signature': signBody(WEBHOOK_SECRET, other) });
+    const ignored = await post('/fhir/rest-hook', other, signedHeaders(other));
     expect(ignored.status).toBe(200);
     expectConforms('fhirRestHook', ignored);
   });
@@ -237,7 +248,7 @@ describe('end to end through Redis', () => {
     const { refs } = await newPatient();
     const proc = await stack.fhir.readReference({ reference: refs.procedureRef });
     const raw = JSON.stringify(proc);
-    const r = await post('/fhir/rest-hook', raw, { 'content-type': 'application/fhir+json', 'x-signature': signBody(WEBHOOK_SECRET, raw) });
+    const r = await post('/fhir/rest-hook', raw, signedHeaders(raw));
     expect(r.status).toBe(202);
     const runId = /run-[0-9a-f]{32}/.exec(JSON.stringify(r.json))?.[0];
     await waitForRun(stack.url.results, runId!, (x) => x.status === 'done');
@@ -253,7 +264,7 @@ describe('end to end through Redis', () => {
     await stack.start('inference-worker', { waitReady: false }); // it takes the job as soon as its bundle is loaded
     await waitForRun(stack.url.ingestion, runId, (x) => x.stage === 'infer' && x.status === 'running', 30_000, 5);
     await stack.stop('inference-worker'); // SIGTERM while scoring: a killed job would stay 'running' at 'infer'
-    const after = (await (await fetch(`${stack.url.ingestion}/v1/assessments/${runId}`)).json()) as Record<string, unknown>;
+    const after = (await (await fetch(`${stack.url.ingestion}/v1/assessments/${runId}`, { headers: stack.auth })).json()) as Record<string, unknown>;
     expect(after.stage).toBe('publish'); // the score was stored and publish queued before the process exited
     expect(after.error).toBeUndefined();
     await stack.start('inference-worker');

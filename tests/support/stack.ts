@@ -4,15 +4,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPO_ROOT } from '@tace/common';
-import { createFhirClient, startFhirServer, type FhirTestServer } from '@tace/fhir';
+import { createFhirClient, DEMO_ID_SYSTEM, startFhirServer, type FhirTestServer } from '@tace/fhir';
+import { webhookHeaders } from '@tace/http';
+import { startTestIssuer, type TestIssuer } from '@tace/http/testing';
 import { freePort, startRedisServer, type RedisServerHandle } from '@tace/jobs/testing';
 import type { MedplumClient } from '@medplum/core';
 
 export type ServiceName = 'ingestion' | 'inference-worker' | 'results';
-export const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
+export const WEBHOOK_SECRET = 'whsec_' + Buffer.from('test-webhook-secret-0123456789ab').toString('base64');
+
+let deliveries = 0;
+/** Standard Webhooks headers for one delivery of `body` (a fresh webhook-id each call). */
+export function signedHeaders(body: string, secret = WEBHOOK_SECRET, opts: { id?: string; timestampS?: number } = {}): Record<string, string> {
+  return { 'content-type': 'application/fhir+json', ...webhookHeaders(secret, opts.id ?? `msg_${process.pid}_${++deliveries}_${Date.now()}`, body, opts.timestampS) };
+}
 
 export interface Stack {
   redis: RedisServerHandle;
+  idp: TestIssuer;
+  /** A bearer token with every scope (subject 'e2e-tests'). */
+  token: string;
+  /** Authorization header with `token`. */
+  auth: Record<string, string>;
   fhirServer: FhirTestServer;
   fhir: MedplumClient;
   dicomDir: string;
@@ -30,8 +43,11 @@ export interface Stack {
  * against a redis-server started on a free port and the HTTP FHIR test server (Medplum
  * FhirRouter + MemoryRepository), with a DICOM folder the test fills.
  */
-export async function startStack(opts: { dicomWebUrl?: string } = {}): Promise<Stack> {
+export async function startStack(opts: { dicomWebUrl?: string; env?: Record<string, string> } = {}): Promise<Stack> {
   const redis = await startRedisServer();
+  const idp = await startTestIssuer('tace-risk');
+  const token = await idp.token({ sub: 'e2e-tests', expiresIn: 4 * 3600 });
+  useToken(token);
   const fhirServer = await startFhirServer({ host: '127.0.0.1' });
   const fhir = createFhirClient({ fhirBaseUrl: fhirServer.baseUrl });
   const dicomDir = mkdtempSync(join(tmpdir(), 'tace-dicom-'));
@@ -53,7 +69,11 @@ export async function startStack(opts: { dicomWebUrl?: string } = {}): Promise<S
     TACE_MODEL_BUNDLE_DIR: join(REPO_ROOT, 'models', 'demo-synthetic'),
     TACE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     TACE_PUBLIC_RESULTS_URL: url.results,
+    TACE_PATIENT_ID_SYSTEMS: DEMO_ID_SYSTEM,
+    TACE_AUTH_ISSUER: idp.issuer,
+    TACE_AUTH_AUDIENCE: idp.audience,
     LOG_LEVEL: 'info',
+    ...opts.env,
   });
 
   const start = async (name: ServiceName, opts: { waitReady?: boolean } = {}): Promise<void> => {
@@ -92,6 +112,9 @@ export async function startStack(opts: { dicomWebUrl?: string } = {}): Promise<S
   await Promise.all((['results', 'inference-worker', 'ingestion'] as const).map((n) => start(n)));
   return {
     redis,
+    idp,
+    token,
+    auth: { authorization: `Bearer ${token}` },
     fhirServer,
     fhir,
     dicomDir,
@@ -104,10 +127,17 @@ export async function startStack(opts: { dicomWebUrl?: string } = {}): Promise<S
       await Promise.all((Object.keys(procs) as ServiceName[]).map(stop));
       await fhirServer.close();
       await redis.stop();
+      await idp.stop();
       rmSync(dicomDir, { recursive: true, force: true });
       rmSync(caseDir, { recursive: true, force: true });
     },
   };
+}
+
+let currentToken = '';
+/** The token waitForRun uses (set by the suite from its stack). */
+export function useToken(token: string): void {
+  currentToken = token;
 }
 
 /** Poll a run until `until` holds (or time out with the last state). */
@@ -115,7 +145,11 @@ export async function waitForRun(base: string, runId: string, until: (r: Record<
   const deadline = Date.now() + timeoutMs;
   let last: Record<string, unknown> = {};
   while (Date.now() < deadline) {
-    const r = await fetch(`${base}/v1/assessments/${runId}`);
+    const r = await fetch(`${base}/v1/assessments/${runId}`, { headers: { authorization: `Bearer ${currentToken}` } }).catch(() => undefined);
+    if (!r) {
+      await sleep(pollMs);
+      continue;
+    }
     if (r.status === 200) {
       last = (await r.json()) as Record<string, unknown>;
       if (until(last)) return last;

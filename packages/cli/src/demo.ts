@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import type { RiskAssessment } from '@medplum/fhirtypes';
 import { createLogger, REPO_ROOT } from '@tace/common';
 import { FolderStudySource } from '@tace/dicom';
-import { createFhirClient, RUN_ID_SYSTEM, seedPatient, startFhirServer, type FhirTestServer } from '@tace/fhir';
+import { createFhirClient, DEMO_ID_SYSTEM, RUN_ID_SYSTEM, seedPatient, startFhirServer, type FhirTestServer } from '@tace/fhir';
 import { DirCaseStore, MemoryRunRegistry } from '@tace/jobs';
 import { loadModelBundle } from '@tace/models';
 import { InlineRunner, scoreStoredCase, submitAssessment } from '@tace/pipeline';
@@ -29,14 +29,16 @@ export async function runDemo(argv: string[]): Promise<number> {
       'dicom-folder': { type: 'string' },
       patient: { type: 'string' },
       study: { type: 'string' },
+      // Identifier system(s) of the FHIR Patient whose value is the study's DICOM PatientID.
+      'patient-id-system': { type: 'string', multiple: true },
       bundle: { type: 'string', default: join(REPO_ROOT, 'models', 'demo-synthetic') },
       out: { type: 'string', default: join(REPO_ROOT, 'out') },
       quiet: { type: 'boolean', default: false },
     },
   });
   const real = values['fhir-base-url'] !== undefined;
-  if (real && !(values['dicom-folder'] && values.patient && values.study)) {
-    process.stderr.write('with --fhir-base-url, also give --dicom-folder, --patient Patient/<id> and --study <StudyInstanceUID>\n');
+  if (real && !(values['dicom-folder'] && values.patient && values.study && values['patient-id-system']?.length)) {
+    process.stderr.write('with --fhir-base-url, also give --dicom-folder, --patient Patient/<id>, --study <StudyInstanceUID> and --patient-id-system <identifier system of the PatientID>\n');
     return 2;
   }
   const log = createLogger('demo', { level: values.quiet ? 'warn' : (process.env.LOG_LEVEL ?? 'warn') });
@@ -85,6 +87,7 @@ export async function runDemo(argv: string[]): Promise<number> {
       studies,
       cases,
       clinical: {},
+      identity: { patientIdSystems: values['patient-id-system'] ?? [DEMO_ID_SYSTEM] },
       cropMarginMm: 20,
       score: (caseKey: string) => scoreStoredCase(bundle, cases, caseKey),
     };

@@ -23,11 +23,33 @@ export interface FhirClientOptions {
   accessToken?: string;
   /** OAuth2 client credentials. */
   clientCredentials?: { clientId: string; clientSecret: string; tokenUrl: string; scope?: string };
+  /** Timeout of each request (FHIR and token endpoint), response body included, ms (default 10 000). */
+  timeoutMs?: number;
+}
+
+/**
+ * Every request gets a deadline: a FHIR server that accepts the connection and never answers
+ * (hung, stopped, a proxy holding the socket) fails the call as a retryable FHIR_UNAVAILABLE
+ * instead of holding a request handler or a job forever. The signal also bounds the body read.
+ */
+function withTimeout(inner: FetchLike, timeoutMs: number): FetchLike {
+  return async (url: string, init?: RequestInit) => {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+    try {
+      return await inner(url, { ...init, signal });
+    } catch (e) {
+      if (deadline.aborted) {
+        throw new TaceError('FHIR_UNAVAILABLE', `FHIR server did not answer ${init?.method ?? 'GET'} within ${timeoutMs} ms`, { httpStatus: 503, retryable: true, detail: { timeoutMs }, cause: e });
+      }
+      throw e;
+    }
+  };
 }
 
 export function createFhirClient(opts: FhirClientOptions): MedplumClient {
   const base = opts.fhirBaseUrl.endsWith('/') ? opts.fhirBaseUrl : opts.fhirBaseUrl + '/';
-  const inner: FetchLike = opts.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init));
+  const inner: FetchLike = withTimeout(opts.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init)), opts.timeoutMs ?? 10_000);
   return new MedplumClient({
     baseUrl: base,
     fhirUrlPath: '',

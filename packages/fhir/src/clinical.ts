@@ -14,7 +14,7 @@
  *   disease state and must not be silently used.
  */
 import type { MedplumClient } from '@medplum/core';
-import type { ImagingStudy, Observation, Procedure } from '@medplum/fhirtypes';
+import type { ImagingStudy, Observation, Patient, Procedure } from '@medplum/fhirtypes';
 import { TaceError, type ClinicalInputs, type ProcedureRef } from '@tace/common';
 import {
   DICOM_UID_SYSTEM,
@@ -28,6 +28,7 @@ import {
   TACE_PROCEDURE_CODE,
 } from './codes.ts';
 import { afpNgPerMl, fhirDateEndMs, fhirDateMs, hasCoding, latestInWindow, noduleCount, tumourSizeMm, windowBounds } from './observations.ts';
+import { patientIdOf } from './reference.ts';
 import { isNotFound, withFhirRetry, type RetryOptions } from './retry.ts';
 
 export interface ClinicalConfig {
@@ -50,6 +51,8 @@ export const DEFAULT_CLINICAL_CONFIG: Required<Omit<ClinicalConfig, 'afpIuPerMlT
 export interface ClinicalContext {
   /** "Patient/<id>" (a conditional "Patient?identifier=…" input is resolved to the id). */
   patientRef: string;
+  /** The Patient resource (its identifiers, birth date and sex are checked against the study's). */
+  patient: Patient;
   procedure: ProcedureRef;
   clinical: ClinicalInputs;
   /** "ImagingStudy/<id>" when a study UID was given and the server holds that ImagingStudy. */
@@ -98,25 +101,24 @@ export async function findImagingStudy(client: MedplumClient, studyInstanceUid: 
   return found[0];
 }
 
-async function resolvePatient(client: MedplumClient, patientRef: string): Promise<string> {
+async function resolvePatient(client: MedplumClient, patientRef: string): Promise<Patient> {
   const notFound = (): TaceError =>
     new TaceError('FHIR_PATIENT_NOT_FOUND', 'Patient not found on the FHIR server', { httpStatus: 404 });
   if (patientRef.startsWith('Patient?')) {
     const found = await client.searchResources('Patient', patientRef.slice('Patient?'.length));
     if (found.length !== 1) throw notFound();
-    return `Patient/${found[0].id}`;
+    return found[0];
   }
-  const id = patientRef.startsWith('Patient/') ? patientRef.slice('Patient/'.length) : patientRef;
-  if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) {
-    throw new TaceError('FHIR_PATIENT_NOT_FOUND', 'Patient reference is not of the form Patient/<id>', { httpStatus: 404 });
-  }
+  const id = patientIdOf(patientRef);
   try {
-    await client.readResource('Patient', id);
+    const p = await client.readResource('Patient', id);
+    // A server that normalises odd paths may answer with another resource: trust only an exact id.
+    if (p.resourceType !== 'Patient' || p.id !== id) throw notFound();
+    return p;
   } catch (e) {
     if (isNotFound(e)) throw notFound();
     throw e;
   }
-  return `Patient/${id}`;
 }
 
 function codeParam(system: string, ...codes: string[]): string {
@@ -150,7 +152,8 @@ export async function resolveClinicalContext(
 }
 
 async function resolveOnce(client: MedplumClient, patientInput: string, cfg: ClinicalConfig, studyInstanceUid?: string): Promise<ClinicalContext> {
-  const patientRef = await resolvePatient(client, patientInput);
+  const patient = await resolvePatient(client, patientInput);
+  const patientRef = `Patient/${patient.id}`;
 
   let study: ImagingStudy | undefined;
   if (studyInstanceUid) {
@@ -198,6 +201,7 @@ async function resolveOnce(client: MedplumClient, patientInput: string, cfg: Cli
   };
   return {
     patientRef,
+    patient,
     procedure,
     clinical,
     ...(study ? { imagingStudyRef: `ImagingStudy/${study.id}` } : {}),

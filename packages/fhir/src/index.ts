@@ -1,4 +1,5 @@
 export * from './codes.ts';
+export { isFhirId, patientIdOf } from './reference.ts';
 export { startFhirServer, loadFhirDefinitions, type FhirTestServer } from './server.ts';
 export { createFhirClient, type FhirClientOptions } from './client.ts';
 export { withFhirRetry, isTransientFhirError, toFhirError, isNotFound, type RetryOptions } from './retry.ts';
@@ -27,3 +28,4 @@ export {
 } from './results.ts';
 export { buildSeedTransaction, seedPatient, type SeedPatient, type SeededRefs } from './seed.ts';
 export { isTaceTrigger, findPostTaceProcedure, studyInstanceUidOf, type TaceTrigger } from './trigger.ts';
+export { buildRetractionTransaction, retractResult, type RetractionInput } from './retract.ts';

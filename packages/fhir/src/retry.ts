@@ -17,7 +17,7 @@ export function isTransientFhirError(e: unknown): boolean {
   if (isTaceError(e)) return e.code === 'FHIR_UNAVAILABLE';
   if (e instanceof OperationOutcomeError) return e.outcome.issue?.some((i) => TRANSIENT_ISSUE_CODES.has(i.code)) ?? false;
   // fetch() network failures: TypeError('fetch failed') with an ECONNREFUSED/ECONNRESET cause, or aborts.
-  return e instanceof TypeError || (e instanceof Error && (e.name === 'AbortError' || /ECONN|ETIMEDOUT|EPIPE|socket/i.test(e.message)));
+  return e instanceof TypeError || (e instanceof Error && (e.name === 'AbortError' || e.name === 'TimeoutError' || /ECONN|ETIMEDOUT|EPIPE|socket/i.test(e.message)));
 }
 
 /** Wraps a transient error as `FHIR_UNAVAILABLE` (retryable, 503); other errors pass through. */

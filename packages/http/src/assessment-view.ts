@@ -25,6 +25,10 @@ export function toAssessmentView(r: RunRecord): Record<string, unknown> {
     view.result = score;
   }
   if (r.fhir) view.fhir = r.fhir;
+  if (r.identity) view.identity = r.identity;
+  if (r.quarantined) view.quarantined = true;
+  if (r.cancellation) view.cancellation = r.cancellation;
+  if (r.retraction) view.retraction = r.retraction;
   if (r.timingsMs) view.timingsMs = r.timingsMs;
   return view;
 }

@@ -11,6 +11,17 @@ export interface Problem {
   errors?: Array<Record<string, unknown>>;
 }
 
+/** Stable codes for the client errors Fastify and its plugins raise themselves. */
+export const CLIENT_ERROR_CODES: Record<number, string> = {
+  400: 'REQUEST_MALFORMED',
+  404: 'ROUTE_NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  413: 'REQUEST_TOO_LARGE',
+  415: 'REQUEST_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+};
+
 export const PROBLEM_BASE = 'https://tace-risk.example.org/problems/';
 
 export function problem(status: number, code: string, detail: string, extra: Partial<Problem> = {}): Problem {
@@ -35,15 +46,16 @@ export function installProblemHandler(app: FastifyInstance): void {
       }));
       return sendProblem(reply, problem(400, 'REQUEST_INVALID', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors }));
     }
-    if (err.statusCode === 415 || err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return sendProblem(reply, problem(415, 'REQUEST_MEDIA_TYPE', err.message));
-    }
-    if (err.statusCode === 400 && !isTaceError(err)) {
-      return sendProblem(reply, problem(400, 'REQUEST_MALFORMED', err.message));
-    }
     if (isTaceError(err)) {
       if (err.httpStatus >= 500) req.log.error({ code: err.code, reason: err.message }, 'request failed');
       return sendProblem(reply, problem(err.httpStatus, err.code, err.message, err.detail ? { errors: [err.detail] } : {}));
+    }
+    // Fastify's own client errors (body too large, media type, JSON syntax, rate limit) keep
+    // their status with a stable code, instead of falling through to 500.
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const code = CLIENT_ERROR_CODES[status] ?? 'REQUEST_MALFORMED';
+      return sendProblem(reply, problem(status, code, status === 413 ? 'The request body is larger than this route accepts (1 MiB)' : err.message));
     }
     const info = errorInfo(err);
     req.log.error({ err: { message: info.message, stack: (err as Error).stack } }, 'unhandled error');

@@ -3,3 +3,4 @@ export * from './payloads.ts';
 export * from './case-store.ts';
 export * from './registry.ts';
 export * from './redis.ts';
+export * from './receipts.ts';

@@ -1,7 +1,22 @@
 import type { Redis } from 'ioredis';
+import { isTaceError, TaceError } from '@tace/common';
 import type { AssessmentRequest, StageName } from './payloads.ts';
 
-export type RunStatus = 'queued' | 'running' | 'failed' | 'done';
+/**
+ * queued → running → (queued at the next stage | failed | done); `cancelled` (by a user, before
+ * publication) and `retracted` (after it: the RiskAssessment marked entered-in-error) are final.
+ */
+export type RunStatus = 'queued' | 'running' | 'failed' | 'done' | 'cancelled' | 'retracted';
+
+/** Statuses a stage never moves a run out of: only an explicit reopen (replay) does. */
+export const ENDED_STATUSES: ReadonlySet<RunStatus> = new Set(['cancelled', 'retracted']);
+
+/** Who did something to a run, and why (an authenticated caller; the reason as typed). */
+export interface RunAction {
+  by: string;
+  at: string;
+  reason?: string;
+}
 
 export interface RunError {
   code: string;
@@ -35,15 +50,31 @@ export interface RunRecord {
   caseKey?: string;
   /** FHIR references resolved at ingest (no pixel data), used by the publisher. */
   context?: RunContext;
+  /** How the study's patient was matched to the FHIR Patient (system and fields compared; no values). */
+  identity?: { system: string; compared: string[] };
   /** The score (JSON), written by the inference worker, read by the publisher. */
   result?: Record<string, unknown>;
   fhir?: FhirRefs;
   error?: RunError;
   /** Per-stage wall time in ms, for the operators. */
   timingsMs?: Partial<Record<StageName, number>>;
+  /** Times a stage of this run died with its process or thread (out of memory, a codec crash…). */
+  crashes?: number;
+  /** Set when the run crashed its worker twice: no automatic retry, only a deliberate replay. */
+  quarantined?: boolean;
+  cancellation?: RunAction;
+  retraction?: RunAction & { provenance: string };
 }
 
-export type RunPatch = Partial<Omit<RunRecord, 'runId' | 'request' | 'createdAt' | 'model' | 'error'>> & { error?: RunError | null };
+/**
+ * A change to a run. A run that is cancelled or retracted ignores every patch (a stage still
+ * finishing cannot move it on) unless the patch says `reopen: true` (a deliberate replay).
+ */
+export type RunPatch = Partial<Omit<RunRecord, 'runId' | 'request' | 'createdAt' | 'model' | 'error' | 'cancellation'>> & {
+  error?: RunError | null;
+  cancellation?: RunAction | null;
+  reopen?: boolean;
+};
 
 /**
  * Where runs are recorded. `claim` is atomic: exactly one caller creates a run; the others get
@@ -58,9 +89,11 @@ export interface RunRegistry {
 }
 
 function applyPatch(r: RunRecord, patch: RunPatch): RunRecord {
+  if (ENDED_STATUSES.has(r.status) && !patch.reopen) return r;
   const next: RunRecord = { ...r, updatedAt: new Date().toISOString() };
   for (const [k, v] of Object.entries(patch)) {
-    if (k === 'error' && v === null) delete next.error;
+    if (k === 'reopen') continue;
+    if ((k === 'error' || k === 'cancellation') && v === null) delete (next as unknown as Record<string, unknown>)[k];
     else if (k === 'timingsMs') next.timingsMs = { ...r.timingsMs, ...(v as RunRecord['timingsMs']) };
     else if (v !== undefined) (next as unknown as Record<string, unknown>)[k] = v;
   }
@@ -86,7 +119,7 @@ export class MemoryRunRegistry implements RunRegistry {
 
   async update(runId: string, patch: RunPatch): Promise<RunRecord> {
     const r = this.runs.get(runId);
-    if (!r) throw new Error(`unknown run ${runId}`);
+    if (!r) throw new TaceError('RUN_NOT_FOUND', `unknown run ${runId}`, { httpStatus: 404 });
     const next = applyPatch(r, patch);
     this.runs.set(runId, next);
     return next;
@@ -101,6 +134,12 @@ export class MemoryRunRegistry implements RunRegistry {
 }
 
 const KEY = (runId: string) => `tace:run:${runId}`;
+
+/** A Redis failure as the coded, retryable error a caller can answer 503 with. */
+function unavailable(e: unknown): never {
+  if (isTaceError(e)) throw e;
+  throw new TaceError('REGISTRY_UNAVAILABLE', 'The run registry (Redis) is unavailable; try again', { httpStatus: 503, retryable: true, cause: e });
+}
 const INDEX = 'tace:runs';
 
 /**
@@ -119,9 +158,9 @@ export class RedisRunRegistry implements RunRegistry {
   async claim(rec: Omit<RunRecord, 'createdAt' | 'updatedAt'>): Promise<{ created: boolean; record: RunRecord }> {
     const now = new Date().toISOString();
     const record: RunRecord = { ...rec, createdAt: now, updatedAt: now };
-    const ok = await this.redis.set(KEY(rec.runId), JSON.stringify(record), 'NX');
+    const ok = await this.redis.set(KEY(rec.runId), JSON.stringify(record), 'NX').catch(unavailable);
     if (ok === 'OK') {
-      await this.redis.zadd(INDEX, Date.parse(now), rec.runId);
+      await this.redis.zadd(INDEX, Date.parse(now), rec.runId).catch(unavailable);
       return { created: true, record };
     }
     const existing = await this.get(rec.runId);
@@ -146,7 +185,7 @@ export class RedisRunRegistry implements RunRegistry {
       const s = await this.redis.get(KEY(runId));
       if (!s) {
         await this.redis.unwatch();
-        throw new Error(`unknown run ${runId}`);
+        throw new TaceError('RUN_NOT_FOUND', `unknown run ${runId}`, { httpStatus: 404 });
       }
       const next = applyPatch(JSON.parse(s) as RunRecord, patch);
       const res = await this.redis.multi().set(KEY(runId), JSON.stringify(next)).exec();
@@ -157,9 +196,9 @@ export class RedisRunRegistry implements RunRegistry {
 
   async list(opts: { status?: RunStatus; limit?: number } = {}): Promise<RunRecord[]> {
     const limit = opts.limit ?? 100;
-    const ids = await this.redis.zrevrange(INDEX, 0, opts.status ? 999 : limit - 1);
+    const ids = await this.redis.zrevrange(INDEX, 0, opts.status ? 999 : limit - 1).catch(unavailable);
     if (ids.length === 0) return [];
-    const docs = await this.redis.mget(ids.map(KEY));
+    const docs = await this.redis.mget(ids.map(KEY)).catch(unavailable);
     return docs
       .filter((d): d is string => d !== null)
       .map((d) => JSON.parse(d) as RunRecord)

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, SETTINGS } from './config.ts';
 
-const base = { TACE_FHIR_BASE_URL: 'http://fhir.local/fhir/R4', TACE_DICOM_FOLDER: '/data/dicom', TACE_WEBHOOK_SECRET: 'a-long-enough-secret' };
+const base = {
+  TACE_FHIR_BASE_URL: 'http://fhir.local/fhir/R4',
+  TACE_DICOM_FOLDER: '/data/dicom',
+  TACE_WEBHOOK_SECRET: 'a-long-enough-secret',
+  TACE_PATIENT_ID_SYSTEMS: 'urn:oid:1.2.3.4',
+  TACE_AUTH_ISSUER: 'https://idp.hospital.example/realms/tace',
+  TACE_AUTH_AUDIENCE: 'tace-risk',
+};
 
 describe('loadConfig', () => {
   it('applies defaults and parses numbers', () => {
@@ -38,6 +45,33 @@ describe('loadConfig', () => {
   it('only asks a service for its own settings', () => {
     expect(() => loadConfig('inference-worker', {})).not.toThrow();
     expect(() => loadConfig('results', {})).toThrow(/TACE_FHIR_BASE_URL is required/);
+  });
+
+  it('listens on loopback unless told otherwise', () => {
+    expect(loadConfig('ingestion', base).host).toBe('127.0.0.1');
+  });
+
+  it('needs an issuer and an audience with auth on, and refuses auth off in production', () => {
+    const { TACE_AUTH_ISSUER: _i, TACE_AUTH_AUDIENCE: _a, ...noAuth } = base;
+    expect(() => loadConfig('ingestion', noAuth)).toThrow(/TACE_AUTH_ISSUER is required when TACE_AUTH=on[\s\S]*TACE_AUTH_AUDIENCE is required/);
+    expect(() => loadConfig('results', { TACE_FHIR_BASE_URL: base.TACE_FHIR_BASE_URL })).toThrow(/TACE_AUTH_ISSUER is required/);
+    expect(loadConfig('ingestion', { ...noAuth, TACE_AUTH: 'off' }).auth).toBe(false);
+    expect(() => loadConfig('ingestion', { ...noAuth, TACE_AUTH: 'off', NODE_ENV: 'production' })).toThrow(/TACE_AUTH=off is refused when NODE_ENV=production/);
+    expect(() => loadConfig('ingestion', { ...base, TACE_AUTH: 'no' })).toThrow(/TACE_AUTH='no' must be 'on' or 'off'/);
+  });
+
+  it('accepts only asymmetric token algorithms', () => {
+    expect(loadConfig('ingestion', { ...base, TACE_AUTH_ALGORITHMS: 'ES256, RS256' }).authAlgorithms).toEqual(['ES256', 'RS256']);
+    expect(() => loadConfig('ingestion', { ...base, TACE_AUTH_ALGORITHMS: 'RS256,HS256' })).toThrow(/'HS256' is not allowed/);
+    expect(() => loadConfig('ingestion', { ...base, TACE_AUTH_ALGORITHMS: 'none' })).toThrow(/'none' is not allowed/);
+  });
+
+  it('needs the patient identifier systems, and reads the issuer map', () => {
+    const { TACE_PATIENT_ID_SYSTEMS: _s, ...rest } = base;
+    expect(() => loadConfig('ingestion', rest)).toThrow(/TACE_PATIENT_ID_SYSTEMS is required/);
+    expect(() => loadConfig('ingestion', { ...base, TACE_PATIENT_ID_SYSTEMS: 'not a uri' })).toThrow(/not an absolute URI/);
+    const c = loadConfig('ingestion', { ...base, TACE_PATIENT_ID_ISSUERS: 'HOSP=urn:oid:1.2.3.4' });
+    expect(c.patientIdIssuers).toEqual({ HOSP: 'urn:oid:1.2.3.4' });
   });
 
   it('has unique environment variable names', () => {

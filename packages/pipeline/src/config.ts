@@ -1,4 +1,5 @@
 import { TaceError } from '@tace/common';
+import { parseIssuerMap } from './identity.ts';
 
 /**
  * Every setting the services read, in one table: name, meaning, default, parser. Start-up
@@ -36,6 +37,28 @@ function int(min: number, max: number) {
     return n;
   };
 }
+function list(raw: string): string[] {
+  const items = raw.split(',').map((x) => x.trim()).filter(Boolean);
+  if (items.length === 0) throw new Error('must list at least one value');
+  return items;
+}
+function uris(raw: string): string[] {
+  const items = list(raw);
+  for (const u of items) if (!/^[a-z][a-z0-9+.-]*:\S+$/i.test(u)) throw new Error(`'${u}' is not an absolute URI`);
+  return items;
+}
+/** JWS algorithms a bearer token may use: asymmetric only (no `none`, no HMAC keyed with a public key). */
+const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+function algorithms(raw: string): string[] {
+  const items = list(raw);
+  for (const a of items) if (!ASYMMETRIC_ALGS.includes(a)) throw new Error(`'${a}' is not allowed (allowed: ${ASYMMETRIC_ALGS.join(', ')})`);
+  return items;
+}
+const onOff = (raw: string): boolean => {
+  if (raw !== 'on' && raw !== 'off') throw new Error("must be 'on' or 'off'");
+  return raw === 'on';
+};
+const HTTP_SERVICES = ['ingestion', 'results'] as const;
 const str = (raw: string): string => {
   if (raw.trim() === '') throw new Error('must not be empty');
   return raw;
@@ -52,8 +75,21 @@ export const SETTINGS = {
   dicomWebUrl: { env: 'TACE_DICOMWEB_URL', description: 'DICOMweb base URL of the PACS (QIDO-RS/WADO-RS), e.g. http://pacs:8042/dicom-web; used instead of TACE_DICOM_FOLDER', services: ['ingestion'], parse: url },
   dicomWebToken: { env: 'TACE_DICOMWEB_TOKEN', description: 'Bearer token for the DICOMweb server (optional)', services: ['ingestion'], parse: str, secret: true },
   modelBundleDir: { env: 'TACE_MODEL_BUNDLE_DIR', description: 'Model bundle folder (manifest.json + files); refused at start-up if its checks fail', services: ['ingestion', 'inference-worker'], default: './models/demo-synthetic', parse: str },
-  webhookSecret: { env: 'TACE_WEBHOOK_SECRET', description: 'Shared secret of the FHIR rest-hook Subscription (HMAC-SHA256 of the body in X-Signature); at least 16 characters', services: ['ingestion'], required: true, secret: true, parse: (raw: string) => { if (raw.length < 16) throw new Error('must be at least 16 characters'); return raw; } },
-  host: { env: 'TACE_HOST', description: 'Listen address', services: ALL, default: '0.0.0.0', parse: str },
+  webhookSecret: { env: 'TACE_WEBHOOK_SECRET', description: 'Signing secret of the rest-hook (Standard Webhooks: whsec_<base64>, or 16+ characters)', services: ['ingestion'], required: true, secret: true, parse: secret16 },
+  webhookSecretPrevious: { env: 'TACE_WEBHOOK_SECRET_PREVIOUS', description: 'The previous rest-hook secret, still accepted during a rotation', services: ['ingestion'], secret: true, parse: secret16 },
+  webhookToleranceS: { env: 'TACE_WEBHOOK_TOLERANCE_S', description: 'How far a rest-hook timestamp may be from now, seconds (older or newer is refused)', services: ['ingestion'], default: '300', parse: int(10, 3600) },
+  host: { env: 'TACE_HOST', description: 'Listen address (loopback by default; 0.0.0.0 in a container behind its own network)', services: ALL, default: '127.0.0.1', parse: str },
+  auth: { env: 'TACE_AUTH', description: "Bearer-token authentication of every route but health: 'on', or 'off' only for the embedded demo (refused when NODE_ENV=production)", services: HTTP_SERVICES, default: 'on', parse: onOff },
+  authIssuer: { env: 'TACE_AUTH_ISSUER', description: 'OAuth 2.0 / OIDC issuer of the bearer tokens (iss); required when TACE_AUTH=on', services: HTTP_SERVICES, parse: url },
+  authAudience: { env: 'TACE_AUTH_AUDIENCE', description: 'Audience the tokens must name (aud); required when TACE_AUTH=on', services: HTTP_SERVICES, parse: str },
+  authJwksUrl: { env: 'TACE_AUTH_JWKS_URL', description: "The issuer's JWKS URL; default: jwks_uri from the issuer's OpenID / OAuth metadata", services: HTTP_SERVICES, parse: url },
+  authAlgorithms: { env: 'TACE_AUTH_ALGORITHMS', description: 'JWS algorithms accepted (asymmetric only)', services: HTTP_SERVICES, default: 'RS256,RS384,PS256,ES256,ES384', parse: algorithms },
+  authClockSkewS: { env: 'TACE_AUTH_CLOCK_SKEW_S', description: 'Clock skew tolerated on exp/nbf/iat, seconds', services: HTTP_SERVICES, default: '30', parse: int(0, 300) },
+  rateLimitPerMinute: { env: 'TACE_RATE_LIMIT_PER_MINUTE', description: 'Requests per minute per client (token subject, else address) on every route but health', services: HTTP_SERVICES, default: '600', parse: int(1, 1_000_000) },
+  fhirTimeoutMs: { env: 'TACE_FHIR_TIMEOUT_MS', description: 'Timeout of each FHIR request (and token request), ms', services: ['ingestion', 'results'], default: '10000', parse: int(100, 600_000) },
+  dicomWebTimeoutMs: { env: 'TACE_DICOMWEB_TIMEOUT_MS', description: 'Timeout of each DICOMweb request, ms', services: ['ingestion'], default: '60000', parse: int(100, 3_600_000) },
+  patientIdSystems: { env: 'TACE_PATIENT_ID_SYSTEMS', description: "Identifier systems of the FHIR Patient whose value is the study's DICOM PatientID (comma-separated URIs)", services: ['ingestion'], required: true, parse: uris },
+  patientIdIssuers: { env: 'TACE_PATIENT_ID_ISSUERS', description: 'DICOM IssuerOfPatientID → identifier system, as ISSUER=system,…; a study naming an issuer not listed is refused', services: ['ingestion'], parse: parseIssuerMap },
   port: { env: 'TACE_PORT', description: 'Listen port (ingestion 8081, results 8082, worker health 8083 by default)', services: ALL, parse: int(0, 65535) },
   publicBaseUrl: { env: 'TACE_PUBLIC_RESULTS_URL', description: 'Base URL clients use to reach the status route (statusUrl in 202 answers); default: this service', services: ['ingestion'], parse: url },
   cropMarginMm: { env: 'TACE_CROP_MARGIN_MM', description: 'Margin around the tumour ROI kept in the case crop', services: ['ingestion'], default: '20', parse: num(0, 200) },
@@ -65,6 +101,11 @@ export const SETTINGS = {
   inferConcurrency: { env: 'TACE_INFER_CONCURRENCY', description: 'Inference jobs run at once by one worker process (each in its own sandboxed process)', services: ['inference-worker'], default: '1', parse: int(1, 64) },
   logLevel: { env: 'LOG_LEVEL', description: 'pino log level', services: ALL, default: 'info', parse: (raw: string) => { if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw)) throw new Error('not a pino level'); return raw; } },
 } satisfies Record<string, Setting<unknown>>;
+
+function secret16(raw: string): string {
+  if (raw.length < 16) throw new Error('must be at least 16 characters');
+  return raw;
+}
 
 type Settings = typeof SETTINGS;
 export type Config = { [K in keyof Settings]: ReturnType<Settings[K]['parse']> | undefined };
@@ -92,6 +133,14 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
   }
   if (service === 'ingestion' && !out.dicomFolder && !out.dicomWebUrl && !problems.some((p) => p.startsWith('TACE_DICOMWEB_URL'))) {
     problems.push('TACE_DICOM_FOLDER or TACE_DICOMWEB_URL is required: where the studies come from');
+  }
+  if (out.auth === true && (HTTP_SERVICES as readonly string[]).includes(service)) {
+    for (const k of ['authIssuer', 'authAudience'] as const) {
+      if (out[k] === undefined && !problems.some((p) => p.startsWith(SETTINGS[k].env))) problems.push(`${SETTINGS[k].env} is required when TACE_AUTH=on: ${SETTINGS[k].description}`);
+    }
+  }
+  if (out.auth === false && env.NODE_ENV === 'production') {
+    problems.push('TACE_AUTH=off is refused when NODE_ENV=production: every route but health must ask for a credential');
   }
   if (problems.length) {
     throw new TaceError('CONFIG_INVALID', `invalid configuration for ${service}:\n  - ${problems.join('\n  - ')}`, { detail: { problems } });

@@ -9,3 +9,6 @@ export * from './inline.ts';
 export * from './service.ts';
 export * from './infer.ts';
 export * from './study-source.ts';
+export * from './identity.ts';
+export * from './failed-jobs.ts';
+export * from './lifecycle.ts';

@@ -1,8 +1,9 @@
 import type { MedplumClient } from '@medplum/core';
 import { TaceError, type Logger } from '@tace/common';
-import { cropToRoi, loadCtVolume, rtstructToLabelMap, segToLabelMap, selectCtAndSegmentation, type StudySource } from '@tace/dicom';
+import { cropToRoi, loadCtVolume, rtstructToLabelMap, segToLabelMap, selectCtAndSegmentation, studyPatient, type StudySource } from '@tace/dicom';
 import { resolveClinicalContext, type ClinicalConfig } from '@tace/fhir';
 import type { CaseBundle, DirCaseStore, RunContext, RunRecord } from '@tace/jobs';
+import { checkPatientIdentity, type IdentityCheck, type IdentityConfig } from './identity.ts';
 
 export interface IngestDeps {
   fhir: MedplumClient;
@@ -10,6 +11,8 @@ export interface IngestDeps {
   cases: DirCaseStore;
   clinical: ClinicalConfig;
   cropMarginMm: number;
+  /** How the study's PatientID is matched to the FHIR Patient (TACE_PATIENT_ID_SYSTEMS / _ISSUERS). */
+  identity: IdentityConfig;
   log: Logger;
 }
 
@@ -22,9 +25,9 @@ export interface IngestTimings {
 /**
  * Ingest one run: clinical inputs from FHIR, CT volume + tumour mask from the study, ROI crop,
  * case bundle written to the case store. Returns the case key. Every failure is a TaceError
- * with a stable code (FHIR_AFP_MISSING, DICOM_NO_SEGMENTATION, …).
+ * with a stable code (FHIR_AFP_MISSING, DICOM_NO_SEGMENTATION, IDENTITY_PATIENT_MISMATCH, …).
  */
-export async function ingestCase(deps: IngestDeps, rec: RunRecord): Promise<{ caseKey: string; context: RunContext; timings: IngestTimings }> {
+export async function ingestCase(deps: IngestDeps, rec: RunRecord): Promise<{ caseKey: string; context: RunContext; identity: IdentityCheck; timings: IngestTimings }> {
   const { request } = rec;
   const t0 = performance.now();
   const ctx = await resolveClinicalContext(deps.fhir, request.patientReference, deps.clinical, { studyInstanceUid: request.studyInstanceUid });
@@ -32,6 +35,11 @@ export async function ingestCase(deps: IngestDeps, rec: RunRecord): Promise<{ ca
 
   const study = await deps.studies.getStudy(request.studyInstanceUid);
   const sel = selectCtAndSegmentation(study, { segmentationSopInstanceUid: request.segmentationSopInstanceUid });
+  // Before any pixel is read: the images, the segmentation and the FHIR Patient are one patient.
+  if (ctx.patientRef !== request.patientReference) {
+    throw new TaceError('IDENTITY_PATIENT_MISMATCH', 'The FHIR server resolved the request to another Patient than the one asked for', { httpStatus: 409 });
+  }
+  const identity = checkPatientIdentity(studyPatient(sel.ct, sel.seg, request.studyInstanceUid), ctx.patient, deps.identity);
   const ct = loadCtVolume(sel.ct);
   const mask = sel.kind === 'SEG' ? segToLabelMap(sel.seg, ct, { segmentNumber: sel.segmentNumber }) : rtstructToLabelMap(sel.seg, ct, sel.segmentNumber);
   const crop = cropToRoi(ct, mask, deps.cropMarginMm);
@@ -63,5 +71,5 @@ export async function ingestCase(deps: IngestDeps, rec: RunRecord): Promise<{ ca
     ...(ctx.imagingStudyRef ? { imagingStudyRef: ctx.imagingStudyRef } : {}),
     observationRefs: ctx.observationRefs,
   };
-  return { caseKey, context, timings: { fhirMs: t1 - t0, dicomMs: t2 - t1, storeMs: t3 - t2 } };
+  return { caseKey, context, identity, timings: { fhirMs: t1 - t0, dicomMs: t2 - t1, storeMs: t3 - t2 } };
 }

@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { MedplumClient } from '@medplum/core';
 import type { Logger } from '@tace/common';
-import type { RunRegistry, StageName } from '@tace/jobs';
+import { ENDED_STATUSES, type RunRegistry, type StageName } from '@tace/jobs';
 import { ingestCase, type IngestDeps } from './ingest.ts';
 import { publishRun } from './publish.ts';
 import { runStage } from './stage-runner.ts';
@@ -36,11 +36,12 @@ async function stage<T>(name: StageName, runId: string, ctx: StageContext, lastA
 
 export async function doIngest(ctx: StageContext & IngestDeps, next: NextStage, runId: string, lastAttempt: boolean): Promise<void> {
   await stage('ingest', runId, ctx, lastAttempt, async (rec) => {
-    const { caseKey, context, timings } = await ingestCase(ctx, rec);
-    await ctx.registry.update(runId, { caseKey, context });
+    const { caseKey, context, identity, timings } = await ingestCase(ctx, rec);
+    await ctx.registry.update(runId, { caseKey, context, identity });
     ctx.log.debug({ runId, ...timings }, 'ingest timings');
   });
   const rec = await ctx.registry.update(runId, { status: 'queued', stage: 'infer' });
+  if (ENDED_STATUSES.has(rec.status)) return; // cancelled while it ran
   await next('infer', runId, { caseKey: rec.caseKey });
 }
 
@@ -49,7 +50,8 @@ export async function doInfer(ctx: StageContext & { score: ScoreFn }, next: Next
     const result = await ctx.score(caseKey, runId);
     await ctx.registry.update(runId, { result });
   });
-  await ctx.registry.update(runId, { status: 'queued', stage: 'publish' });
+  const rec = await ctx.registry.update(runId, { status: 'queued', stage: 'publish' });
+  if (ENDED_STATUSES.has(rec.status)) return;
   await next('publish', runId, {});
 }
 

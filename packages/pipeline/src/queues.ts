@@ -56,10 +56,26 @@ export async function requeueStage(queues: Queues, stage: StageName, runId: stri
 
 export type StageProcessor = (job: Job<{ runId: string }>) => Promise<void>;
 
+/**
+ * How fast a job held by a dead process goes back to the queue: its lock (renewed every
+ * lockDuration / 2 by a live worker's event loop) expires, and the next stalled check (every
+ * stalledIntervalMs, by any worker of the stage) moves it back: at most lock + interval.
+ * BullMQ's defaults (30 s + 30 s) made a crash cost a minute. Infer and publish do their heavy
+ * work off the event loop (scoring threads, network I/O), so a short lock is safe; ingest decodes
+ * the CT on the event loop (seconds for a large series), so its lock tolerates a 15 s block.
+ * maxStalledCount 1: the second stall fails the job ("stalled more than allowable limit"), which
+ * the failure watcher turns into WORKER_CRASHED and quarantine.
+ */
+export const STALL_SETTINGS: Record<StageName, { lockDuration: number; stalledInterval: number; maxStalledCount: number }> = {
+  ingest: { lockDuration: 30_000, stalledInterval: 5_000, maxStalledCount: 1 },
+  infer: { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 1 },
+  publish: { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 1 },
+};
+
 /** A consumer for one stage, on its own blocking connection, with an error listener. */
 export function createStageWorker(stage: StageName, redisUrl: string, log: Logger, processor: StageProcessor, concurrency = 1): Worker {
   const connection = redisConnection(redisUrl, log, 'blocking');
-  const w = new Worker(QUEUES[stage], processor, { connection, concurrency, autorun: true });
+  const w = new Worker(QUEUES[stage], processor, { connection, concurrency, autorun: true, ...STALL_SETTINGS[stage] });
   w.on('error', (e) => log.warn({ stage, err: { message: e.message } }, 'worker error'));
   w.on('failed', (job, e) => log.warn({ stage, runId: job?.id, attempt: job?.attemptsMade, code: (e as { code?: string }).code }, 'job attempt failed'));
   return w;

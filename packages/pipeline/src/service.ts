@@ -1,4 +1,7 @@
+import type { MedplumClient } from '@medplum/core';
 import { createLogger, isTaceError, type Logger } from '@tace/common';
+import { createFhirClient } from '@tace/fhir';
+import { createTokenVerifier, type TokenVerifier } from '@tace/http';
 import { loadConfig, type Config, type ServiceName } from './config.ts';
 
 export interface RunningService {
@@ -49,4 +52,33 @@ export async function runService(name: ServiceName, start: (cfg: Config, log: Lo
     log.fatal({ code: isTaceError(e) ? e.code : 'STARTUP_FAILED', reason: (e as Error).message }, 'could not start');
     process.exit(1);
   }
+}
+
+/** The bearer-token verifier the configuration asks for ('off' only outside production: loadConfig checks). */
+export function tokenVerifierFrom(cfg: Config): TokenVerifier | 'off' {
+  if (cfg.auth === false) return 'off';
+  return createTokenVerifier({
+    issuer: cfg.authIssuer!,
+    audience: cfg.authAudience!,
+    ...(cfg.authJwksUrl ? { jwksUrl: cfg.authJwksUrl } : {}),
+    algorithms: cfg.authAlgorithms!,
+    clockSkewS: cfg.authClockSkewS ?? 30,
+  });
+}
+
+/** The EHR's FHIR client as configured (base URL, static token, timeout). */
+export function fhirClientFrom(cfg: Config): MedplumClient {
+  return createFhirClient({ fhirBaseUrl: cfg.fhirBaseUrl!, ...(cfg.fhirToken ? { accessToken: cfg.fhirToken } : {}), timeoutMs: cfg.fhirTimeoutMs ?? 10_000 });
+}
+
+/** Readiness of the FHIR server: its CapabilityStatement answers (bounded by the client's timeout). */
+export function fhirReadiness(fhir: MedplumClient): () => Promise<string | undefined> {
+  return async () => {
+    try {
+      await fhir.get(fhir.fhirUrl('metadata'), { cache: 'no-cache' });
+      return undefined;
+    } catch (e) {
+      return `FHIR server: ${e instanceof Error ? e.message.slice(0, 120) : 'not answering'}`;
+    }
+  };
 }

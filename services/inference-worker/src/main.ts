@@ -7,7 +7,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { resolve } from 'node:path';
 import { RedisRunRegistry, redisConnection } from '@tace/jobs';
 import { healthRoutes, installProblemHandler } from '@tace/http';
-import { bullProcessor, closeQueues, createQueues, createStageWorker, DEFAULT_PORTS, doInfer, enqueueStage, runService } from '@tace/pipeline';
+import { bullProcessor, closeQueues, createQueues, createStageWorker, DEFAULT_PORTS, doInfer, enqueueStage, runService, watchFailedJobs } from '@tace/pipeline';
 import { ScoringPool } from './thread-pool.ts';
 
 await runService('inference-worker', async (cfg, log) => {
@@ -23,9 +23,10 @@ await runService('inference-worker', async (cfg, log) => {
   const ctx = { registry, log, score: (caseKey: string, runId: string) => pool.run({ caseKey, runId }) };
   const next = (stage: 'ingest' | 'infer' | 'publish', runId: string, payload: Record<string, unknown>) => enqueueStage(queues, stage, runId, payload);
   const worker = createStageWorker('infer', cfg.redisUrl!, log, bullProcessor((job, last) => doInfer(ctx, next, job.data.runId, String(job.data.caseKey), last)), concurrency);
+  const failures = watchFailedJobs('infer', cfg.redisUrl!, registry, log);
 
   let shuttingDown = false;
-  const app = Fastify({ loggerInstance: log as FastifyBaseLogger });
+  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, disableRequestLogging: true });
   installProblemHandler(app);
   healthRoutes(app, 'inference-worker', {
     redis: async () => ((await redis.ping()) === 'PONG' ? undefined : 'redis did not answer'),
@@ -37,6 +38,7 @@ await runService('inference-worker', async (cfg, log) => {
     close: async () => {
       shuttingDown = true;
       await worker.close(); // waits for the running job to finish
+      await failures.close();
       await app.close();
       await pool.close();
       await closeQueues(queues);

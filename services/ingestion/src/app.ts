@@ -1,18 +1,38 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifySchema } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifySchema } from 'fastify';
 import type { MedplumClient } from '@medplum/core';
 import type { ImagingStudy, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { errorInfo, isTaceError, type Logger } from '@tace/common';
-import { isTaceTrigger, studyInstanceUidOf, procedureDate } from '@tace/fhir';
-import { assessmentStatusRoute, healthRoutes, installProblemHandler, problem, routeSchema, sendProblem, verifySignature, type ReadinessCheck } from '@tace/http';
-import type { AssessmentRequest, RunRecord, RunRegistry } from '@tace/jobs';
+import { isTaceTrigger, patientIdOf, studyInstanceUidOf, procedureDate } from '@tace/fhir';
+import {
+  assessmentStatusRoute,
+  CLIENT_ERROR_CODES,
+  createServiceApp,
+  healthRoutes,
+  routeSchema,
+  verifyWebhook,
+  type ReadinessCheck,
+  type TokenVerifier,
+} from '@tace/http';
+import type { AssessmentRequest, RunRecord, RunRegistry, WebhookReceipts } from '@tace/jobs';
+import type { Actor } from '@tace/pipeline';
 
 export interface IngestionAppDeps {
   log: Logger;
   registry: RunRegistry;
   fhir: MedplumClient;
   submit(req: AssessmentRequest): Promise<{ runId: string; created: boolean; record: RunRecord }>;
-  replay(rec: RunRecord): Promise<void>;
-  webhookSecret: string;
+  replay(runId: string): Promise<RunRecord>;
+  cancel(runId: string, by: Actor, reason?: string): Promise<RunRecord>;
+  retract(runId: string, by: Actor, reason: string): Promise<RunRecord>;
+  /** Bearer-token verifier, or 'off' (embedded demo only). */
+  auth: TokenVerifier | 'off';
+  /** Issuer of the bearer tokens, named in Provenance with the caller's subject. */
+  authIssuer?: string;
+  rateLimitPerMinute?: number;
+  /** Rest-hook signing secrets: the current one first, the previous one during a rotation. */
+  webhookSecrets: readonly string[];
+  webhookToleranceS: number;
+  receipts: WebhookReceipts;
   /** Base URL of the service that answers status requests; default: this one. */
   publicResultsUrl?: string;
   readiness: Record<string, ReadinessCheck>;
@@ -30,76 +50,109 @@ function sendOutcome(reply: FastifyReply, status: number, oo: OperationOutcome):
   return reply.code(status).type('application/fhir+json').send(oo);
 }
 
+const header = (v: string | string[] | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+
 /**
- * The ingestion service's HTTP surface: REST submission, replay, status, and the FHIR
- * rest-hook the EHR's Subscription calls. Schemas come from openapi/.
+ * The ingestion service's HTTP surface: REST submission, replay, cancel, retract, status, and
+ * the signed FHIR rest-hook the EHR's Subscription calls. Schemas and scopes come from openapi/.
  */
-export function buildIngestionApp(deps: IngestionAppDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, disableRequestLogging: false, bodyLimit: 1_048_576 });
-  installProblemHandler(app);
+export async function buildIngestionApp(deps: IngestionAppDeps): Promise<FastifyInstance> {
+  const app = await createServiceApp({ log: deps.log, auth: deps.auth, ...(deps.rateLimitPerMinute ? { rateLimitPerMinute: deps.rateLimitPerMinute } : {}) });
   healthRoutes(app, 'ingestion', deps.readiness, deps.isShuttingDown);
   assessmentStatusRoute(app, deps.registry);
 
   const statusUrl = (host: string, protocol: string, runId: string) => `${deps.publicResultsUrl ?? `${protocol}://${host}`}/v1/assessments/${runId}`;
+  const actor = (caller: { sub: string } | undefined): Actor => ({ sub: caller?.sub ?? 'anonymous', ...(deps.authIssuer ? { issuer: deps.authIssuer } : {}) });
+  const accepted = (reply: FastifyReply, host: string, protocol: string, runId: string, status: string, created: boolean) =>
+    reply.code(202).header('location', statusUrl(host, protocol, runId)).send({ runId, status, statusUrl: statusUrl(host, protocol, runId), created });
 
   app.post<{ Body: Omit<AssessmentRequest, 'trigger'> }>('/v1/assessments', { schema: routeSchema('createAssessment') }, async (req, reply) => {
     const { runId, created, record } = await deps.submit({ ...req.body, trigger: 'rest' });
-    return reply
-      .code(202)
-      .header('location', statusUrl(req.host, req.protocol, runId))
-      .send({ runId, status: record.status, statusUrl: statusUrl(req.host, req.protocol, runId), created });
+    return accepted(reply, req.host, req.protocol, runId, record.status, created);
   });
 
   app.post<{ Params: { runId: string } }>('/v1/assessments/:runId/replay', { schema: routeSchema('replayAssessment') }, async (req, reply) => {
-    const rec = await deps.registry.get(req.params.runId);
-    if (!rec) return sendProblem(reply, problem(404, 'RUN_NOT_FOUND', `no run ${req.params.runId}`));
-    if (rec.status !== 'failed') return sendProblem(reply, problem(409, 'RUN_NOT_FAILED', `run is ${rec.status}; only failed runs are replayed`));
-    await deps.replay(rec);
-    const after = (await deps.registry.get(rec.runId)) ?? rec;
-    return reply.code(202).send({ runId: rec.runId, status: after.status, statusUrl: statusUrl(req.host, req.protocol, rec.runId), created: false });
+    const after = await deps.replay(req.params.runId);
+    return accepted(reply, req.host, req.protocol, after.runId, after.status, false);
+  });
+
+  app.post<{ Params: { runId: string }; Body: { reason?: string } | undefined }>('/v1/assessments/:runId/cancel', { schema: routeSchema('cancelAssessment') }, async (req, reply) => {
+    const after = await deps.cancel(req.params.runId, actor(req.caller), req.body?.reason);
+    return reply.code(200).send({ runId: after.runId, status: after.status });
+  });
+
+  app.post<{ Params: { runId: string }; Body: { reason: string } }>('/v1/assessments/:runId/retract', { schema: routeSchema('retractAssessment') }, async (req, reply) => {
+    const after = await deps.retract(req.params.runId, actor(req.caller), req.body.reason);
+    return reply.code(200).send({ runId: after.runId, status: after.status, ...(after.retraction ? { provenance: after.retraction.provenance } : {}) });
   });
 
   // FHIR rest-hook: the signature covers the raw bytes, so this scope keeps them unparsed.
-  void app.register(async (scope) => {
+  await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     scope.setErrorHandler((err, req, reply) => {
       const info = errorInfo(err);
-      const status = isTaceError(err) ? err.httpStatus : 500;
-      if (status >= 500) req.log.error({ code: info.code, reason: info.message }, 'rest-hook failed');
-      return sendOutcome(reply, status, outcome('error', status === 404 ? 'not-found' : status >= 500 ? 'exception' : 'processing', info.message, info.code));
+      const fastifyStatus = (err as { statusCode?: number }).statusCode;
+      const status = isTaceError(err) ? err.httpStatus : fastifyStatus && fastifyStatus >= 400 && fastifyStatus < 500 ? fastifyStatus : 500;
+      const code = isTaceError(err) ? info.code : status < 500 ? (CLIENT_ERROR_CODES[status] ?? 'REQUEST_MALFORMED') : 'INTERNAL_ERROR';
+      if (status >= 500) req.log.error({ code, reason: info.message }, 'rest-hook failed');
+      const issue = status === 404 ? 'not-found' : status === 413 ? 'too-costly' : status === 429 ? 'throttled' : status >= 500 ? 'exception' : status === 401 ? 'security' : 'processing';
+      return sendOutcome(reply, status, outcome('error', issue, status >= 500 && !isTaceError(err) ? 'internal error; see the service log' : info.message, code));
     });
     const { operationId, summary } = routeSchema('fhirRestHook');
     scope.post('/fhir/rest-hook', { schema: { operationId, summary } as FastifySchema }, async (req, reply) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const sig = req.headers['x-signature'];
-      if (!verifySignature(deps.webhookSecret, raw, typeof sig === 'string' ? sig : undefined)) {
-        req.log.warn('rest-hook: bad or missing signature');
-        return sendOutcome(reply, 401, outcome('error', 'security', 'X-Signature does not match the body', 'WEBHOOK_SIGNATURE_INVALID'));
+      const verdict = verifyWebhook(
+        deps.webhookSecrets,
+        { id: header(req.headers['webhook-id']), timestamp: header(req.headers['webhook-timestamp']), signature: header(req.headers['webhook-signature']) },
+        raw,
+        Math.floor(Date.now() / 1000),
+        deps.webhookToleranceS,
+      );
+      if (!verdict.ok) {
+        req.log.warn({ code: verdict.code }, 'rest-hook: delivery refused');
+        return sendOutcome(reply, 401, outcome('error', 'security', verdict.message, verdict.code));
       }
-      let resource: Resource;
+      const seen = await deps.receipts.claim(verdict.id);
+      if (seen === 'done') return sendOutcome(reply, 200, outcome('information', 'duplicate', 'this webhook-id was already processed; nothing was done again'));
+      if (seen === 'in-progress') return sendOutcome(reply, 409, outcome('error', 'duplicate', 'this webhook-id is being processed', 'WEBHOOK_IN_PROGRESS'));
       try {
-        resource = JSON.parse(raw.toString('utf8')) as Resource;
-        if (typeof resource !== 'object' || resource === null || typeof resource.resourceType !== 'string') throw new Error('no resourceType');
-      } catch {
-        return sendOutcome(reply, 400, outcome('error', 'structure', 'body is not a FHIR resource', 'WEBHOOK_BODY_INVALID'));
+        const [status, oo] = await handleNotification(deps, raw);
+        await deps.receipts.complete(verdict.id);
+        return sendOutcome(reply, status, oo);
+      } catch (e) {
+        // Processed nothing: the sender may deliver the same id again.
+        await deps.receipts.release(verdict.id).catch(() => undefined);
+        throw e;
       }
-      const trigger = isTaceTrigger(resource);
-      if (!trigger) return sendOutcome(reply, 200, outcome('information', 'informational', `${resource.resourceType} is not a scoring trigger; ignored`));
-
-      let studyUid = trigger.studyInstanceUid;
-      if (trigger.kind === 'procedure' && resource.resourceType === 'Procedure') {
-        // A finished TACE: score the post-TACE CT if the EHR already knows it; otherwise the
-        // ImagingStudy notification will start the run when the study arrives.
-        studyUid = await findPostTaceStudyUid(deps.fhir, trigger.patientRef, procedureDate(resource) ?? '');
-        if (!studyUid) return sendOutcome(reply, 200, outcome('information', 'informational', 'TACE recorded; no post-TACE CT study yet — the ImagingStudy notification will start scoring'));
-      }
-      if (!studyUid) return sendOutcome(reply, 400, outcome('error', 'required', 'ImagingStudy has no DICOM StudyInstanceUID identifier', 'WEBHOOK_STUDY_UID_MISSING'));
-      const { runId, created } = await deps.submit({ patientReference: trigger.patientRef, studyInstanceUid: studyUid, trigger: 'fhir-subscription' });
-      return sendOutcome(reply, 202, outcome('information', 'informational', `run ${runId} ${created ? 'started' : 'already exists'}`));
     });
   });
   return app;
+}
+
+/** What a verified notification asks for: a run started, or nothing (acknowledged). */
+async function handleNotification(deps: IngestionAppDeps, raw: Buffer): Promise<[number, OperationOutcome]> {
+  let resource: Resource;
+  try {
+    resource = JSON.parse(raw.toString('utf8')) as Resource;
+    if (typeof resource !== 'object' || resource === null || typeof resource.resourceType !== 'string') throw new Error('no resourceType');
+  } catch {
+    return [400, outcome('error', 'structure', 'body is not a FHIR resource', 'WEBHOOK_BODY_INVALID')];
+  }
+  const trigger = isTaceTrigger(resource);
+  if (!trigger) return [200, outcome('information', 'informational', `${resource.resourceType} is not a scoring trigger; ignored`)];
+  patientIdOf(trigger.patientRef); // `Patient/..` and other non-ids: 400 before any FHIR call
+
+  let studyUid = trigger.studyInstanceUid;
+  if (trigger.kind === 'procedure' && resource.resourceType === 'Procedure') {
+    // A finished TACE: score the post-TACE CT if the EHR already knows it; otherwise the
+    // ImagingStudy notification will start the run when the study arrives.
+    studyUid = await findPostTaceStudyUid(deps.fhir, trigger.patientRef, procedureDate(resource) ?? '');
+    if (!studyUid) return [200, outcome('information', 'informational', 'TACE recorded; no post-TACE CT study yet — the ImagingStudy notification will start scoring')];
+  }
+  if (!studyUid) return [400, outcome('error', 'required', 'ImagingStudy has no DICOM StudyInstanceUID identifier', 'WEBHOOK_STUDY_UID_MISSING')];
+  const { runId, created } = await deps.submit({ patientReference: trigger.patientRef, studyInstanceUid: studyUid, trigger: 'fhir-subscription' });
+  return [202, outcome('information', 'informational', `run ${runId} ${created ? 'started' : 'already exists'}`)];
 }
 
 /** The earliest available CT ImagingStudy of the patient started on or after the TACE. */

@@ -1,11 +1,13 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from '@tace/common';
-import { assessmentStatusRoute, healthRoutes, installProblemHandler, routeSchema, type ReadinessCheck } from '@tace/http';
+import { assessmentStatusRoute, createServiceApp, healthRoutes, routeSchema, type ReadinessCheck, type TokenVerifier } from '@tace/http';
 import type { RunRegistry } from '@tace/jobs';
 
 export interface ResultsAppDeps {
   log: Logger;
   registry: RunRegistry;
+  auth: TokenVerifier | 'off';
+  rateLimitPerMinute?: number;
   readiness: Record<string, ReadinessCheck>;
   isShuttingDown?: () => boolean;
 }
@@ -13,14 +15,14 @@ export interface ResultsAppDeps {
 const RANK = { high: 0, moderate: 1, low: 2 } as const;
 
 /** Results service HTTP surface: run status and the radiology worklist (no patient identifiers). */
-export function buildResultsApp(deps: ResultsAppDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger });
-  installProblemHandler(app);
+export async function buildResultsApp(deps: ResultsAppDeps): Promise<FastifyInstance> {
+  const app = await createServiceApp({ log: deps.log, auth: deps.auth, ...(deps.rateLimitPerMinute ? { rateLimitPerMinute: deps.rateLimitPerMinute } : {}) });
   healthRoutes(app, 'results', deps.readiness, deps.isShuttingDown);
   assessmentStatusRoute(app, deps.registry);
 
   app.get<{ Querystring: { risk?: 'low' | 'moderate' | 'high'; limit?: number } }>('/v1/worklist', { schema: routeSchema('getWorklist') }, async (req) => {
     const limit = req.query.limit ?? 100;
+    // Only published results: a cancelled or retracted run is not on the worklist.
     const done = await deps.registry.list({ status: 'done', limit: 1000 });
     const items = done
       .filter((r) => r.result && (!req.query.risk || r.result.riskGroup === req.query.risk))
