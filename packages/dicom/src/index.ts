@@ -13,7 +13,7 @@ export { segToLabelMap, type SegToLabelMapOptions, type TargetGeometry } from '.
 export { rtstructToLabelMap } from './rtstruct.ts';
 export { listSegments, pickTumourSegment, isSeg, isRtStruct, type SegmentInfo, type CodedConcept } from './segments.ts';
 export { groupSeries, type StudySource, type StudyFiles, type SeriesFiles } from './study-source.ts';
-export { FolderStudySource, readDicomFile } from './folder-source.ts';
+export { FolderStudySource, readDicomFile, type FolderStudySourceOptions } from './folder-source.ts';
 export { dicomPatientOf, studyPatient, type DicomPatient } from './patient.ts';
 export { selectCtAndSegmentation, type CtAndSegmentation } from './select.ts';
 export { segmentationToLabelMap } from './segmentation.ts';
