@@ -35,6 +35,8 @@ export interface Stack {
   /** Start a service; with waitReady false, return once the process is spawned. */
   start(name: ServiceName, opts?: { waitReady?: boolean }): Promise<void>;
   stop(name: ServiceName): Promise<void>;
+  /** Send a signal (e.g. SIGKILL) and wait for the process to exit. */
+  kill(name: ServiceName, signal: NodeJS.Signals): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,13 +45,15 @@ export interface Stack {
  * against a redis-server started on a free port and the HTTP FHIR test server (Medplum
  * FhirRouter + MemoryRepository), with a DICOM folder the test fills.
  */
-export async function startStack(opts: { dicomWebUrl?: string; env?: Record<string, string> } = {}): Promise<Stack> {
+export async function startStack(opts: { dicomWebUrl?: string; env?: Record<string, string>; fhirBaseUrl?: string } = {}): Promise<Stack> {
   const redis = await startRedisServer();
   const idp = await startTestIssuer('tace-risk');
   const token = await idp.token({ sub: 'e2e-tests', expiresIn: 4 * 3600 });
   useToken(token);
   const fhirServer = await startFhirServer({ host: '127.0.0.1' });
-  const fhir = createFhirClient({ fhirBaseUrl: fhirServer.baseUrl });
+  // A FHIR server in another process (to stall it) when given; else the in-process one.
+  const fhirBaseUrl = opts.fhirBaseUrl ?? fhirServer.baseUrl;
+  const fhir = createFhirClient({ fhirBaseUrl });
   const dicomDir = mkdtempSync(join(tmpdir(), 'tace-dicom-'));
   const caseDir = mkdtempSync(join(tmpdir(), 'tace-cases-'));
   const ports = { ingestion: await freePort(), 'inference-worker': await freePort(), results: await freePort() };
@@ -63,7 +67,7 @@ export async function startStack(opts: { dicomWebUrl?: string; env?: Record<stri
     TACE_PORT: String(ports[name]),
     TACE_HOST: '127.0.0.1',
     TACE_REDIS_URL: redis.url,
-    TACE_FHIR_BASE_URL: fhirServer.baseUrl,
+    TACE_FHIR_BASE_URL: fhirBaseUrl,
     ...(opts.dicomWebUrl ? { TACE_DICOMWEB_URL: opts.dicomWebUrl } : { TACE_DICOM_FOLDER: dicomDir }),
     TACE_CASE_STORE_DIR: caseDir,
     TACE_MODEL_BUNDLE_DIR: join(REPO_ROOT, 'models', 'demo-synthetic'),
@@ -100,14 +104,15 @@ export async function startStack(opts: { dicomWebUrl?: string; env?: Record<stri
     throw new Error(`${name} not ready in 60 s:\n${logs[name].slice(-20).join('\n')}`);
   };
 
-  const stop = async (name: ServiceName): Promise<void> => {
+  const kill = async (name: ServiceName, signal: NodeJS.Signals): Promise<void> => {
     const p = procs[name];
-    if (!p || p.exitCode !== null) return;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       p.once('exit', () => resolve());
-      p.kill('SIGTERM');
+      p.kill(signal);
     });
   };
+  const stop = (name: ServiceName): Promise<void> => kill(name, 'SIGTERM');
 
   await Promise.all((['results', 'inference-worker', 'ingestion'] as const).map((n) => start(n)));
   return {
@@ -123,6 +128,7 @@ export async function startStack(opts: { dicomWebUrl?: string; env?: Record<stri
     logs,
     start,
     stop,
+    kill,
     close: async () => {
       await Promise.all((Object.keys(procs) as ServiceName[]).map(stop));
       await fhirServer.close();

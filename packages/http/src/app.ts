@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
@@ -14,6 +14,11 @@ export interface ServiceAppOptions {
   rateLimitPerMinute?: number;
   /** Largest request body, bytes (default 1 MiB); larger gets 413. */
   bodyLimit?: number;
+}
+
+/** Fastify's per-request info lines off (they carry the URL and its query string); see the onResponse hook. */
+export function quietRequests(): LogController {
+  return new LogController({ disableRequestLogging: true });
 }
 
 type AjvClass = typeof Ajv.default;
@@ -35,7 +40,7 @@ function ajv(coerceTypes: boolean) {
  *   instead of Fastify's per-request info lines.
  */
 export async function createServiceApp(opts: ServiceAppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: opts.log as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: opts.bodyLimit ?? 1_048_576 });
+  const app = Fastify({ loggerInstance: opts.log as FastifyBaseLogger, logController: quietRequests(), bodyLimit: opts.bodyLimit ?? 1_048_576 });
   const body = ajv(false);
   const other = ajv(true);
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : other).compile(schema));

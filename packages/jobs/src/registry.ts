@@ -169,12 +169,12 @@ export class RedisRunRegistry implements RunRegistry {
   }
 
   async get(runId: string): Promise<RunRecord | undefined> {
-    const s = await this.redis.get(KEY(runId));
+    const s = await this.redis.get(KEY(runId)).catch(unavailable);
     return s ? (JSON.parse(s) as RunRecord) : undefined;
   }
 
   update(runId: string, patch: RunPatch): Promise<RunRecord> {
-    const p = this.chain.then(() => this.updateNow(runId, patch));
+    const p = this.chain.then(() => this.updateNow(runId, patch)).catch(unavailable);
     this.chain = p.catch(() => undefined);
     return p;
   }

@@ -6,7 +6,7 @@
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { resolve } from 'node:path';
 import { RedisRunRegistry, redisConnection } from '@tace/jobs';
-import { healthRoutes, installProblemHandler } from '@tace/http';
+import { healthRoutes, installProblemHandler, quietRequests } from '@tace/http';
 import { bullProcessor, closeQueues, createQueues, createStageWorker, DEFAULT_PORTS, doInfer, enqueueStage, runService, watchFailedJobs } from '@tace/pipeline';
 import { ScoringPool } from './thread-pool.ts';
 
@@ -26,7 +26,7 @@ await runService('inference-worker', async (cfg, log) => {
   const failures = watchFailedJobs('infer', cfg.redisUrl!, registry, log);
 
   let shuttingDown = false;
-  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, logController: quietRequests() });
   installProblemHandler(app);
   healthRoutes(app, 'inference-worker', {
     redis: async () => ((await redis.ping()) === 'PONG' ? undefined : 'redis did not answer'),
