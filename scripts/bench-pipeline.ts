@@ -73,7 +73,7 @@ export async function runPipelineBench(runs = 7): Promise<void> {
         const t = performance.now();
         const r = await fetch(`${stack.url.ingestion}/v1/assessments`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...stack.auth },
           body: JSON.stringify({ patientReference: refs.patientRef, studyInstanceUid: study.studyInstanceUid }),
         });
         const { runId } = (await r.json()) as { runId: string };
