@@ -33,7 +33,7 @@ export interface Stack {
   url: Record<ServiceName, string>;
   logs: Record<ServiceName, string[]>;
   /** Start a service; with waitReady false, return once the process is spawned. */
-  start(name: ServiceName, opts?: { waitReady?: boolean }): Promise<void>;
+  start(name: ServiceName, opts?: { waitReady?: boolean; env?: Record<string, string> }): Promise<void>;
   stop(name: ServiceName): Promise<void>;
   /** Send a signal (e.g. SIGKILL) and wait for the process to exit. */
   kill(name: ServiceName, signal: NodeJS.Signals): Promise<void>;
@@ -45,7 +45,16 @@ export interface Stack {
  * against a redis-server started on a free port and the HTTP FHIR test server (Medplum
  * FhirRouter + MemoryRepository), with a DICOM folder the test fills.
  */
-export async function startStack(opts: { dicomWebUrl?: string; env?: Record<string, string>; fhirBaseUrl?: string } = {}): Promise<Stack> {
+export async function startStack(
+  opts: {
+    dicomWebUrl?: string;
+    env?: Record<string, string>;
+    fhirBaseUrl?: string;
+    /** Called with every service log line (logs[] keeps only the last ~2000; a drill keeps them all). */
+    onLog?: (name: ServiceName, line: string) => void;
+  } = {},
+): Promise<Stack> {
+  const onLog = opts.onLog;
   const redis = await startRedisServer();
   const idp = await startTestIssuer('tace-risk');
   const token = await idp.token({ sub: 'e2e-tests', expiresIn: 4 * 3600 });
@@ -80,11 +89,13 @@ export async function startStack(opts: { dicomWebUrl?: string; env?: Record<stri
     ...opts.env,
   });
 
-  const start = async (name: ServiceName, opts: { waitReady?: boolean } = {}): Promise<void> => {
-    const p = spawn(process.execPath, [join(REPO_ROOT, 'services', name, 'src', 'main.ts')], { env: env(name), stdio: ['ignore', 'pipe', 'pipe'] });
+  const start = async (name: ServiceName, opts: { waitReady?: boolean; env?: Record<string, string> } = {}): Promise<void> => {
+    const p = spawn(process.execPath, [join(REPO_ROOT, 'services', name, 'src', 'main.ts')], { env: { ...env(name), ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     procs[name] = p;
     const keep = (b: Buffer) => {
-      logs[name].push(...b.toString().split('\n').filter(Boolean));
+      const lines = b.toString().split('\n').filter(Boolean);
+      logs[name].push(...lines);
+      if (onLog) for (const line of lines) onLog(name, line);
       if (logs[name].length > 2000) logs[name].splice(0, 1000);
     };
     p.stdout!.on('data', keep);
