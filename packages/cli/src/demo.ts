@@ -133,6 +133,7 @@ export async function runDemo(argv: string[]): Promise<number> {
       [
         `run:          ${runId}`,
         `model:        ${m.id} ${m.version}${m.syntheticDemo ? `  (${m.disclaimer})` : ''}`,
+        `identity:     DICOM ${rec.identity?.compared.join(', ')} = FHIR Patient (identifier system ${rec.identity?.system})`,
         `probability:  ${(result.probability * 100).toFixed(1)} %  → ${result.riskGroup} risk`,
         `points:       ${result.points.map((p) => `${p.factor} ${p.points.toFixed(1)}`).join(', ')}  (total ${result.totalPoints.toFixed(1)})`,
         `FHIR:         ${rec.fhir?.riskAssessment} · ${rec.fhir?.device} · ${rec.fhir?.provenance}${rec.fhir?.task ? ` · ${rec.fhir.task}` : ''}`,
