@@ -279,9 +279,15 @@ describe('Redis down', () => {
     }
   });
 
-  it('writes no patient identifier to any service log', () => {
+  it('writes no patient identifier to any service log, and no per-request line at info', () => {
     const all = Object.values(stack.logs).flat().join('\n');
     expect(all.length).toBeGreaterThan(1000);
     for (const id of identifiers) expect(all, `log contains ${id}`).not.toContain(id);
+    // Request lines are debug, with the route template: never the URL or its query string.
+    expect(all).not.toContain('incoming request');
+    expect(all).not.toContain('?limit=');
+    expect(all).not.toMatch(/"url":"\/v1\//);
+    // One info line per run stage.
+    expect(stack.logs.ingestion.some((l) => l.includes('"stage":"ingest"') && l.includes('stage done'))).toBe(true);
   });
 });

@@ -8,7 +8,7 @@ import type { Logger, LoggerOptions } from 'pino';
 export const REDACT_PATHS = [
   'patient', '*.patient', 'patientReference', '*.patientReference', 'subject', '*.subject',
   '*.name', '*.given', '*.family', 'birthDate', '*.birthDate', 'identifier', '*.identifier',
-  'req.body', 'body', 'req.headers.authorization', 'req.headers["x-signature"]',
+  'req.body', 'body', 'req.headers.authorization', 'req.headers["webhook-signature"]',
 ];
 
 // pino (≈20 modules, ≈15–20 ms to load in a fresh process) is required on the first createLogger call,
