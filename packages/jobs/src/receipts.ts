@@ -5,7 +5,10 @@ import { isTaceError, TaceError } from '@tace/common';
  * Webhook deliveries seen, by their `webhook-id`: a delivery is processed once. A sender retrying
  * after our failure keeps the id, so a failed delivery is released and can come again; one that
  * succeeded is answered "already processed"; one still in progress is refused for now.
- * Entries outlive the signature's timestamp window, after which a replay is refused anyway.
+ * A claim is a lease: if the release cannot be written (Redis went down with the request, or the
+ * process died holding it) it lapses after `leaseS`, so the sender's redelivery is processed then
+ * instead of being refused until the entry expires. Finished entries outlive the signature's
+ * timestamp window, after which a replay is refused anyway.
  */
 export interface WebhookReceipts {
   claim(id: string): Promise<'new' | 'done' | 'in-progress'>;
@@ -16,9 +19,11 @@ export interface WebhookReceipts {
 export class RedisWebhookReceipts implements WebhookReceipts {
   private readonly redis: Redis;
   private readonly ttlS: number;
-  constructor(redis: Redis, ttlS: number) {
+  private readonly leaseS: number;
+  constructor(redis: Redis, ttlS: number, leaseS = 90) {
     this.redis = redis;
     this.ttlS = ttlS;
+    this.leaseS = leaseS;
   }
   private key(id: string): string {
     return `tace:webhook:${id}`;
@@ -33,7 +38,7 @@ export class RedisWebhookReceipts implements WebhookReceipts {
   }
   claim(id: string): Promise<'new' | 'done' | 'in-progress'> {
     return this.run(async () => {
-      if ((await this.redis.set(this.key(id), 'in-progress', 'EX', this.ttlS, 'NX')) === 'OK') return 'new';
+      if ((await this.redis.set(this.key(id), 'in-progress', 'EX', this.leaseS, 'NX')) === 'OK') return 'new';
       return (await this.redis.get(this.key(id))) === 'done' ? 'done' : 'in-progress';
     });
   }

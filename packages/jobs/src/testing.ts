@@ -53,7 +53,7 @@ export async function startRedisServer(): Promise<RedisServerHandle> {
   };
   const stop = async (): Promise<void> => {
     const p = proc;
-    if (!p || p.exitCode !== null) return;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return; // exited, or killed by a signal
     await new Promise<void>((resolve) => {
       p.once('exit', () => resolve());
       p.kill('SIGTERM');

@@ -115,7 +115,12 @@ export async function buildIngestionApp(deps: IngestionAppDeps): Promise<Fastify
       }
       const seen = await deps.receipts.claim(verdict.id);
       if (seen === 'done') return sendOutcome(reply, 200, outcome('information', 'duplicate', 'this webhook-id was already processed; nothing was done again'));
-      if (seen === 'in-progress') return sendOutcome(reply, 409, outcome('error', 'duplicate', 'this webhook-id is being processed', 'WEBHOOK_IN_PROGRESS'));
+      // Another delivery of this id is being processed (or one died processing it and its lease
+      // has not lapsed): a transient state, so 503 + Retry-After, which senders retry.
+      if (seen === 'in-progress') {
+        void reply.header('retry-after', '30');
+        return sendOutcome(reply, 503, outcome('error', 'transient', 'this webhook-id is being processed; send it again later', 'WEBHOOK_IN_PROGRESS'));
+      }
       try {
         const [status, oo] = await handleNotification(deps, raw);
         await deps.receipts.complete(verdict.id);
