@@ -7,17 +7,8 @@ import { Redis } from 'ioredis';
 import type { FhirProcess } from '../tests/support/fhir-process.ts';
 import type { ServiceName, Stack } from '../tests/support/stack.ts';
 
-/** mulberry32: small, seedable, good enough to make a drill repeatable. */
-export function rngFrom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator the synthetic cohorts use (mulberry32): a drill is repeatable from its seed. */
+export { mulberry32 as rngFrom } from '@tace/modeling';
 export const between = (rng: () => number, lo: number, hi: number): number => lo + (hi - lo) * rng();
 
 /** One HTTP answer; status 0 = no answer at all (refused, reset, timed out). */
