@@ -70,6 +70,7 @@ describe('never the wrong patient', () => {
     const done = await waitForRun(stack.url.results, String(right.json.runId), (r) => r.status === 'done' || r.status === 'failed');
     expect(done.status).toBe('done');
     expect(done.identity).toEqual({ system: expect.any(String), compared: ['patientId', 'birthDate', 'sex'] });
+    expect(done).toMatchObject({ trigger: 'rest', requestedBy: 'e2e-tests' });
     const ras = await riskAssessmentsFor(String(right.json.runId));
     expect(ras.map((r) => r.subject?.reference)).toEqual([x.refs!.patientRef]);
 

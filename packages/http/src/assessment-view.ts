@@ -26,6 +26,8 @@ export function toAssessmentView(r: RunRecord): Record<string, unknown> {
   }
   if (r.fhir) view.fhir = r.fhir;
   if (r.identity) view.identity = r.identity;
+  view.trigger = r.request.trigger;
+  if (r.request.requestedBy) view.requestedBy = r.request.requestedBy;
   if (r.quarantined) view.quarantined = true;
   if (r.cancellation) view.cancellation = r.cancellation;
   if (r.retraction) view.retraction = r.retraction;

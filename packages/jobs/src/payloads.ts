@@ -9,6 +9,8 @@ export interface AssessmentRequest {
   segmentationSopInstanceUid?: string;
   /** Where the request came from, for audit. */
   trigger: 'rest' | 'fhir-subscription' | 'cds-hooks' | 'cli' | 'demo';
+  /** Who asked: the token subject of a REST caller (not part of the run id: the first asker is kept). */
+  requestedBy?: string;
 }
 
 export interface IngestJob { runId: string }

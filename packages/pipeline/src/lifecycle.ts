@@ -1,8 +1,9 @@
 import type { MedplumClient } from '@medplum/core';
-import { TaceError, type Logger } from '@tace/common';
+import { isTaceError, TaceError, type Logger } from '@tace/common';
 import { retractResult } from '@tace/fhir';
 import type { RunRecord, RunRegistry } from '@tace/jobs';
 import { requeueStage, type Queues } from './queues.ts';
+import { causeOf } from './submit.ts';
 
 /** Who asks for a change to a run: the verified token's subject (and its issuer). */
 export interface Actor {
@@ -59,7 +60,16 @@ export async function retractRun(deps: LifecycleDeps & { fhir: MedplumClient }, 
     throw new TaceError('RUN_NOT_PUBLISHED', `run is ${rec.status}: nothing was written to the EHR; cancel it instead`, { httpStatus: 409 });
   }
   const at = new Date().toISOString();
-  const { provenance } = await retractResult(deps.fhir, { riskAssessmentRef: rec.fhir.riskAssessment, ...(rec.fhir.task ? { taskRef: rec.fhir.task } : {}), by, reason, at });
+  let provenance: string;
+  try {
+    ({ provenance } = await retractResult(deps.fhir, { riskAssessmentRef: rec.fhir.riskAssessment, ...(rec.fhir.task ? { taskRef: rec.fhir.task } : {}), by, reason, at }));
+  } catch (e) {
+    if (isTaceError(e)) throw e;
+    // A refusal by the EHR (the resource changed since it was read, a permission): nothing was
+    // written, the run stays done, and the caller may try again.
+    deps.log.error({ runId, cause: causeOf(e) }, 'retraction refused by the FHIR server');
+    throw new TaceError('FHIR_WRITE_REFUSED', 'The FHIR server refused the retraction; nothing was changed — try again', { httpStatus: 502, cause: e });
+  }
   const after = await deps.registry.update(runId, { status: 'retracted', retraction: { by: by.sub, at, reason, provenance } });
   deps.log.info({ runId }, 'result retracted');
   return after;

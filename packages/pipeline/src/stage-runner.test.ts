@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue, Worker, UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
+import { OperationOutcomeError } from '@medplum/core';
 import { createLogger, TaceError } from '@tace/common';
 import { MemoryRunRegistry, QUEUES, RedisRunRegistry, type RunRecord } from '@tace/jobs';
 import { startRedisServer, type RedisServerHandle } from '@tace/jobs/testing';
 import { recordFinalFailure, watchFailedJobs } from './failed-jobs.ts';
-import { cancelRun, replayRun } from './lifecycle.ts';
+import { cancelRun, replayRun, retractRun } from './lifecycle.ts';
 import { runStage } from './stage-runner.ts';
 
 const log = createLogger('test', { level: 'silent' });
@@ -61,6 +62,21 @@ describe('runStage: crashes and ended runs', () => {
     expect(after).toMatchObject({ status: 'queued', stage: 'infer', crashes: 0, quarantined: false });
     expect(after.cancellation).toBeUndefined();
     expect(requeued).toEqual(['r3']);
+  });
+
+  it('answers a retraction the EHR refuses with FHIR_WRITE_REFUSED (502) and leaves the run done', async () => {
+    const reg = new MemoryRunRegistry();
+    await newRun(reg, 'r6', { status: 'done', stage: 'publish', fhir: { riskAssessment: 'RiskAssessment/1', device: 'Device/1', provenance: 'Provenance/1' } });
+    const fhir = {
+      readReference: async () => ({ resourceType: 'RiskAssessment', id: '1', status: 'final', meta: { versionId: '2' } }),
+      executeBatch: async () => {
+        throw new OperationOutcomeError({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict', details: { text: 'version conflict' } }] });
+      },
+    } as never;
+    await expect(retractRun({ registry: reg, log, fhir }, 'r6', { sub: 'x' }, 'why')).rejects.toMatchObject({ code: 'FHIR_WRITE_REFUSED', httpStatus: 502 });
+    expect((await reg.get('r6'))!.status).toBe('done');
+    await newRun(reg, 'r7');
+    await expect(retractRun({ registry: reg, log, fhir }, 'r7', { sub: 'x' }, 'why')).rejects.toMatchObject({ code: 'RUN_NOT_PUBLISHED', httpStatus: 409 });
   });
 
   it('refuses to cancel a published run or one being published', async () => {

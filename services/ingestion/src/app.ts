@@ -67,7 +67,7 @@ export async function buildIngestionApp(deps: IngestionAppDeps): Promise<Fastify
     reply.code(202).header('location', statusUrl(host, protocol, runId)).send({ runId, status, statusUrl: statusUrl(host, protocol, runId), created });
 
   app.post<{ Body: Omit<AssessmentRequest, 'trigger'> }>('/v1/assessments', { schema: routeSchema('createAssessment') }, async (req, reply) => {
-    const { runId, created, record } = await deps.submit({ ...req.body, trigger: 'rest' });
+    const { runId, created, record } = await deps.submit({ ...req.body, trigger: 'rest', ...(req.caller ? { requestedBy: req.caller.sub } : {}) });
     return accepted(reply, req.host, req.protocol, runId, record.status, created);
   });
 
