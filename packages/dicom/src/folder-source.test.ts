@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Volume } from '@tace/common';
 import { FolderStudySource } from './folder-source.ts';
+import { pickSegmentation, selectCtAndSegmentation } from './select.ts';
+import { writeBinarySeg } from './write/seg-writer.ts';
 import { writeCtSeries } from './write/ct-writer.ts';
 import { uidFromSeed } from './write/uid.ts';
 
@@ -147,5 +149,37 @@ describe('FolderStudySource incremental index', () => {
     await expect(src.warm()).rejects.toMatchObject({ code: 'DICOM_SOURCE_UNAVAILABLE', retryable: true });
     const a = writeStudy(root, 'a');
     expect(instanceCount(await src.getStudy(a))).toBe(3);
+  });
+});
+
+describe('FolderStudySource.listSegmentations', () => {
+  it('picks from the header index: the same choice as selectCtAndSegmentation, without reading a file', async () => {
+    const root = newRoot();
+    const uid = writeStudy(join(root, 's'), 'seg', 3);
+    const src = new FolderStudySource(root);
+    const ct = (await src.getStudy(uid)).series[0]!.instances;
+    const mask = { size: [4, 4, 3] as [number, number, number], spacingMm: [1, 1, 2] as [number, number, number], originMm: [0, 0, 0] as [number, number, number], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: new Uint8Array(48).fill(1, 16, 32) };
+    const segs = ['older', 'newer'].map((name, k) =>
+      writeBinarySeg(mask, ct, {
+        seriesInstanceUid: uidFromSeed(`fs-segseries-${name}`),
+        sopInstanceUid: uidFromSeed(`fs-seg-${name}`),
+        seriesNumber: 10 + k,
+        seriesDescription: name,
+        segmentLabel: 'Tumour',
+        algorithmType: 'MANUAL',
+        contentDate: k === 0 ? '20240101' : '20240301',
+        contentTime: '101010',
+      }),
+    );
+    segs.forEach((b, k) => writeFileSync(join(root, 's', `seg${k}.dcm`), b));
+    src.refresh();
+    await src.warm();
+    const reads = src.indexStats().headerReads;
+    const listed = await src.listSegmentations(uid);
+    expect(listed.map((s) => s.kind)).toEqual(['SEG', 'SEG']);
+    expect(pickSegmentation(listed).sopInstanceUid).toBe(selectCtAndSegmentation(await src.getStudy(uid)).seg.sopInstanceUid);
+    expect(pickSegmentation(listed).sopInstanceUid).toBe(uidFromSeed('fs-seg-newer'));
+    expect(src.indexStats().headerReads).toBe(reads);
+    await expect(src.listSegmentations('2.25.999')).rejects.toMatchObject({ code: 'DICOM_STUDY_NOT_FOUND' });
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { TaceError } from '@tace/common';
 import { loadCodecs } from './codecs.ts';
 import { parseDicom, type DicomInstance } from './instance.ts';
+import { segmentationSummary, type SegmentationSummary } from './select.ts';
 import { groupSeries, type StudyFiles, type StudySource } from './study-source.ts';
 import { TAG } from './tags.ts';
 
@@ -51,7 +52,7 @@ const unavailable = (cause: unknown): TaceError =>
   new TaceError('DICOM_SOURCE_UNAVAILABLE', 'The study folder cannot be read', { httpStatus: 503, retryable: true, cause });
 
 /** What the index remembers of a file, so a refresh reads again only files that are new or changed. */
-interface FileEntry { size: number; mtimeMs: number; studyUid: string | undefined }
+interface FileEntry { size: number; mtimeMs: number; studyUid: string | undefined; segmentation?: SegmentationSummary }
 interface Index { files: Map<string, FileEntry>; byStudy: Map<string, string[]> }
 
 export interface FolderStudySourceOptions {
@@ -109,13 +110,28 @@ export class FolderStudySource implements StudySource {
     return { ...this.counters, files: this.current?.files.size ?? 0, studies: this.current?.byStudy.size ?? 0 };
   }
 
-  async getStudy(studyInstanceUid: string): Promise<StudyFiles> {
-    await loadCodecs();
+  /** The study's SEG/RTSTRUCT from the index (headers read when indexing): no file is read. */
+  async listSegmentations(studyInstanceUid: string): Promise<SegmentationSummary[]> {
+    const paths = await this.studyPaths(studyInstanceUid);
+    const files = this.current!.files; // set by the walk studyPaths awaited
+    return paths.flatMap((p) => {
+      const seg = files.get(p)?.segmentation;
+      return seg ? [seg] : [];
+    });
+  }
+
+  private async studyPaths(studyInstanceUid: string): Promise<string[]> {
     let paths = (await this.ready()).byStudy.get(studyInstanceUid);
     if (!paths) paths = (await this.refreshForMiss())?.byStudy.get(studyInstanceUid);
     if (!paths) {
       throw new TaceError('DICOM_STUDY_NOT_FOUND', 'No study with the given StudyInstanceUID in the study folder', { httpStatus: 404 });
     }
+    return paths;
+  }
+
+  async getStudy(studyInstanceUid: string): Promise<StudyFiles> {
+    await loadCodecs();
+    const paths = await this.studyPaths(studyInstanceUid);
     const instances: DicomInstance[] = [];
     for (const p of paths) {
       let buf: Buffer;
@@ -178,7 +194,11 @@ export class FolderStudySource implements StudySource {
         this.counters.headerReads++;
         // A non-DICOM file is remembered too (studyUid undefined) so it is not read at every walk;
         // one that cannot be opened is left out and tried again at the next walk.
-        try { entries[i] = { size, mtimeMs, studyUid: (await readHeader(paths[i]!))?.studyInstanceUid || undefined }; } catch { /* vanished */ }
+        try {
+          const head = await readHeader(paths[i]!);
+          const segmentation = head ? segmentationSummary(head) : undefined;
+          entries[i] = { size, mtimeMs, studyUid: head?.studyInstanceUid || undefined, ...(segmentation ? { segmentation } : {}) };
+        } catch { /* vanished */ }
       }
     };
     await Promise.all(Array.from({ length: HEADER_CONCURRENCY }, reader));

@@ -15,7 +15,7 @@ export { listSegments, pickTumourSegment, isSeg, isRtStruct, type SegmentInfo, t
 export { groupSeries, type StudySource, type StudyFiles, type SeriesFiles } from './study-source.ts';
 export { FolderStudySource, readDicomFile, type FolderStudySourceOptions } from './folder-source.ts';
 export { dicomPatientOf, studyPatient, type DicomPatient } from './patient.ts';
-export { selectCtAndSegmentation, type CtAndSegmentation } from './select.ts';
+export { selectCtAndSegmentation, pickSegmentation, segmentationSummary, type CtAndSegmentation, type SegmentationSummary } from './select.ts';
 export { segmentationToLabelMap } from './segmentation.ts';
 export { cropToRoi, type CropResult } from './crop.ts';
 export { newUid, uidFromSeed } from './write/uid.ts';

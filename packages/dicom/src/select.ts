@@ -61,6 +61,40 @@ function contentKey(i: DicomInstance): string {
   return `${d.padEnd(8, '0')}${t.padEnd(13, '0')}`;
 }
 
+/** What choosing a segmentation needs of one SEG/RTSTRUCT: its header, never its pixel data. */
+export interface SegmentationSummary {
+  sopInstanceUid: string;
+  kind: 'SEG' | 'RTSTRUCT';
+  /** Content (else series) date and time, as a sortable key. */
+  contentKey: string;
+}
+
+/** The summary of a SEG or RTSTRUCT instance (header only), or undefined for any other instance. */
+export function segmentationSummary(i: DicomInstance): SegmentationSummary | undefined {
+  if (!isSeg(i) && !isRtStruct(i)) return undefined;
+  return { sopInstanceUid: i.sopInstanceUid, kind: isSeg(i) ? 'SEG' : 'RTSTRUCT', contentKey: contentKey(i) };
+}
+
+/**
+ * The segmentation to score: the one requested (DICOM_SEGMENTATION_NOT_FOUND, 404, if it is not
+ * a SEG/RTSTRUCT of the study), else the latest SEG (content date/time, ties by SOP UID), else the
+ * latest RTSTRUCT; none → DICOM_NO_SEGMENTATION. The same rule whether the candidates come from
+ * parsed instances or from a header index.
+ */
+export function pickSegmentation<T extends SegmentationSummary>(candidates: readonly T[], requested?: string): T {
+  if (requested) {
+    const found = candidates.find((c) => c.sopInstanceUid === requested);
+    if (!found) {
+      throw new TaceError('DICOM_SEGMENTATION_NOT_FOUND', 'The requested segmentation SOP Instance UID is not a SEG or RTSTRUCT in the study',
+        { httpStatus: 404, detail: { segmentationSopInstanceUid: requested } });
+    }
+    return found;
+  }
+  if (candidates.length === 0) throw new TaceError('DICOM_NO_SEGMENTATION', 'The study holds no DICOM SEG or RTSTRUCT', { httpStatus: 422 });
+  const order = (c: SegmentationSummary): string => `${c.kind === 'SEG' ? '1' : '0'}${c.contentKey}${c.sopInstanceUid}`;
+  return [...candidates].sort((a, b) => (order(a) < order(b) ? 1 : order(a) > order(b) ? -1 : 0))[0]!;
+}
+
 /**
  * Pick the segmentation to score and the CT series it was drawn on.
  * - With `segmentationSopInstanceUid`: that SEG/RTSTRUCT, else DICOM_SEGMENTATION_NOT_FOUND (404).
@@ -72,20 +106,11 @@ function contentKey(i: DicomInstance): string {
  * LOCALIZER images (ImageType) in that series are left out.
  */
 export function selectCtAndSegmentation(study: StudyFiles, opts: { segmentationSopInstanceUid?: string } = {}): CtAndSegmentation {
-  const all = study.series.flatMap((s) => s.instances);
-  const candidates = all.filter((i) => isSeg(i) || isRtStruct(i));
-  let seg: DicomInstance | undefined;
-  if (opts.segmentationSopInstanceUid) {
-    seg = candidates.find((i) => i.sopInstanceUid === opts.segmentationSopInstanceUid);
-    if (!seg) {
-      throw new TaceError('DICOM_SEGMENTATION_NOT_FOUND', 'The requested segmentation SOP Instance UID is not a SEG or RTSTRUCT in the study',
-        { httpStatus: 404, detail: { segmentationSopInstanceUid: opts.segmentationSopInstanceUid } });
-    }
-  } else {
-    if (candidates.length === 0) throw new TaceError('DICOM_NO_SEGMENTATION', 'The study holds no DICOM SEG or RTSTRUCT', { httpStatus: 422 });
-    const order = (i: DicomInstance): string => `${isSeg(i) ? '1' : '0'}${contentKey(i)}${i.sopInstanceUid}`;
-    seg = [...candidates].sort((a, b) => (order(a) < order(b) ? 1 : order(a) > order(b) ? -1 : 0))[0];
-  }
+  const candidates = study.series.flatMap((s) => s.instances).flatMap((i) => {
+    const summary = segmentationSummary(i);
+    return summary ? [{ ...summary, instance: i }] : [];
+  });
+  const seg = pickSegmentation(candidates, opts.segmentationSopInstanceUid).instance;
   const ctSeries = study.series.filter((s) => s.instances.some(isCtInstance));
   const refSeries = referencedSeriesUids(seg);
   let ct: SeriesFiles | undefined = ctSeries.find((s) => refSeries.includes(s.seriesInstanceUid));

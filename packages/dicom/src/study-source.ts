@@ -1,4 +1,5 @@
 import type { DicomInstance } from './instance.ts';
+import type { SegmentationSummary } from './select.ts';
 
 export interface SeriesFiles {
   seriesInstanceUid: string;
@@ -19,6 +20,12 @@ export interface StudyFiles {
  */
 export interface StudySource {
   getStudy(studyInstanceUid: string): Promise<StudyFiles>;
+  /**
+   * The study's SEG/RTSTRUCT instances from headers only (an index), so a request handler can pick
+   * the segmentation without reading the whole study; DICOM_STUDY_NOT_FOUND like getStudy.
+   * Optional: sources without it are asked getStudy.
+   */
+  listSegmentations?(studyInstanceUid: string): Promise<SegmentationSummary[]>;
 }
 
 /** Group instances into series (order of first appearance; instances keep their order). */

@@ -1,6 +1,6 @@
 import { OperationOutcomeError, type MedplumClient } from '@medplum/core';
 import { isTaceError, TaceError, type Logger } from '@tace/common';
-import { selectCtAndSegmentation, type StudySource } from '@tace/dicom';
+import { pickSegmentation, segmentationSummary, type StudySource } from '@tace/dicom';
 import { isNotFound, isTransientFhirError, patientIdOf, withFhirRetry } from '@tace/fhir';
 import { computeRunId, type AssessmentRequest, type RunRecord, type RunRegistry } from '@tace/jobs';
 
@@ -61,13 +61,16 @@ export async function submitAssessment(
     // fault and not fixed by retrying at once.
     throw new TaceError('FHIR_REQUEST_REFUSED', 'The FHIR server refused to read the patient; see the service log', { httpStatus: 502, cause: e });
   }
-  const study = await deps.studies.getStudy(req.studyInstanceUid);
-
-  // Pick the segmentation now: its UID is part of the run id. A study without one still gets a
-  // run, which fails at ingest with DICOM_NO_SEGMENTATION (visible, replayable once a SEG exists).
+  // Pick the segmentation now: its UID is part of the run id. From the source's header index when
+  // it has one (no pixel data read in the request); else from the whole study. A study without
+  // one still gets a run, which fails at ingest with DICOM_NO_SEGMENTATION (visible, replayable
+  // once a SEG exists).
+  const candidates = deps.studies.listSegmentations
+    ? await deps.studies.listSegmentations(req.studyInstanceUid)
+    : (await deps.studies.getStudy(req.studyInstanceUid)).series.flatMap((s) => s.instances).flatMap((i) => segmentationSummary(i) ?? []);
   let segUid = req.segmentationSopInstanceUid ?? '';
   try {
-    segUid = selectCtAndSegmentation(study, { segmentationSopInstanceUid: req.segmentationSopInstanceUid }).seg.sopInstanceUid;
+    segUid = pickSegmentation(candidates, req.segmentationSopInstanceUid).sopInstanceUid;
   } catch (e) {
     if (!isTaceError(e) || !['DICOM_NO_SEGMENTATION', 'DICOM_SEGMENTATION_NOT_FOUND'].includes(e.code)) throw e;
   }
