@@ -20,7 +20,7 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 const med = (xs: number[]) => pct(xs, 50);
 
 /** `concurrency` loops calling `call` for `ms`; latencies of each call. */
-async function load(ms: number, concurrency: number, call: () => Promise<unknown>): Promise<{ rps: number; lat: number[] }> {
+async function load(ms: number, concurrency: number, call: () => Promise<unknown>, pauseMs = 0): Promise<{ rps: number; lat: number[] }> {
   const lat: number[] = [];
   const end = performance.now() + ms;
   const t0 = performance.now();
@@ -30,6 +30,7 @@ async function load(ms: number, concurrency: number, call: () => Promise<unknown
         const t = performance.now();
         await call();
         lat.push(performance.now() - t);
+        if (pauseMs) await new Promise((r) => setTimeout(r, pauseMs));
       }
     }),
   );
@@ -98,7 +99,10 @@ export async function runSafetyBench(): Promise<void> {
         await stack.stop('ingestion');
         await stack.start('ingestion', { env: { TACE_RATE_LIMIT_PER_MINUTE: limit } });
         for (let i = 0; i < 20; i++) await ok(submit(stack.auth), 202); // warm-up: index built, code compiled
-        const quiet = await load(8000, 1, () => ok(submit(stack.auth), 202));
+        await new Promise((r) => setTimeout(r, 2000));
+        // The measured client submits 5 times a second: under any rate limit, as a real one would.
+        const one = () => ok(submit(stack.auth), 202);
+        const quiet = await load(8000, 1, one, 200);
         let sent = 0;
         let limited = 0;
         let stop = false;
@@ -117,7 +121,7 @@ export async function runSafetyBench(): Promise<void> {
             }
           }),
         );
-        const flooded = await load(8000, 1, () => ok(submit(stack.auth), 202));
+        const flooded = await load(8000, 1, one, 200);
         stop = true;
         await flood;
         const label = `${limit === '600' ? 'default rate limit 600/min per client' : 'no rate limit'}, flood ${perSecond === Infinity ? 'as fast as answered' : `paced at ${perSecond}/s`}`;
