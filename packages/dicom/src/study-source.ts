@@ -26,6 +26,8 @@ export interface StudySource {
    * Optional: sources without it are asked getStudy.
    */
   listSegmentations?(studyInstanceUid: string): Promise<SegmentationSummary[]>;
+  /** Build whatever index the source keeps, at start-up, so the first request does not pay for it. */
+  warm?(): Promise<void>;
 }
 
 /** Group instances into series (order of first appearance; instances keep their order). */

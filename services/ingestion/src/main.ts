@@ -50,7 +50,7 @@ await runService('ingestion', async (cfg, log) => {
   const next = (stage: 'ingest' | 'infer' | 'publish', runId: string, payload: Record<string, unknown>) => enqueueStage(queues, stage, runId, payload);
   const worker = createStageWorker('ingest', cfg.redisUrl!, log, bullProcessor((job, last) => doIngest(stageCtx, next, job.data.runId, last)), 4);
   const failures = watchFailedJobs('ingest', cfg.redisUrl!, registry, log);
-  if ('warm' in studies && typeof studies.warm === 'function') void (studies.warm as () => Promise<void>)().catch(() => undefined);
+  void studies.warm?.().catch((e: unknown) => log.warn({ err: { message: (e as Error).message } }, 'study index not built at start-up; built at the first request'));
 
   let shuttingDown = false;
   const lifecycle = { registry: httpRegistry, log, queues, fhir };
