@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, unlinkSync, utimesSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Volume } from '@tace/common';
+import { IDENTITY_DIRECTION, type Volume } from '@tace/common';
 import { FolderStudySource } from './folder-source.ts';
 import { pickSegmentation, selectCtAndSegmentation } from './select.ts';
 import { writeBinarySeg } from './write/seg-writer.ts';
@@ -158,7 +158,7 @@ describe('FolderStudySource.listSegmentations', () => {
     const uid = writeStudy(join(root, 's'), 'seg', 3);
     const src = new FolderStudySource(root);
     const ct = (await src.getStudy(uid)).series[0]!.instances;
-    const mask = { size: [4, 4, 3] as [number, number, number], spacingMm: [1, 1, 2] as [number, number, number], originMm: [0, 0, 0] as [number, number, number], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: new Uint8Array(48).fill(1, 16, 32) };
+    const mask = { size: [4, 4, 3] as [number, number, number], spacingMm: [1, 1, 2] as [number, number, number], originMm: [0, 0, 0] as [number, number, number], direction: IDENTITY_DIRECTION, data: new Uint8Array(48).fill(1, 16, 32) };
     const segs = ['older', 'newer'].map((name, k) =>
       writeBinarySeg(mask, ct, {
         seriesInstanceUid: uidFromSeed(`fs-segseries-${name}`),
