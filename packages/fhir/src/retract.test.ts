@@ -59,6 +59,10 @@ describe('retractResult', () => {
     expect(() => validateResource(prov)).not.toThrow();
     expect(() => validateResource(ra)).not.toThrow();
     expect(() => validateResource(task)).not.toThrow();
+    // A retry (the first answer lost) writes nothing more and returns the same Provenance.
+    const again = await retractResult(client, { riskAssessmentRef: refs.riskAssessment, taskRef: refs.task!, by: { sub: 'dr-who' }, reason: 'wrong patient', at });
+    expect(again.provenance).toBe(provenance);
+    expect(await client.searchResources('Provenance', { target: refs.task! })).toHaveLength(1); // one retraction Provenance, not two
   });
 
   it('writes nothing when the RiskAssessment changed since it was read (If-Match), and the Task is left as it was', async () => {

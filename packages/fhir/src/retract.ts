@@ -60,6 +60,18 @@ export async function retractResult(client: MedplumClient, input: RetractionInpu
     'retracting the result',
     async () => {
       const ra = (await client.readReference({ reference: input.riskAssessmentRef })) as RiskAssessment;
+      if (ra.status === 'entered-in-error') {
+        // Retracted already (a retry after our answer was lost): return its Provenance, write nothing.
+        // It targets the version that was retracted, so look it up by each earlier version.
+        const history = await client.readHistory('RiskAssessment', input.riskAssessmentRef.split('/')[1]!);
+        for (const e of history.entry ?? []) {
+          const v = e.resource?.meta?.versionId;
+          if (!v || v === ra.meta?.versionId) continue;
+          const provs = (await client.searchResources('Provenance', { target: `${input.riskAssessmentRef}/_history/${v}` })) as Provenance[];
+          const done = provs.find((p) => p.activity?.coding?.some((c) => c.system === DATA_OPERATION_SYSTEM && c.code === 'NULLIFY'));
+          if (done?.id) return { provenance: `Provenance/${done.id}` };
+        }
+      }
       const task = input.taskRef ? ((await client.readReference({ reference: input.taskRef })) as Task) : undefined;
       const res = await client.executeBatch(buildRetractionTransaction(input, ra, task));
       const loc = res.entry?.at(-1)?.response?.location ?? '';

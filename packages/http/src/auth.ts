@@ -117,8 +117,20 @@ function tokenError(e: unknown): TaceError {
   return new TaceError('AUTH_TOKEN_INVALID', reason, { httpStatus: 401, cause: e });
 }
 
-/** The scopes an operation asks for, from its OpenAPI `security` (`[]` = public, e.g. health). */
-export function operationScopes(operationId: string): { public: true } | { public: false; scheme: string; scopes: string[] } {
+type Need = { public: true } | { public: false; scheme: string; scopes: string[] };
+const needs = new Map<string, Need>();
+
+/** The scopes an operation asks for, from its OpenAPI `security` (`[]` = public, e.g. health); read once per operation. */
+export function operationScopes(operationId: string): Need {
+  let need = needs.get(operationId);
+  if (!need) {
+    need = readScopes(operationId);
+    needs.set(operationId, need);
+  }
+  return need;
+}
+
+function readScopes(operationId: string): Need {
   const { op } = findOperation(operationId);
   const sec = op.security as Array<Record<string, string[]>> | undefined;
   if (!Array.isArray(sec)) throw new Error(`operation ${operationId} declares no security in openapi/: every route must say who may call it`);
