@@ -7,7 +7,7 @@ import { loadCtVolume } from './ct-volume.ts';
 import { DicomWebStudySource } from './dicomweb-source.ts';
 import { splitMultipart } from './multipart.ts';
 import { segToLabelMap } from './seg.ts';
-import { selectCtAndSegmentation } from './select.ts';
+import { pickSegmentation, selectCtAndSegmentation } from './select.ts';
 
 const D = referencePath('dicom');
 
@@ -70,6 +70,18 @@ describe.skipIf(!D)('DicomWebStudySource against an in-process QIDO/WADO server'
     // dcmqi-ct-3slice README: 36233 / 35645 / 35220 foreground px.
     const m = segToLabelMap(sel.seg, v);
     expect(m.data.reduce((a, x) => a + x, 0)).toBe(36233 + 35645 + 35220);
+  });
+
+  it('lists the segmentations by retrieving only the SEG series, never the CT', async () => {
+    mode = 'ok'; accepts.length = 0;
+    const urls: string[] = [];
+    const src = new DicomWebStudySource({ baseUrl: base, fetch: (u, i) => { urls.push(String(u)); return fetch(u, i); } });
+    const segs = await src.listSegmentations(STUDY);
+    const asked = [...urls];
+    expect(segs.map((x) => x.kind)).toEqual(['SEG']);
+    expect(asked).toHaveLength(2); // the QIDO-RS series list and the SEG series
+    expect(asked.some((u) => u.endsWith(CT_SERIES))).toBe(false);
+    expect(pickSegmentation(segs).sopInstanceUid).toBe(selectCtAndSegmentation(await src.getStudy(STUDY)).seg.sopInstanceUid);
   });
 
   it('falls back to transfer-syntax=* when the server cannot transcode (406)', async () => {

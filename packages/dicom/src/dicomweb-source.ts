@@ -2,6 +2,7 @@ import { TaceError } from '@tace/common';
 import { loadCodecs } from './codecs.ts';
 import { parseDicom, type DicomInstance } from './instance.ts';
 import { multipartBoundary, splitMultipart } from './multipart.ts';
+import { segmentationSummary, type SegmentationSummary } from './select.ts';
 import type { SeriesFiles, StudyFiles, StudySource } from './study-source.ts';
 import { TRANSFER_SYNTAX } from './tags.ts';
 
@@ -131,6 +132,23 @@ export class DicomWebStudySource implements StudySource {
     const boundary = multipartBoundary(res.headers.get('content-type') ?? '');
     const body = new Uint8Array(await this.readBody(res, 'WADO-RS', (r) => r.arrayBuffer()));
     return splitMultipart(body, boundary).map((p) => parseDicom(p));
+  }
+
+  /**
+   * The study's segmentations without its images: QIDO-RS lists the series, WADO-RS retrieves
+   * only the SEG and RTSTRUCT ones (kilobytes to a few MB, where the CT is hundreds of MB).
+   */
+  async listSegmentations(studyInstanceUid: string): Promise<SegmentationSummary[]> {
+    await loadCodecs();
+    const out: SegmentationSummary[] = [];
+    for (const s of await this.listSeries(studyInstanceUid)) {
+      if (s.modality !== 'SEG' && s.modality !== 'RTSTRUCT') continue;
+      for (const i of await this.retrieveSeries(studyInstanceUid, s.seriesInstanceUid, { asStored: true })) {
+        const summary = segmentationSummary(i);
+        if (summary) out.push(summary);
+      }
+    }
+    return out;
   }
 
   async getStudy(studyInstanceUid: string): Promise<StudyFiles> {
