@@ -74,6 +74,8 @@ export type RunPatch = Partial<Omit<RunRecord, 'runId' | 'request' | 'createdAt'
   error?: RunError | null;
   cancellation?: RunAction | null;
   reopen?: boolean;
+  /** Apply only if the record, as read inside the update (atomically), passes this check. */
+  onlyIf?: (r: RunRecord) => boolean;
 };
 
 /**
@@ -90,9 +92,10 @@ export interface RunRegistry {
 
 function applyPatch(r: RunRecord, patch: RunPatch): RunRecord {
   if (ENDED_STATUSES.has(r.status) && !patch.reopen) return r;
+  if (patch.onlyIf && !patch.onlyIf(r)) return r;
   const next: RunRecord = { ...r, updatedAt: new Date().toISOString() };
   for (const [k, v] of Object.entries(patch)) {
-    if (k === 'reopen') continue;
+    if (k === 'reopen' || k === 'onlyIf') continue;
     if ((k === 'error' || k === 'cancellation') && v === null) delete (next as unknown as Record<string, unknown>)[k];
     else if (k === 'timingsMs') next.timingsMs = { ...r.timingsMs, ...(v as RunRecord['timingsMs']) };
     else if (v !== undefined) (next as unknown as Record<string, unknown>)[k] = v;

@@ -34,17 +34,20 @@ async function mustGet(registry: RunRegistry, runId: string): Promise<RunRecord>
 export async function cancelRun(deps: LifecycleDeps, runId: string, by: Actor, reason?: string): Promise<RunRecord> {
   const rec = await mustGet(deps.registry, runId);
   if (rec.status === 'cancelled') return rec;
-  if (rec.status === 'done' || rec.status === 'retracted') {
-    throw new TaceError('RUN_PUBLISHED', `run is ${rec.status}: its result is in the EHR; retract it instead`, { httpStatus: 409 });
-  }
-  if (rec.status === 'running' && rec.stage === 'publish') {
-    throw new TaceError('RUN_PUBLISHING', 'the result is being written to the EHR; wait until it is done, then retract it', { httpStatus: 409 });
-  }
-  const after = await deps.registry.update(runId, { status: 'cancelled', cancellation: { by: by.sub, at: new Date().toISOString(), ...(reason ? { reason } : {}) } });
-  if (after.status !== 'cancelled') throw new TaceError('RUN_PUBLISHING', `run is ${after.status}`, { httpStatus: 409 });
-  const job = await deps.queues?.[rec.stage].getJob(runId);
+  // Checked inside the update, not before it: a publish that starts between a read and a write
+  // would otherwise write to the EHR under a run that says cancelled.
+  const refusal = (r: RunRecord): TaceError | undefined =>
+    r.status === 'done' || r.status === 'retracted'
+      ? new TaceError('RUN_PUBLISHED', `run is ${r.status}: its result is in the EHR; retract it instead`, { httpStatus: 409 })
+      : r.status === 'running' && r.stage === 'publish'
+        ? new TaceError('RUN_PUBLISHING', 'the result is being written to the EHR; wait until it is done, then retract it', { httpStatus: 409 })
+        : undefined;
+  const cancellation = { by: by.sub, at: new Date().toISOString(), ...(reason ? { reason } : {}) };
+  const after = await deps.registry.update(runId, { status: 'cancelled', cancellation, onlyIf: (r) => !refusal(r) });
+  if (after.status !== 'cancelled') throw refusal(after) ?? new TaceError('RUN_PUBLISHING', `run is ${after.status}`, { httpStatus: 409 });
+  const job = await deps.queues?.[after.stage].getJob(runId);
   if (job && ['waiting', 'delayed', 'prioritized', 'failed', 'waiting-children'].includes(await job.getState())) await job.remove();
-  deps.log.info({ runId, stage: rec.stage }, 'run cancelled');
+  deps.log.info({ runId, stage: after.stage }, 'run cancelled');
   return after;
 }
 

@@ -79,6 +79,22 @@ describe('runStage: crashes and ended runs', () => {
     await expect(retractRun({ registry: reg, log, fhir }, 'r7', { sub: 'x' }, 'why')).rejects.toMatchObject({ code: 'RUN_NOT_PUBLISHED', httpStatus: 409 });
   });
 
+  it('refuses a cancel when the publish starts between its read and its write (checked inside the update)', async () => {
+    const reg = new MemoryRunRegistry();
+    await newRun(reg, 'r8', { status: 'queued', stage: 'publish' });
+    // The cancel reads a queued run; the publish worker marks it running right after that read.
+    const racing = Object.assign(Object.create(reg) as MemoryRunRegistry, {
+      get: async (id: string) => {
+        const seen = await reg.get(id);
+        await reg.update(id, { status: 'running', stage: 'publish' });
+        return seen;
+      },
+    });
+    await expect(cancelRun({ registry: racing, log }, 'r8', { sub: 'x' })).rejects.toMatchObject({ code: 'RUN_PUBLISHING' });
+    expect(await reg.get('r8')).toMatchObject({ status: 'running', stage: 'publish' });
+    expect((await reg.get('r8'))!.cancellation).toBeUndefined();
+  });
+
   it('refuses to cancel a published run or one being published', async () => {
     const reg = new MemoryRunRegistry();
     await newRun(reg, 'r4', { status: 'done', stage: 'publish' });
