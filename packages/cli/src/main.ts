@@ -4,6 +4,8 @@
  *   tace-risk serve ingestion|inference-worker|results
  *   tace-risk bundle verify DIR
  *   tace-risk radiomics extract|batch …
+ *   tace-risk stats roc|calibration|dca …
+ *   tace-risk model develop|features|lasso|logistic …
  */
 import { enableCompileCache } from 'node:module';
 import { isTaceError } from '@tace/common';
@@ -33,8 +35,12 @@ async function main(): Promise<number> {
       const { runRadiomicsBin } = await import('@tace/radiomics/bin');
       return runRadiomicsBin(rest, { setup: async () => (await import('./dicom-readers.ts')).registerDicomReaders() });
     }
+    case 'stats':
+      return (await import('@tace/develop/stats')).runStatsCli(rest);
+    case 'model':
+      return (await import('@tace/develop/model')).runModelCli(rest);
     default:
-      process.stderr.write('usage: tace-risk demo | serve <service> | bundle verify <dir> | radiomics extract|batch …\n');
+      process.stderr.write('usage: tace-risk demo | serve <service> | bundle verify <dir> | radiomics extract|batch … | stats roc|calibration|dca … | model develop|features|lasso|logistic …\n');
       return cmd === undefined || cmd === '--help' ? 0 : 2;
   }
 }
