@@ -8,3 +8,4 @@ export { generatePatient, generatePatientRecord, syntheticUid, type SyntheticPat
 export { demoPatient, DEMO_SEED, DEMO_INDEX } from './demo.ts';
 export { seedFor } from './seed.ts';
 export { writeSyntheticStudy, type WrittenStudy } from './study.ts';
+export { generateSitePatient, generateSiteRecord, HOME_SITE, EXTERNAL_SITE, type SiteProfile } from './site.ts';
