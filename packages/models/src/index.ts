@@ -12,3 +12,4 @@ export {
   type ScoreInput, type ScoreResult, type FactorPointsResult, type RiskGroup, type ExtractFeatures,
 } from './score.ts';
 export { MODEL_ERRORS, modelError, type ModelErrorCode } from './errors.ts';
+export { extractCaseFeatures, dlFeaturesOf, loadFeatureExtractor, type FeatureExtractor, type CaseFeatures } from './features.ts';

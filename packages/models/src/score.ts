@@ -1,10 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import * as ort from 'onnxruntime-node';
 import type { ClinicalInputs, LabelMap, Volume } from '@tace/common';
 import { nomogramPoints } from '@tace/modeling';
 import { extractFeatures } from '@tace/radiomics';
 import type { ModelBundle } from './bundle.ts';
-import { preprocessForDl } from './dl-preprocess.ts';
+import { dlFeaturesOf } from './features.ts';
 import { MODEL_ERRORS, modelError } from './errors.ts';
 import type { ModelManifest, NomogramFactorName, NomogramFactorSpec } from './manifest.ts';
 
@@ -119,8 +118,8 @@ export async function scoreCase(
 ): Promise<ScoreResult> {
   const m = bundle.manifest;
   const t0 = performance.now();
-  const extract: ExtractFeatures = opts.extractFeatures ?? extractFeatures;
-  const all = await extract(input.image, input.mask, bundle.radiomicsParamsYaml);
+  // The same code path as `tace-risk model features` (the training table): no training-serving skew.
+  const all = await (opts.extractFeatures ?? extractFeatures)(input.image, input.mask, bundle.radiomicsParamsYaml);
   const radiomicsFeatures: Record<string, number> = {};
   for (const name of m.radiomics.features) {
     const v = all[name];
@@ -130,17 +129,7 @@ export async function scoreCase(
     radiomicsFeatures[name] = v;
   }
   const t1 = performance.now();
-
-  const tensor = new ort.Tensor('float32', preprocessForDl(input.image, input.mask, m.dl.preprocessing), [
-    1, 1, m.dl.preprocessing.size[2], m.dl.preprocessing.size[1], m.dl.preprocessing.size[0],
-  ]);
-  const out = await bundle.session.run({ [m.dl.inputName]: tensor }, [m.dl.outputName]);
-  const raw = out[m.dl.outputName]?.data;
-  if (!(raw instanceof Float32Array || raw instanceof Float64Array) || raw.length !== m.dl.featureNames.length) {
-    throw modelError(MODEL_ERRORS.MODEL_DL_OUTPUT_INVALID, `ONNX output ${m.dl.outputName} is not ${m.dl.featureNames.length} float features`);
-  }
-  const dlFeatures = Array.from(raw);
-  if (dlFeatures.some((v) => !Number.isFinite(v))) throw modelError(MODEL_ERRORS.MODEL_DL_OUTPUT_INVALID, 'ONNX output contains a non-finite value');
+  const dlFeatures = await dlFeaturesOf(bundle.session, m.dl, input.image, input.mask);
   const t2 = performance.now();
 
   const dlrScore = fusionScore(m.fusion, [...m.radiomics.features.map((n) => radiomicsFeatures[n]), ...dlFeatures]);
