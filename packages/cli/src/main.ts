@@ -38,6 +38,8 @@ async function main(): Promise<number> {
     case 'stats':
       return (await import('@tace/develop/stats')).runStatsCli(rest);
     case 'model':
+      // `model features` reads DICOM studies too (CT folder + SEG / RTSTRUCT)
+      if (rest[0] === 'features') await (await import('./dicom-readers.ts')).registerDicomReaders();
       return (await import('@tace/develop/model')).runModelCli(rest);
     default:
       process.stderr.write('usage: tace-risk demo | serve <service> | bundle verify <dir> | radiomics extract|batch … | stats roc|calibration|dca … | model develop|features|lasso|logistic …\n');

@@ -1,3 +1,20 @@
-export async function runModelCli(_argv: string[]): Promise<number> {
-  return 2;
+/** `tace-risk model develop | features | lasso | logistic` */
+import { progress } from './cli-kit.ts';
+
+const USAGE = 'usage: tace-risk model develop|features|lasso|logistic … (each has --help)\n';
+
+export async function runModelCli(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'features':
+      return (await import('./features-cli.ts')).modelFeatures(rest);
+    case undefined:
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      progress(USAGE.trimEnd());
+      return 2;
+  }
 }
