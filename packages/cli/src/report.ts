@@ -24,6 +24,7 @@ const FACTOR_LABEL: Record<string, string> = {
   tumourSizeMm: 'Tumour size',
   noduleCount: 'Number of nodules',
   log10AfpNgPerMl: 'AFP (log10)',
+  afpAtLeastCutoff: 'AFP at or above the cut-off',
   afpNgPerMl: 'AFP',
 };
 

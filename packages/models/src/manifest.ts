@@ -42,22 +42,28 @@ export const DlPreprocessing = Type.Object(
   { additionalProperties: false },
 );
 
-export const NOMOGRAM_FACTOR_NAMES = ['dlrScore', 'tumourSizeMm', 'noduleCount', 'log10AfpNgPerMl'] as const;
+export const NOMOGRAM_FACTOR_NAMES = ['dlrScore', 'tumourSizeMm', 'noduleCount', 'log10AfpNgPerMl', 'afpAtLeastCutoff'] as const;
 export type NomogramFactorName = (typeof NOMOGRAM_FACTOR_NAMES)[number];
 
 export const NomogramFactorSpec = Type.Object(
   {
-    name: Type.Union([Type.Literal('dlrScore'), Type.Literal('tumourSizeMm'), Type.Literal('noduleCount'), Type.Literal('log10AfpNgPerMl')]),
+    name: Type.Union([
+      Type.Literal('dlrScore'), Type.Literal('tumourSizeMm'), Type.Literal('noduleCount'), Type.Literal('log10AfpNgPerMl'), Type.Literal('afpAtLeastCutoff'),
+    ]),
     coefficient: Finite(),
     /** Training range on the model scale (after the transform). */
     min: Finite(),
     max: Finite(),
     /**
-     * How the clinical input becomes the model value. Only log10AfpNgPerMl needs one:
-     * {kind: 'log10', floorInput: 1} → log10(max(afpNgPerMl, floorInput)).
+     * How the clinical input becomes the model value. Only the AFP factors take one:
+     * log10AfpNgPerMl: {kind: 'log10', floorInput: 1} → log10(max(afpNgPerMl, floorInput));
+     * afpAtLeastCutoff: {kind: 'atLeast', cutoff: 400} → 1 if afpNgPerMl ≥ cutoff else 0.
      */
     transform: Type.Optional(
-      Type.Object({ kind: Type.Literal('log10'), floorInput: Finite({ exclusiveMinimum: 0 }) }, { additionalProperties: false }),
+      Type.Union([
+        Type.Object({ kind: Type.Literal('log10'), floorInput: Finite({ exclusiveMinimum: 0 }) }, { additionalProperties: false }),
+        Type.Object({ kind: Type.Literal('atLeast'), cutoff: Finite({ exclusiveMinimum: 0 }) }, { additionalProperties: false }),
+      ]),
     ),
   },
   { additionalProperties: false },

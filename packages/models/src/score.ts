@@ -60,6 +60,7 @@ const UNITS: Record<NomogramFactorName, string | undefined> = {
   tumourSizeMm: 'mm',
   noduleCount: 'count',
   log10AfpNgPerMl: 'log10(ng/mL)',
+  afpAtLeastCutoff: undefined,
 };
 
 /** low < moderate ≤ p < high ≤ p (thresholds are probabilities from the manifest). */
@@ -98,8 +99,13 @@ export function factorValue(f: NomogramFactorSpec, dlrScore: number, clinical: C
       return { value: clinicalValue('noduleCount', clinical.noduleCount) };
     case 'log10AfpNgPerMl': {
       const afp = clinicalValue('afpNgPerMl', clinical.afpNgPerMl);
-      const floor = f.transform?.floorInput ?? 1;
+      const floor = f.transform?.kind === 'log10' ? f.transform.floorInput : 1;
       return { value: Math.log10(Math.max(afp, floor)), inputValue: afp, inputUnit: 'ng/mL' };
+    }
+    case 'afpAtLeastCutoff': {
+      const afp = clinicalValue('afpNgPerMl', clinical.afpNgPerMl);
+      if (f.transform?.kind !== 'atLeast') throw new RangeError('afpAtLeastCutoff needs transform {kind: atLeast}');
+      return { value: afp >= f.transform.cutoff ? 1 : 0, inputValue: afp, inputUnit: 'ng/mL' };
     }
     default:
       throw new RangeError(`unknown nomogram factor ${String((f as { name: unknown }).name)}`);

@@ -56,10 +56,12 @@ export function manifestConsistencyProblems(m: ModelManifest): string[] {
   const names = m.nomogram.factors.map((f) => f.name);
   if (new Set(names).size !== names.length) p.push('nomogram.factors: a factor is listed twice');
   if (!names.includes('dlrScore')) p.push('nomogram.factors must include dlrScore');
+  if (names.includes('log10AfpNgPerMl') && names.includes('afpAtLeastCutoff')) p.push('nomogram.factors: AFP enters once, log-scaled or dichotomised');
   for (const f of m.nomogram.factors) {
     if (!(f.max > f.min)) p.push(`nomogram factor ${f.name}: max must exceed min`);
     if (f.name === 'log10AfpNgPerMl' && f.transform?.kind !== 'log10') p.push('nomogram factor log10AfpNgPerMl needs transform {kind: log10}');
-    if (f.name !== 'log10AfpNgPerMl' && f.transform) p.push(`nomogram factor ${f.name} takes no transform`);
+    if (f.name === 'afpAtLeastCutoff' && f.transform?.kind !== 'atLeast') p.push('nomogram factor afpAtLeastCutoff needs transform {kind: atLeast, cutoff}');
+    if (f.name !== 'log10AfpNgPerMl' && f.name !== 'afpAtLeastCutoff' && f.transform) p.push(`nomogram factor ${f.name} takes no transform`);
   }
   if (!(m.riskThresholds.moderate <= m.riskThresholds.high)) p.push('riskThresholds.moderate must not exceed riskThresholds.high');
   const [lo, hi] = m.dl.preprocessing.windowHu;
