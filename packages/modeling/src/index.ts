@@ -17,3 +17,11 @@ export {
   nomogramPoints, nomogramScale, totalPointsToProbability,
   type NomogramFactor, type NomogramModel, type NomogramResult, type FactorPoints, type NomogramScale,
 } from './nomogram.ts';
+export { pchisqUpper, ptTwoSided, qt, qchisq } from './distributions.ts';
+export {
+  icc, iccScreen, wilcoxonRankSum, tTest, rankAverage, correlation, correlationMatrix, pruneCorrelated, univariatePriority, mrmr, screen,
+  type IccModel, type IccType, type IccUnit, type IccOptions, type IccResult, type ReplicateFeatures, type IccScreenOptions, type IccScreenRow,
+  type IccScreenResult, type WilcoxonOptions, type WilcoxonResult, type TTestResult, type CorrelationMethod, type PruneOptions, type PruneResult,
+  type MrmrOptions, type MrmrSelected, type MrmrResult, type UnivariateTest, type ScreenStep, type ScreenConfig, type ScreenReason, type ScreenRow,
+  type ScreenResult,
+} from './screening.ts';
