@@ -41,9 +41,11 @@ export interface NomogramScale {
 }
 
 /**
- * Scale of a logistic nomogram as R's rms::nomogram draws it: the factor with the widest effect
- * range |β|·(max − min) spans 0…pointsScale; every factor's 0 is at the end of its range with the
- * lower linear predictor (the max end when β < 0).
+ * Scale of a min–max logistic nomogram: the factor with the widest effect range |β|·(max − min)
+ * spans 0…pointsScale; every factor's 0 is at the end of its range with the lower linear predictor
+ * (the max end when β < 0). This is rms::nomogram's rule applied to [min, max] itself; rms applies it
+ * to its axis ticks, pretty(c(min, max), nint), which usually reach beyond the data — see
+ * buildNomogram for the nomogram exactly as rms computes it.
  */
 export function nomogramScale(model: NomogramModel): NomogramScale {
   const scale = model.pointsScale ?? 100;
