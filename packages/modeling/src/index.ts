@@ -15,8 +15,13 @@ export { calibration, type CalibrationResult } from './calibration.ts';
 export { stratifiedSplit, type SplitIndices } from './split.ts';
 export {
   nomogramPoints, nomogramScale, totalPointsToProbability,
+  datadistLimits, buildNomogram, scoreNomogram, printNomogram, formatNumbers, formatValue, formatPoints, roundR,
   type NomogramFactor, type NomogramModel, type NomogramResult, type FactorPoints, type NomogramScale,
+  type DatadistLimits, type DatadistOptions, type TermTransform, type NomogramTerm, type LogisticNomogramModel, type BuildNomogramOptions,
+  type NomogramAxis, type NomogramFunAxis, type Nomogram, type NomogramScore, type FormatOptions,
 } from './nomogram.ts';
+export { nomogramSvg, type NomogramSvgOptions } from './nomogram-svg.ts';
+export { pretty, prettyTyped, type PrettyOptions } from './pretty.ts';
 export { pchisqUpper, ptTwoSided, qt, qchisq } from './distributions.ts';
 export {
   icc, iccScreen, wilcoxonRankSum, tTest, rankAverage, correlation, correlationMatrix, pruneCorrelated, univariatePriority, mrmr, screen,
