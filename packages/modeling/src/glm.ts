@@ -47,7 +47,7 @@ export interface GlmOptions {
   level?: number;
   /** Newton iterations at most (default 100). */
   maxIter?: number;
-  /** Convergence when the largest change of the standardised coefficients is below tol (default 1e-10). */
+  /** Convergence when the largest Newton step of the standardised coefficients is below tol (default 1e-10). */
   tol?: number;
 }
 
@@ -508,12 +508,13 @@ function newtonMl(Z: Float64Array[], y: Uint8Array, maxIter: number, tol: number
       scale /= 2;
     }
     if (!(nextLl >= ll - 1e-12 * Math.max(1, Math.abs(ll)))) break;
-    let change = 0;
-    for (let a = 0; a < k; a++) change = Math.max(change, Math.abs(next[a] - beta[a]));
+    // the proposed (undamped) Newton step measures the distance to the optimum
+    let proposed = 0;
+    for (let a = 0; a < k; a++) proposed = Math.max(proposed, Math.abs(step[a]));
     beta.set(next);
     ll = nextLl;
     history.push(Float64Array.from(beta));
-    if (change < tol) {
+    if (proposed < tol) {
       converged = true;
       break;
     }
@@ -677,7 +678,7 @@ function epvOf(events: number, n: number, slopes: number): { epv: number; warnin
  * from the inverse information at the estimate, z, p = 2·Φ(−|z|), Wald CIs as confint.default,
  * odds ratios with the CI limits exponentiated, deviance, null deviance, AIC, logLik. The fit is
  * Newton–Raphson with step halving on centred and scaled columns, iterated until the largest
- * coefficient change is < tol (1e-10 on the standardised scale), i.e. to the precision of
+ * Newton step is < tol (1e-10 on the standardised scale), i.e. to the precision of
  * double arithmetic (glm's default epsilon = 1e-8 on the relative deviance change stops short, by
  * up to ~1e-6 relative in the coefficients: `scoreNorm` shows the difference). `iterations`
  * counts our Newton steps, not glm's IRLS iterations. The lrm extras (model LR χ², d.f., P, C, Dxy,
@@ -860,7 +861,7 @@ export function fitGlm(table: DataTable, opts: GlmOptions): GlmFit {
     for (let a = 0; a < k; a++) score[a] += X[i][a] * r;
   }
   const deviance = -2 * ll;
-  const lrChisq = nullDeviance - deviance;
+  const lrChisq = k > 1 ? nullDeviance - deviance : 0;
   const lr = { chisq: lrChisq, df: k - 1, p: k > 1 ? pchisqUpper(lrChisq, k - 1) : 1 };
   return {
     method: 'ml',
