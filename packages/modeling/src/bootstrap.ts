@@ -240,7 +240,8 @@ export const VALIDATE_INDEXES = ['Dxy', 'R2', 'Intercept', 'Slope', 'Emax', 'D',
 export type ValidateIndex = (typeof VALIDATE_INDEXES)[number];
 /** The measures computed per sample (all but Emax, which validate derives from the corrected slope and intercept). */
 const MEASURES = ['Dxy', 'R2', 'Intercept', 'Slope', 'D', 'U', 'Q', 'B', 'g', 'gp'] as const;
-type Measures = Record<(typeof MEASURES)[number], number>;
+/** One sample's indexes (validate's rows but Emax). */
+export type ValidationMeasures = Record<(typeof MEASURES)[number], number>;
 
 export interface PredictionScaleOption {
   /** What the predictor returns: 'probability' (default; must lie in (0, 1)) or 'logit'. */
@@ -296,7 +297,7 @@ function brierOf(lp: ArrayLike<number>, y: Labels): number {
  * fitted to — LR χ² from −2 log L of the linear predictors, Nagelkerke R², Intercept 0, Slope 1,
  * D = (LR − 1)/n, U = −2/n, Q = D − U, Brier, g = GiniMd(lp), gp = GiniMd(p), Dxy exact (somers2).
  */
-export function apparentIndexes(lp: ArrayLike<number>, y: Labels): Measures {
+export function apparentIndexes(lp: ArrayLike<number>, y: Labels): ValidationMeasures {
   const { n, events } = checkLabels(y, 2);
   const llnull = nullDev(n, events);
   const lr = llnull - minus2LogLikClamped(lp, y);
@@ -323,7 +324,7 @@ export function apparentIndexes(lp: ArrayLike<number>, y: Labels): Measures {
  * g = GiniMd(b·lp), gp = GiniMd(plogis(a + b·lp)); Dxy exact, Brier of plogis(lp). When every lp is
  * equal, the recalibration is intercept-only as rms's null-model branch (slope 1, LR 0).
  */
-export function testIndexes(lp: ArrayLike<number>, y: Labels): Measures {
+export function testIndexes(lp: ArrayLike<number>, y: Labels): ValidationMeasures {
   const { n, events } = checkLabels(y, 3);
   let constant = true;
   for (let i = 1; i < lp.length; i++) if (lp[i] !== lp[0]) constant = false;
@@ -368,7 +369,7 @@ export function testIndexes(lp: ArrayLike<number>, y: Labels): Measures {
 
 /** Outcome of one resample: the training (apparent) and test indexes, or why it was left out. */
 export type ValidateResampleResult =
-  | { ok: true; training: Measures; test: Measures }
+  | { ok: true; training: ValidationMeasures; test: ValidationMeasures }
   | { ok: false; code: string; message: string };
 
 export interface ValidateResampleOptions extends PredictionScaleOption {}
@@ -459,7 +460,7 @@ function emaxOf(a: number, b: number): number {
  * that were not left out; optimism = training − test; index.corrected = index.orig − optimism;
  * Emax from the corrected intercept and slope: row (0, 0, Emax, Emax, Emax)).
  */
-export function aggregateValidate(indexOrig: Measures, results: ReadonlyArray<ValidateResampleResult>): ValidateResult {
+export function aggregateValidate(indexOrig: ValidationMeasures, results: ReadonlyArray<ValidateResampleResult>): ValidateResult {
   const train: Record<string, number> = {};
   const test: Record<string, number> = {};
   for (const k of MEASURES) {

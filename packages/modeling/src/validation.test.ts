@@ -67,18 +67,36 @@ describe('lowess equals R stats::lowess', () => {
     expect(codeOf(() => lowess([1, 2], [1, 2], { iter: 1.5 }))).toBe('MODEL_BAD_OPTION');
     expect(codeOf(() => lowess([1, 2], [1, 2], { delta: -1 }))).toBe('MODEL_BAD_OPTION');
   });
-  it('property: a straight line is reproduced exactly-ish, and the output is sorted', () => {
+  it('property: a line on a regular grid (any order) is reproduced; constant y stays constant; x sorted', () => {
+    // Local linear fits reproduce a line when each neighbourhood's x are spread out (clowess falls
+    // back to a weighted mean below 0.001·range): true on a regular grid, not for clustered x.
+    // Robustness iterations are left out of the line check: with residuals of pure rounding noise
+    // they zero arbitrary weights.
     fc.assert(
       fc.property(
-        fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 3, maxLength: 40 }),
+        fc.shuffledSubarray([...Array(40).keys()], { minLength: 3 }),
+        fc.double({ min: -50, max: 50, noNaN: true }), fc.double({ min: 0.01, max: 10, noNaN: true }),
         fc.double({ min: -5, max: 5, noNaN: true }), fc.double({ min: -5, max: 5, noNaN: true }),
-        (xs, a, b) => {
-          const r = lowess(xs, xs.map((v) => a + b * v));
-          for (let i = 1; i < r.x.length; i++) expect(r.x[i]).toBeGreaterThanOrEqual(r.x[i - 1]);
-          for (let i = 0; i < r.x.length; i++) expect(Math.abs(r.y[i] - (a + b * r.x[i]))).toBeLessThan(1e-6 * (1 + Math.abs(a) + 100 * Math.abs(b)));
+        fc.double({ min: 0.05, max: 1, noNaN: true }),
+        (ks, x0, step, a, b, f) => {
+          const xs = ks.map((k) => x0 + step * k);
+          const r = lowess(xs, xs.map((v) => a + b * v), { f, iter: 0 });
+          expect([...r.x]).toEqual([...xs].sort((u, v) => u - v));
+          for (let i = 0; i < r.x.length; i++) expect(Math.abs(r.y[i] - (a + b * r.x[i]))).toBeLessThan(1e-9 * (1 + Math.abs(a) + 500 * Math.abs(b)));
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 100 },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 1, maxLength: 40 }),
+        fc.double({ min: -10, max: 10, noNaN: true }), fc.integer({ min: 0, max: 4 }),
+        (xs, c, iter) => {
+          const r = lowess(xs, xs.map(() => c), { iter });
+          for (const v of r.y) expect(Math.abs(v - c)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(c)));
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 });
