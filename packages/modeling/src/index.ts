@@ -30,3 +30,14 @@ export {
   type MrmrOptions, type MrmrSelected, type MrmrResult, type UnivariateTest, type ScreenStep, type ScreenConfig, type ScreenReason, type ScreenRow,
   type ScreenResult,
 } from './screening.ts';
+export {
+  fitGlm, predictGlm, glmDesignMatrix, lrmIndexes,
+  type Cell as GlmCell, type DataTable, type TermSpec, type GlmOptions, type EncodedTerm, type GlmDesign, type GlmCoefficient,
+  type GlmWarning, type LrmIndexes, type GlmFit,
+} from './glm.ts';
+export { fitFirth, firthInference, firthLrTest, type FirthOptions, type FirthModel, type PenalizedLrTest, type FirthInference } from './firth.ts';
+export { rcsKnots, rcsKnotsDetail, rcsBasis, rcsColumnNames, quantileType7, type RcsKnotsOptions, type RcsKnotsResult } from './rcs.ts';
+export {
+  glmnetPath, cvGlmnet, coefficientsAt, predictGlmnet,
+  type ColumnMajorMatrix, type GlmnetX, type GlmnetOptions, type GlmnetPath, type CvMeasure, type CvGlmnetOptions, type CvGlmnetResult,
+} from './glmnet.ts';
