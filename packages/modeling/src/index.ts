@@ -41,3 +41,15 @@ export {
   glmnetPath, cvGlmnet, coefficientsAt, predictGlmnet,
   type ColumnMajorMatrix, type GlmnetX, type GlmnetOptions, type GlmnetPath, type CvMeasure, type CvGlmnetOptions, type CvGlmnetResult,
 } from './glmnet.ts';
+export { lowess, type LowessOptions, type LowessResult } from './lowess.ts';
+export {
+  valProb, hosmerLemeshow, binnedCalibration, calibrationCurveLowess, calibrationInTheLarge, wilsonInterval, lrmFit, somersDxy, qlogis, plogis,
+  type ValProbResult, type HosmerLemeshowResult, type HosmerLemeshowGroup, type CalibrationBin, type LrmFitOptions, type LrmFitResult,
+} from './validation.ts';
+export {
+  bootstrapIndices, bootstrapAucCi, bootstrapValidate, bootstrapCalibrate, validateResample, calibrateResample, aggregateValidate,
+  aggregateCalibrate, apparentIndexes, testIndexes, defaultPredy, VALIDATE_INDEXES,
+  type BootstrapAucOptions, type BootstrapAucResult, type Predictor, type FitPipeline, type ValidateIndex, type ValidationMeasures,
+  type ValidateResampleResult, type ValidateRow, type ValidateResult, type BootstrapValidateOptions, type CalibrateResampleResult,
+  type CalibratePoint, type CalibrateResult, type BootstrapCalibrateOptions,
+} from './bootstrap.ts';

@@ -25,7 +25,7 @@ describe('calibration', () => {
     const y = [0, 0, 1, 0, 0, 1, 0, 1, 1, 0, 1, 1];
     const p = predictLogistic(fitLogistic(X, y), X);
     const c = calibration(p, y);
-    expect(c.intercept).toBeCloseTo(0, 8);
+    expect(c.calibrationInTheLarge).toBeCloseTo(0, 8);
     expect(c.slope).toBeCloseTo(1, 8);
     expect(c.n).toBe(12);
     expect(c.events).toBe(6);
@@ -35,7 +35,7 @@ describe('calibration', () => {
     // intercept a solves σ(logit .2 + a) = .5 → a = −logit .2 = log 4
     const c = calibration([0.2, 0.2, 0.2, 0.2], [1, 1, 0, 0]);
     expect(c.brier).toBeCloseTo(0.34, 14);
-    expect(c.intercept).toBeCloseTo(Math.log(4), 10);
+    expect(c.calibrationInTheLarge).toBeCloseTo(Math.log(4), 10);
   });
 });
 
