@@ -10,6 +10,8 @@
 #                  unequal means and scales, 4 true signals; set.seed(20251209)
 #   glmnet_B.csv   n = 60, p = 200 (p > n): y and x001..x200, 5 true signals; same seed stream
 #   glmnet_C.csv   n = 100, p = 8: y and x1..x8, column x5 constant (glmnet gives it 0)
+#   glmnet_D.csv   n = 80, p = 6: y and x1..x6, strong signal (held-out probabilities saturate);
+#                  set.seed(99), drawn after everything else
 #   glmnet.json    every reference value the tests compare with (see the `out` list at the end)
 #
 # All values are R's own: glmnet(), cv.glmnet(), coef(fit, s = ...) (exact = FALSE: linear
@@ -129,6 +131,13 @@ fits$A_a0 <- fitinfo(glmnet(A$X, A$y, family = "binomial", alpha = 0), list(data
 fits$A_a0_tight <- fitinfo(glmnet(A$X, A$y, family = "binomial", alpha = 0, thresh = 1e-14),
                            list(data = sc("A"), alpha = sc(0), thresh = sc(1e-14)))
 
+## truncated paths: too many passes (glmnet jerr -k) and too many active variables (jerr -10000-k);
+## R warns and returns the solutions for the larger lambdas
+r <- withWarnings(glmnet(A$X, A$y, family = "binomial", maxit = 100))
+fits$A_maxit <- c(fitinfo(r$value, list(data = sc("A"), alpha = sc(1), maxit = sc(100))), list(warnings = r$warnings))
+r <- withWarnings(glmnet(A$X, A$y, family = "binomial", pmax = 3))
+fits$A_pmax <- c(fitinfo(r$value, list(data = sc("A"), alpha = sc(1), pmax = sc(3))), list(warnings = r$warnings))
+
 ## coef(fit, s = ...) with exact = FALSE: glmnet's linear interpolation between path lambdas
 fitA <- glmnet(A$X, A$y, family = "binomial")
 s_interp <- c(0.2, 0.05, 0.0123, 0.003, 1e-6)            # 0.2 > lambda_max, 1e-6 < min(lambda)
@@ -185,10 +194,28 @@ r <- withWarnings(cv.glmnet(C$X, C$y, family = "binomial", foldid = foldC40, typ
 cvs$C40_class <- c(cvinfo(r$value, list(data = sc("C"), alpha = sc(1), foldid = sc("C40"),
                                         type_measure = sc("class"))), list(warnings = r$warnings))
 
+## ---- D: n = 80, p = 6, a strong signal; with lambda.min.ratio = 1e-4 the held-out probabilities
+## saturate, so cv.lognet's clamping of p to [1e-5, 1 - 1e-5] matters ----
+set.seed(99)
+D <- list(X = matrix(rnorm(80 * 6), 80, 6))
+D$y <- rbinom(80, 1, plogis(5 * D$X[, 1] - 4 * D$X[, 2]))
+colnames(D$X) <- sprintf("x%d", 1:6)
+write_csv17(data.frame(y = D$y, D$X), file.path(outdir, "glmnet_D.csv"))
+foldD <- sample(rep(1:4, length.out = 80))
+r <- withWarnings(cv.glmnet(D$X, D$y, family = "binomial", foldid = foldD, type.measure = "deviance",
+                            lambda.min.ratio = 1e-4, keep = TRUE))
+stopifnot(sum(plogis(r$value$fit.preval) < 1e-5) > 0)
+cvs$D_deviance <- c(cvinfo(r$value, list(data = sc("D"), alpha = sc(1), foldid = sc("D"), lambda_min_ratio = sc(1e-4),
+                                         type_measure = sc("deviance"))), list(warnings = r$warnings))
+r <- withWarnings(cv.glmnet(D$X, D$y, family = "binomial", foldid = foldD, type.measure = "class",
+                            lambda.min.ratio = 1e-4))
+cvs$D_class <- c(cvinfo(r$value, list(data = sc("D"), alpha = sc(1), foldid = sc("D"), lambda_min_ratio = sc(1e-4),
+                                      type_measure = sc("class"))), list(warnings = r$warnings))
+
 out <- list(
   versions = list(R = sc(R.version.string), glmnet = sc(as.character(packageVersion("glmnet"))),
                   survival = sc(as.character(packageVersion("survival")))),
-  foldid = list(A = foldA, B = foldB, C = foldC, C40 = foldC40),
+  foldid = list(A = foldA, B = foldB, C = foldC, C40 = foldC40, D = foldD),
   fits = fits,
   cv = cvs,
   interp = list(data = sc("A"), fit = sc("A_a1"), s = s_interp,
