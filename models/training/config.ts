@@ -1,12 +1,15 @@
 /**
- * Fixed settings of the demo bundle's training run. Everything here is a choice (seed, sizes,
- * preprocessing); every NUMBER of the bundle's model is fitted from the cohort these generate.
+ * Fixed settings of the demo study. Everything here is a choice (seed, sizes, preprocessing, the
+ * external site's shift); every NUMBER of the bundle's model is fitted by `tace-risk model develop`
+ * from the cohort these generate.
  */
 import type { DlPreprocessing } from '@tace/models';
 
-/** Seed of the training cohort (the demo patient uses DEMO_SEED from @tace/synthetic: not in it). */
+/** Seed of the study's patients (the demo patient uses DEMO_SEED from @tace/synthetic: not in it). */
 export const COHORT_SEED = 424242;
-export const COHORT_SIZE = Number(process.env.TACE_COHORT_SIZE ?? 400);
+/** Home-site patients (train + test) and external-site patients: 475 in all, as the issue's demonstration. */
+export const HOME_SIZE = Number(process.env.TACE_COHORT_HOME ?? 375);
+export const EXTERNAL_SIZE = Number(process.env.TACE_COHORT_EXTERNAL ?? 100);
 export const TEST_FRACTION = 0.3;
 export const SPLIT_SEED = 7;
 
@@ -21,6 +24,3 @@ export const DL_PREPROCESSING: DlPreprocessing = {
   size: [32, 32, 16],
   normalisation: 'window-unit',
 };
-
-export const BUNDLE_ID = 'tace-synthetic-demo';
-export const BUNDLE_VERSION = '0.1.0';

@@ -8,6 +8,8 @@ export async function runModelCli(argv: string[]): Promise<number> {
   switch (sub) {
     case 'features':
       return (await import('./features-cli.ts')).modelFeatures(rest);
+    case 'develop':
+      return (await import('./develop-cli.ts')).modelDevelop(rest);
     case undefined:
     case '--help':
     case '-h':

@@ -48,7 +48,7 @@ export {
 } from './validation.ts';
 export {
   bootstrapIndices, bootstrapAucCi, bootstrapValidate, bootstrapCalibrate, validateResample, calibrateResample, aggregateValidate,
-  aggregateCalibrate, apparentIndexes, testIndexes, defaultPredy, VALIDATE_INDEXES,
+  aggregateCalibrate, apparentIndexes, testIndexes, defaultPredy, calibrationErrors, VALIDATE_INDEXES,
   type BootstrapAucOptions, type BootstrapAucResult, type Predictor, type FitPipeline, type ValidateIndex, type ValidationMeasures,
   type ValidateResampleResult, type ValidateRow, type ValidateResult, type BootstrapValidateOptions, type CalibrateResampleResult,
   type CalibratePoint, type CalibrateResult, type BootstrapCalibrateOptions,

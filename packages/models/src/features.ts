@@ -30,6 +30,8 @@ export interface FeatureExtractor {
   /** sha256 of the parameter file and of the ONNX file: the provenance stamped on a feature table. */
   radiomicsParamsSha256: string;
   onnxSha256: string;
+  /** Absolute path of the ONNX file (a developed bundle copies it). */
+  onnxPath: string;
   close(): Promise<void>;
 }
 
@@ -89,6 +91,7 @@ export async function loadFeatureExtractor(dir: string): Promise<FeatureExtracto
       session: b.session,
       radiomicsParamsSha256: paramsFile?.sha256 ?? sha256Hex(Buffer.from(b.radiomicsParamsYaml)),
       onnxSha256: b.weightsSha256,
+      onnxPath: resolve(root, b.manifest.dl.onnxFile),
       close: b.close,
     };
   }
@@ -129,5 +132,5 @@ export async function loadFeatureExtractor(dir: string): Promise<FeatureExtracto
     await session.release();
     throw modelError(MODEL_ERRORS.BUNDLE_INCONSISTENT, `ONNX model has inputs ${session.inputNames.join(', ')} and outputs ${session.outputNames.join(', ')}; dl.json names ${dl.inputName} → ${dl.outputName}`, {});
   }
-  return { radiomicsParamsYaml: yaml, dl, session, radiomicsParamsSha256: sha256Hex(Buffer.from(yaml)), onnxSha256: sha256Hex(onnx), close: () => session.release() };
+  return { radiomicsParamsYaml: yaml, dl, session, radiomicsParamsSha256: sha256Hex(Buffer.from(yaml)), onnxSha256: sha256Hex(onnx), onnxPath: resolve(root, dl.onnxFile), close: () => session.release() };
 }

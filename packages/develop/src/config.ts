@@ -1,0 +1,188 @@
+/**
+ * develop.yaml — the settings of `tace-risk model develop`. Closed objects: a misspelt key is an
+ * error (DEVELOP_CONFIG_INVALID with its JSON path), not a silently ignored setting.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import Type, { type Static } from 'typebox';
+import { parse as parseYaml } from 'yaml';
+import { TaceError } from '@tace/common';
+
+const Columns = Type.Object(
+  {
+    /** Every column whose name starts with this prefix… */
+    prefix: Type.Optional(Type.String({ minLength: 1 })),
+    /** …or exactly these columns. */
+    columns: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+  },
+  { additionalProperties: false },
+);
+const Lasso = Type.Object(
+  {
+    alpha: Type.Number({ minimum: 0, maximum: 1, default: 1 }),
+    folds: Type.Integer({ minimum: 3, maximum: 50, default: 10 }),
+    typeMeasure: Type.Union([Type.Literal('deviance'), Type.Literal('auc'), Type.Literal('class')], { default: 'deviance' }),
+    /** λ.1se (the sparser, glmnet's usual choice in radiomics papers) or λ.min. */
+    lambda: Type.Union([Type.Literal('1se'), Type.Literal('min')], { default: '1se' }),
+    seed: Type.Integer({ default: 1 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const DevelopConfig = Type.Object(
+  {
+    outcome: Type.Object(
+      {
+        column: Type.String({ minLength: 1 }),
+        positive: Type.Optional(Type.String()),
+        /** What the outcome is and over which horizon (model card, first item of TRIPOD+AI). */
+        definition: Type.String({ minLength: 1 }),
+      },
+      { additionalProperties: false },
+    ),
+    /** Column with train / test / external. */
+    cohortColumn: Type.String({ default: 'cohort' }),
+    idColumn: Type.String({ default: 'id' }),
+    radiomics: Columns,
+    dl: Columns,
+    clinical: Type.Object(
+      {
+        tumourSizeMm: Type.String({ minLength: 1 }),
+        noduleCount: Type.String({ minLength: 1 }),
+        afpNgPerMl: Type.String({ minLength: 1 }),
+        /** AFP enters log10-scaled (floor 1 ng/mL) or dichotomised at `afpCutoff` ng/mL. */
+        afpTransform: Type.Union([Type.Literal('log10'), Type.Literal('dichotomise')], { default: 'log10' }),
+        afpCutoff: Type.Number({ exclusiveMinimum: 0, default: 400 }),
+      },
+      { additionalProperties: false },
+    ),
+    /** Missing values: refuse (default), or impute the train median of the column (reported). */
+    missing: Type.Union([Type.Literal('refuse'), Type.Literal('median')], { default: 'refuse' }),
+    screening: Type.Object(
+      {
+        univariate: Type.Optional(
+          Type.Object(
+            {
+              test: Type.Union([Type.Literal('wilcoxon'), Type.Literal('welch'), Type.Literal('student')], { default: 'wilcoxon' }),
+              pThreshold: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        correlation: Type.Optional(
+          Type.Object(
+            { threshold: Type.Number({ exclusiveMinimum: 0, maximum: 1 }), method: Type.Union([Type.Literal('pearson'), Type.Literal('spearman')], { default: 'pearson' }) },
+            { additionalProperties: false },
+          ),
+        ),
+        mrmr: Type.Optional(Type.Object({ k: Type.Integer({ minimum: 1 }) }, { additionalProperties: false })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    radScore: Lasso,
+    /** DL score: LASSO over the DL features, or plain logistic regression (one or few DL features). */
+    dlScore: Type.Object(
+      { method: Type.Union([Type.Literal('lasso'), Type.Literal('logistic')], { default: 'logistic' }), lasso: Type.Optional(Lasso) },
+      { additionalProperties: false, default: {} },
+    ),
+    fusion: Type.Object(
+      {
+        /** score: logistic regression on (Rad score, DL score); feature: one LASSO over the selected radiomics and the DL features. */
+        level: Type.Union([Type.Literal('score'), Type.Literal('feature')], { default: 'score' }),
+        lasso: Type.Optional(Lasso),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    combined: Type.Object(
+      {
+        /** Firth-penalised fit when the combined model's data are separated (else refuse). */
+        firthOnSeparation: Type.Boolean({ default: false }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    threshold: Type.Object(
+      {
+        /** High-risk cut-off: Youden on train, or a fixed probability. */
+        rule: Type.Union([Type.Literal('youden'), Type.Literal('fixed')], { default: 'youden' }),
+        value: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 })),
+        /** Moderate-risk cut-off (default: half of the high one). */
+        moderate: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    validation: Type.Object(
+      {
+        /** Bootstrap resamples of the whole pipeline (rms::validate / calibrate); 0 = none. */
+        bootstrap: Type.Integer({ minimum: 0, maximum: 10000, default: 200 }),
+        seed: Type.Integer({ default: 20240101 }),
+        /** Worker threads for the bootstrap (default: all cores). */
+        workers: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 })),
+        dcaThresholds: Type.String({ default: '0:0.99:0.01' }),
+        calibrationGroups: Type.Integer({ minimum: 3, default: 10 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    nomogram: Type.Object(
+      {
+        /** Probabilities on the risk axis. */
+        riskAxis: Type.Array(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }), { default: [0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 0.95] }),
+        riskLabel: Type.String({ default: 'Risk of distant metastasis' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    bundle: Type.Object(
+      {
+        id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$', maxLength: 64 }),
+        version: Type.String({ pattern: '^[0-9A-Za-z][0-9A-Za-z.+-]*$', maxLength: 64 }),
+        name: Type.String({ minLength: 1 }),
+        /** Folder of the feature extractor used by `model features` (a bundle, or radiomics.yaml + dl.json + ONNX), relative to the config. */
+        extractor: Type.String({ minLength: 1 }),
+        syntheticDemo: Type.Boolean(),
+        disclaimer: Type.String({ minLength: 1 }),
+        intendedUse: Type.String({ minLength: 1 }),
+        trainingData: Type.String({ minLength: 1 }),
+        limitations: Type.String({ minLength: 1 }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type DevelopConfig = Static<typeof DevelopConfig>;
+export type LassoSettings = Static<typeof Lasso>;
+
+const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
+const check = ajv.compile(DevelopConfig);
+
+export function parseDevelopConfig(text: string, source = 'develop.yaml'): DevelopConfig {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new TaceError('DEVELOP_CONFIG_INVALID', `${source}: not YAML (${(e as Error).message})`);
+  }
+  if (!check(doc)) {
+    const errs = (check.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+    throw new TaceError('DEVELOP_CONFIG_INVALID', `${source}: ${errs.join('; ')}`, { detail: { errors: errs } });
+  }
+  const c = doc as DevelopConfig;
+  for (const [name, cols] of [['radiomics', c.radiomics], ['dl', c.dl]] as const) {
+    if ((cols.prefix === undefined) === (cols.columns === undefined)) {
+      throw new TaceError('DEVELOP_CONFIG_INVALID', `${source}: /${name} needs exactly one of prefix or columns`);
+    }
+  }
+  if (c.threshold.rule === 'fixed' && c.threshold.value === undefined) {
+    throw new TaceError('DEVELOP_CONFIG_INVALID', `${source}: /threshold rule fixed needs a value`);
+  }
+  return c;
+}
+
+export function readDevelopConfig(path: string): DevelopConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new TaceError('DEVELOP_CONFIG_INVALID', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseDevelopConfig(text, path);
+}
