@@ -572,15 +572,18 @@ function makeKernels(bytes: number, forceJs = false): Kernels {
   const useWasm = !!wasmApi && !!wasmModule && !forceJs;
   const cached = heapCache?.deref();
   if (cached && cached.heap.byteLength >= bytes && cached.wasm === useWasm) return cached;
-  let k: Kernels;
-  if (!useWasm || !wasmApi || !wasmModule) {
-    k = jsKernels(Math.ceil(bytes / 8) * 8);
-  } else {
-    const pages = Math.max(1, Math.ceil(bytes / 65536));
-    const mem = new wasmApi.Memory({ initial: pages });
-    const ex = new wasmApi.Instance(wasmModule, { env: { mem } }).exports as unknown as Omit<Kernels, 'heap' | 'wasm'>;
-    k = { heap: new Float64Array(mem.buffer), wasm: true, dot: ex.dot, dotsq: ex.dotsq, resid: ex.resid, addScaled: ex.addScaled };
+  let k: Kernels | null = null;
+  if (useWasm && wasmApi && wasmModule) {
+    try {
+      const pages = Math.max(1, Math.ceil(bytes / 65536));
+      const mem = new wasmApi.Memory({ initial: pages });
+      const ex = new wasmApi.Instance(wasmModule, { env: { mem } }).exports as unknown as Omit<Kernels, 'heap' | 'wasm'>;
+      k = { heap: new Float64Array(mem.buffer), wasm: true, dot: ex.dot, dotsq: ex.dotsq, resid: ex.resid, addScaled: ex.addScaled };
+    } catch {
+      k = null; // e.g. more than the 4 GiB a 32-bit WebAssembly memory can address: plain JS
+    }
   }
+  k ??= jsKernels(Math.ceil(bytes / 8) * 8);
   heapCache = WeakRefCtor ? new WeakRefCtor(k) : null;
   return k;
 }
