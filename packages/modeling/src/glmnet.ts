@@ -30,8 +30,9 @@
  *
  * Speed: the O(n) kernels (dot products, residual updates) run as WebAssembly SIMD assembled in
  * this file, with a plain-JS fallback giving bit-identical results. On 475 × 1500 (binomial,
- * 10-fold CV) one path takes about 0.09 s and cvGlmnet about 0.75 s, against 0.11–0.18 s and
- * 1.0–1.2 s for R's glmnet / cv.glmnet on the same machine (scripts/bench-modeling-glmnet.R).
+ * 10-fold CV; scripts/bench-modeling-glmnet.R, same data, same shared machine, medians of 5):
+ * one path 0.085–0.13 s vs 0.11–0.17 s for R's glmnet; cvGlmnet 0.7–1.2 s vs 1.0–1.6 s for
+ * cv.glmnet. Pass a ColumnMajorMatrix to avoid a row-to-column copy.
  *
  * Not implemented (documented deviations): observation weights, offsets, intercept = FALSE,
  * lower/upper coefficient limits, type.logistic = "modified.Newton", sparse x, relax.
