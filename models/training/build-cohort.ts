@@ -5,11 +5,13 @@
  *     (@tace/synthetic EXTERNAL_SITE: +15 HU calibration, +10 HU noise, tumours ×1.15, AFP ×2);
  *   - each patient's post-TACE CT and tumour SEG written as DICOM (out/studies/<id>/), and
  *     out/cases.csv (id, image, mask, cohort, outcome, clinical values) for `tace-risk model features`;
+ *   - the feature extractor out/extractor/: radiomics.yaml and dl.json (the CNN's input, output and
+ *     preprocessing; train_cnn.py adds dl.onnx), as `tace-risk model features --bundle` reads it;
  *   - the DL crops of the train and test patients (out/crops.f32 + out/cohort.json, exactly
  *     @tace/models preprocessForDl) for train_cnn.py, which trains the CNN on the train patients only.
  * Run: node models/training/build-cohort.ts (build.sh runs all steps). Writes models/training/out/ (git-ignored).
  */
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stratifiedSplit } from '@tace/modeling';
@@ -50,6 +52,11 @@ closeSync(cropsFd);
 writeFileSync(join(outDir, 'cases.csv'), `${cases.join('\n')}\n`);
 const [nx, ny, nz] = DL_PREPROCESSING.size;
 writeFileSync(join(outDir, 'cohort.json'), JSON.stringify({ cohortSeed: COHORT_SEED, cropShape: [nz, ny, nx], patients: cnnPatients }));
+// The feature extractor (train_cnn.py writes dl.onnx beside these).
+mkdirSync(join(outDir, 'extractor'), { recursive: true });
+copyFileSync(join(here, 'radiomics.yaml'), join(outDir, 'extractor', 'radiomics.yaml'));
+const dlSpec = { onnxFile: 'dl.onnx', inputName: 'input', outputName: 'logit', preprocessing: DL_PREPROCESSING, featureNames: ['dl_logit'] };
+writeFileSync(join(outDir, 'extractor', 'dl.json'), `${JSON.stringify(dlSpec, null, 2)}\n`);
 const count = (c: string) => records.filter((_, i) => cohortOf(i) === c);
 for (const c of ['train', 'test', 'external']) {
   const r = count(c);

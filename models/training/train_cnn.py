@@ -1,13 +1,12 @@
 #!/usr/bin/python3
-"""Train the demo bundle's small 3-D CNN on the synthetic cohort's ROI crops and export ONNX.
+"""Train the demo bundle's small 3-D CNN on the train patients' ROI crops and export ONNX.
 
 Input (written by build-cohort.ts): <out>/crops.f32 (float32, N x D x H x W, C order, exactly the
 tensors @tace/models preprocessForDl produces in production) and <out>/cohort.json (ids, labels,
-split). Output: <bundle>/dl.onnx (opset 13; input "input" [N,1,D,H,W]; outputs "logit" [N,1] and
-"features" [N,F], the penultimate layer) and <out>/dl_oof.json (out-of-fold logits of the train
-patients, from 5 CNNs each trained without that patient's fold, so that the fusion regression is
-fitted on DL scores the network did not see the label of -- stacking, to avoid an over-confident
-DL coefficient).
+split train / test). Output: <extractor>/dl.onnx (opset 13; input "input" [N,1,D,H,W]; outputs
+"logit" [N,1] and "features" [N,F], the penultimate layer). `tace-risk model features` then runs
+it through onnxruntime on every patient, exactly as the worker will; the test patients are only
+used for the AUC printed here.
 
 Deterministic: fixed seeds, single thread, torch.use_deterministic_algorithms.
 Run with Debian's /usr/bin/python3 (python3-torch 1.13, python3-onnx).
@@ -23,7 +22,6 @@ from torch import nn
 
 SEED = 20261127
 EPOCHS = int(os.environ.get("TACE_CNN_EPOCHS", "60"))
-FOLDS = 5
 FEATURES = 8
 BATCH = 32
 
@@ -113,21 +111,6 @@ def main():
     y = torch.from_numpy(labels)
     t0 = time.time()
 
-    # Out-of-fold logits for the train patients (folds stratified by outcome, seeded).
-    rng = np.random.default_rng(SEED)
-    fold_of = np.empty(len(train_idx), dtype=int)
-    for label in (0, 1):
-        members = np.where(labels[train_idx] == label)[0]
-        rng.shuffle(members)
-        fold_of[members] = np.arange(len(members)) % FOLDS
-    oof = np.empty(len(train_idx), dtype=np.float64)
-    for k in range(FOLDS):
-        fit_rows = train_idx[fold_of != k]
-        held = fold_of == k
-        model = train(x[fit_rows], y[fit_rows], SEED + 1 + k)
-        oof[held], _ = predict(model, x[train_idx[held]])
-    print(f"cnn: out-of-fold train AUC {auc(oof, labels[train_idx]):.3f} ({FOLDS} folds, {EPOCHS} epochs)")
-
     final = train(x[train_idx], y[train_idx], SEED)
     tr_logit, _ = predict(final, x[train_idx])
     te_logit, _ = predict(final, x[test_idx])
@@ -143,12 +126,6 @@ def main():
     import onnx
     onnx.checker.check_model(onnx.load(onnx_path))
 
-    all_logit, _ = predict(final, x)
-    json.dump({
-        "seed": SEED, "epochs": EPOCHS, "folds": FOLDS, "features": FEATURES,
-        "trainOofLogit": {patients[i]["id"]: float(v) for i, v in zip(train_idx, oof)},
-        "torchLogit": {p["id"]: float(v) for p, v in zip(patients, all_logit)},
-    }, open(os.path.join(out_dir, "dl_oof.json"), "w"), indent=1)
     print(f"cnn: wrote {onnx_path}")
 
 
