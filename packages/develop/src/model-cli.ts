@@ -10,6 +10,12 @@ export async function runModelCli(argv: string[]): Promise<number> {
       return (await import('./features-cli.ts')).modelFeatures(rest);
     case 'develop':
       return (await import('./develop-cli.ts')).modelDevelop(rest);
+    case 'lasso':
+    case 'logistic': {
+      const { runSubcommand } = await import('./cli-kit.ts');
+      const f = await import('./fit-cli.ts');
+      return runSubcommand(USAGE.trimEnd(), { lasso: [f.LASSO_SPEC, f.modelLasso], logistic: [f.LOGISTIC_SPEC, f.modelLogistic] }, sub, rest);
+    }
     case undefined:
     case '--help':
     case '-h':
