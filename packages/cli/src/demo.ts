@@ -15,6 +15,7 @@ import { createLogger, REPO_ROOT } from '@tace/common';
 import { FolderStudySource } from '@tace/dicom';
 import { createFhirClient, DEMO_ID_SYSTEM, RUN_ID_SYSTEM, seedPatient, startFhirServer, type FhirTestServer } from '@tace/fhir';
 import { DirCaseStore, MemoryRunRegistry } from '@tace/jobs';
+import { formatPoints } from '@tace/modeling';
 import { loadModelBundle } from '@tace/models';
 import { InlineRunner, scoreStoredCase, submitAssessment } from '@tace/pipeline';
 import { demoPatient, seedFor, writeSyntheticStudy } from '@tace/synthetic';
@@ -135,7 +136,7 @@ export async function runDemo(argv: string[]): Promise<number> {
         `model:        ${m.id} ${m.version}${m.syntheticDemo ? `  (${m.disclaimer})` : ''}`,
         `identity:     DICOM ${rec.identity?.compared.join(', ')} = FHIR Patient (identifier system ${rec.identity?.system})`,
         `probability:  ${(result.probability * 100).toFixed(1)} %  → ${result.riskGroup} risk`,
-        `points:       ${result.points.map((p) => `${p.factor} ${p.points.toFixed(1)}`).join(', ')}  (total ${result.totalPoints.toFixed(1)})`,
+        `points:       ${result.points.map((p) => `${p.factor} ${formatPoints([p.points])[0]}`).join(', ')}  (total ${formatPoints([result.totalPoints])[0]})`,
         `FHIR:         ${rec.fhir?.riskAssessment} · ${rec.fhir?.device} · ${rec.fhir?.provenance}${rec.fhir?.task ? ` · ${rec.fhir.task}` : ''}`,
         `report:       ${reportPath}`,
         `stage ms:     ${JSON.stringify(rec.timingsMs)}`,

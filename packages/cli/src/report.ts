@@ -2,6 +2,7 @@
  * The one-page HTML report of a run: probability, risk group, the nomogram points of each
  * factor drawn as bars (inline SVG, no scripts, prints well), and the model card summary.
  */
+import { formatPoints } from '@tace/modeling';
 export interface ReportInput {
   runId: string;
   probability: number;
@@ -42,7 +43,7 @@ function pointsSvg(points: ReportInput['points']): string {
       const unit = p.unit && p.unit !== 'count' ? ` ${p.unit}` : '';
       return `<text x="0" y="${y + 17}" font-size="13">${esc(FACTOR_LABEL[p.factor] ?? p.factor)} = ${esc(String(v))}${esc(unit)}</text>
 <rect x="${labelW}" y="${y + 4}" width="${len.toFixed(1)}" height="18" fill="#3b6ea8"/>
-<text x="${(labelW + len + 6).toFixed(1)}" y="${y + 17}" font-size="13">${p.points.toFixed(1)}</text>`;
+<text x="${(labelW + len + 6).toFixed(1)}" y="${y + 17}" font-size="13">${formatPoints([p.points])[0]}</text>`;
     })
     .join('\n');
   const axis = `<line x1="${labelW}" y1="${h - 18}" x2="${labelW + barMax}" y2="${h - 18}" stroke="#888"/>` +
@@ -64,7 +65,7 @@ ${r.model.syntheticDemo ? `<div class="banner">${esc(r.disclaimer)}</div>` : ''}
 <p class="risk">${pct}% — ${esc(r.riskGroup)} risk</p>
 <p><small>Probability of distant metastasis predicted by the combined nomogram (DLR score + tumour size + nodules + AFP).
 Risk groups: moderate from ${r.riskThresholds ? (r.riskThresholds.moderate * 100).toFixed(1) + '%' : '?'}, high from ${r.riskThresholds ? (r.riskThresholds.high * 100).toFixed(1) + '%' : '?'}.
-Total points ${r.totalPoints.toFixed(1)}.</small></p>
+Total points ${formatPoints([r.totalPoints])[0]} (whole points, rounded as rms prints a nomogram).</small></p>
 <h2>Nomogram points per factor</h2>
 ${pointsSvg(r.points)}
 <h2>Model</h2>

@@ -175,7 +175,9 @@ export async function developModel(o: { cohortPath: string; configPath: string; 
     for (const f of figures) writeFileSync(join(outDir, f.file), f.svg);
 
     // --- bundle
-    const createdAt = (o.now ?? new Date()).toISOString();
+    // SOURCE_DATE_EPOCH (reproducible builds) fixes the bundle's createdAt
+    const epoch = process.env.SOURCE_DATE_EPOCH;
+    const createdAt = (o.now ?? (epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date())).toISOString();
     const threshold = { high, moderate, rule: config.threshold.rule === 'fixed' ? `fixed at ${high}` : 'Youden index on the train cohort' };
     const sections = modelCardSections({ config, loaded, fitted, evaluations, bootstrap, threshold, warnings });
     writeFileSync(join(bundleDir, 'radiomics.yaml'), fx.radiomicsParamsYaml);

@@ -85,9 +85,10 @@ describe('publishResult over HTTP', () => {
     expect(pred?.outcome?.coding?.[0]).toMatchObject({ system: 'http://snomed.info/sct', code: '128462008' });
     expect(pred?.probabilityDecimal).toBe(81.25); // 0.8125 as a percentage
     expect(pred?.qualitativeRisk?.coding?.[0]).toMatchObject({ system: 'http://terminology.hl7.org/CodeSystem/risk-probability', code: 'high' });
-    expect(pred?.rationale).toContain('DLR score = 1.37: 62.5 points');
+    // whole points as rms prints them: round(62.5) = 62 (half to even), round(107.5) = 108
+    expect(pred?.rationale).toContain('DLR score = 1.37: 62 points');
     expect(pred?.rationale).toContain('Tumour size = 52 mm: 20 points');
-    expect(pred?.rationale).toContain('total 107.5 points');
+    expect(pred?.rationale).toContain('total 108 points');
     const notes = (ra.note ?? []).map((n) => n.text).join('\n');
     expect(notes).toContain('tace-dlr-demo');
     expect(notes).toContain('1.0.0');

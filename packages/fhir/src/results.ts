@@ -12,6 +12,7 @@
  * process, publishResult also chains calls per run id (see `inFlight`), so the embedded demo and
  * concurrent callers in one worker are safe even without the queue.
  */
+import { formatPoints } from '@tace/modeling';
 import type { MedplumClient } from '@medplum/core';
 import type { Bundle, BundleEntry, Device, Provenance, Reference, RiskAssessment, Task } from '@medplum/fhirtypes';
 import { TaceError, type ProcedureRef } from '@tace/common';
@@ -102,8 +103,13 @@ export function probabilityPercent(probability: number): number {
   return Math.round(probability * 100 * 1e6) / 1e6;
 }
 
+/**
+ * Points as people read them off the nomogram: whole points, rounded as rms's print.nomogram does
+ * (R's round, half to even) — never 14 digits; values to 4 significant digits.
+ */
 function formatPoint(p: NomogramPoint): string {
-  return `${p.factor} = ${p.value}${p.unit ? ` ${p.unit}` : ''}: ${p.points} points`;
+  const value = typeof p.value === 'number' ? String(Number(p.value.toPrecision(4))) : p.value;
+  return `${p.factor} = ${value}${p.unit ? ` ${p.unit}` : ''}: ${formatPoints([p.points])[0]} points`;
 }
 
 export function buildDevice(model: ModelInfo): Device {
@@ -138,7 +144,7 @@ function buildRiskAssessment(input: ResultInput, deviceRef: string): RiskAssessm
     ...(input.imagingStudyRef ? [{ reference: input.imagingStudyRef }] : []),
     ...input.observationRefs.map((reference) => ({ reference })),
   ];
-  const pointsText = `Nomogram points: ${input.points.map(formatPoint).join('; ')}; total ${input.totalPoints} points.`;
+  const pointsText = `Nomogram points: ${input.points.map(formatPoint).join('; ')}; total ${formatPoints([input.totalPoints])[0]} points.`;
   return {
     resourceType: 'RiskAssessment',
     status: 'final',
