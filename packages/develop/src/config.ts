@@ -60,6 +60,24 @@ export const DevelopConfig = Type.Object(
     missing: Type.Union([Type.Literal('refuse'), Type.Literal('median')], { default: 'refuse' }),
     screening: Type.Object(
       {
+        /**
+         * Reproducibility from repeated segmentations: a feature table (from `model features`) with
+         * the id column, a rater column and the radiomics columns, several rows per patient (one per
+         * segmentation). Train patients only. Two-way agreement single-rater ICC (irr::icc) by default.
+         */
+        icc: Type.Optional(
+          Type.Object(
+            {
+              file: Type.String({ minLength: 1 }),
+              raterColumn: Type.String({ default: 'rater' }),
+              threshold: Type.Number({ minimum: 0, maximum: 1, default: 0.75 }),
+              model: Type.Union([Type.Literal('oneway'), Type.Literal('twoway')], { default: 'twoway' }),
+              type: Type.Union([Type.Literal('agreement'), Type.Literal('consistency')], { default: 'agreement' }),
+              on: Type.Union([Type.Literal('estimate'), Type.Literal('lower')], { default: 'estimate' }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
         univariate: Type.Optional(
           Type.Object(
             {

@@ -93,7 +93,7 @@ export async function developModel(o: { cohortPath: string; configPath: string; 
   const configDir = dirname(resolve(o.configPath));
   const cohortPath = resolve(o.cohortPath);
   const table = readTable(cohortPath);
-  const loaded = loadCohort(table, config);
+  const loaded = loadCohort(table, config, config.screening.icc ? { replicates: readTable(resolve(configDir, config.screening.icc.file)) } : {});
   const d = loaded.data;
   progress(`develop: ${d.n} patients (${loaded.cohorts.map((c) => `${c.cohort} ${c.n}, ${c.events} events`).join('; ')}), ${d.radNames.length} radiomics and ${d.dlNames.length} DL features`);
 

@@ -109,4 +109,31 @@ describe('tace-risk model develop', () => {
     const r = await developModel({ cohortPath: f.cohort, configPath: f.config, outDir: join(dir, 'out'), bootstrap: 0 });
     expect(r.fitted.warnings.map((w) => w.code)).toContain('MODEL_LOW_EPV');
   });
+  it('screens radiomics features by ICC over repeated segmentations of train patients', async () => {
+    const dir = fresh();
+    const csv = fixtureCsv();
+    const t = parseTable(csv);
+    const rad = t.columns.filter((c) => c.startsWith('original_'));
+    const noisy = new Set(['original_firstorder_Median', 'original_glcm_Contrast']);
+    // two segmentations of the first 40 (train) patients: the same values, plus noise far larger than
+    // the between-patient spread for the two "noisy" features
+    const lines = [['id', 'rater', ...rad].join(',')];
+    let s = 1;
+    const noise = () => ((s = (s * 16807) % 2147483647) / 2147483647 - 0.5) * 2;
+    for (let i = 0; i < 40; i++) {
+      for (const rater of ['A', 'B']) {
+        const vals = rad.map((c) => Number(t.rows[i][t.columns.indexOf(c)]) + (noisy.has(c) ? 500 * noise() : 0.01 * noise()));
+        lines.push([t.rows[i][0], rater, ...vals].join(','));
+      }
+    }
+    writeFileSync(join(dir, 'icc.csv'), `${lines.join('\n')}\n`);
+    const f = writeFixture(dir, csv, fixtureConfig(demoBundle).replace('screening: {', 'screening: { icc: { file: icc.csv, threshold: 0.75 },'));
+    const r = await developModel({ cohortPath: f.cohort, configPath: f.config, outDir: join(dir, 'out'), bootstrap: 0 });
+    const table = r.fitted.screening.table;
+    for (const n of noisy) expect(table.find((x) => x.name === n)).toMatchObject({ kept: false, step: 'icc', reason: 'icc-below-threshold' });
+    expect(table.filter((x) => x.step === 'icc').map((x) => x.name).sort()).toEqual([...noisy].sort());
+    // a replicate of a test patient is refused: the screen is fitted on training data only
+    writeFileSync(join(dir, 'icc.csv'), `${[...lines, ['P250', 'A', ...rad.map(() => 1)].join(','), ['P250', 'B', ...rad.map(() => 1)].join(',')].join('\n')}\n`);
+    await expect(developModel({ cohortPath: f.cohort, configPath: f.config, outDir: join(dir, 'out2'), bootstrap: 0 })).rejects.toMatchObject({ code: 'DEVELOP_ICC_NOT_TRAIN' });
+  });
 });

@@ -7,6 +7,7 @@
  * table made by another extractor than the bundle's).
  */
 import { TaceError } from '@tace/common';
+import type { ReplicateFeatures } from '@tace/modeling';
 import type { DevelopConfig } from './config.ts';
 import { COHORT_LABELS, type CohortLabel, type DevelopData } from './pipeline.ts';
 import { hasColumn, numericColumn, outcomeColumn, requireBothClasses, textColumn, type Table } from './table.ts';
@@ -43,7 +44,40 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-export function loadCohort(t: Table, c: DevelopConfig): LoadedCohort {
+/**
+ * The repeated-segmentation table of the ICC screen: every listed patient is a train patient
+ * (DEVELOP_ICC_NOT_TRAIN), measured by every rater exactly once (DEVELOP_ICC_INCOMPLETE), with every
+ * radiomics column of the cohort table (TABLE_COLUMN_MISSING).
+ */
+export function loadReplicates(t: Table, c: DevelopConfig, radNames: string[], trainIds: Set<string>): ReplicateFeatures {
+  const icc = c.screening.icc as NonNullable<DevelopConfig['screening']['icc']>;
+  const ids = textColumn(t, c.idColumn);
+  const raters = textColumn(t, icc.raterColumn);
+  const cols = radNames.map((n) => numericColumn(t, n));
+  const byRater = new Map<string, Map<string, number>>();
+  ids.forEach((id, i) => {
+    if (!trainIds.has(id)) {
+      throw new TaceError('DEVELOP_ICC_NOT_TRAIN', `${t.source}: data row ${i + 1} is not a train patient; the ICC screen is fitted on training data only`, { detail: { row: i + 1 } });
+    }
+    const m = byRater.get(raters[i]) ?? new Map<string, number>();
+    if (m.has(id)) throw new TaceError('DEVELOP_ICC_INCOMPLETE', `${t.source}: data row ${i + 1} repeats a patient for the same rater`, { detail: { row: i + 1 } });
+    m.set(id, i);
+    byRater.set(raters[i], m);
+  });
+  const subjects = [...new Set(ids)].sort();
+  if (byRater.size < 2 || subjects.length < 3) {
+    throw new TaceError('DEVELOP_ICC_INCOMPLETE', `${t.source}: the ICC needs at least 2 raters and 3 patients (${byRater.size} raters, ${subjects.length} patients)`);
+  }
+  const matrices = [...byRater.entries()].map(([rater, m]) => {
+    if (m.size !== subjects.length) {
+      throw new TaceError('DEVELOP_ICC_INCOMPLETE', `${t.source}: rater "${rater}" measured ${m.size} of the ${subjects.length} patients`, { detail: { rater } });
+    }
+    return subjects.map((id) => cols.map((col) => col[m.get(id) as number]));
+  });
+  return { names: radNames, raters: matrices };
+}
+
+export function loadCohort(t: Table, c: DevelopConfig, opts: { replicates?: Table } = {}): LoadedCohort {
   const labels = textColumn(t, c.cohortColumn);
   const cohort = labels.map((l, i) => {
     if (!(COHORT_LABELS as readonly string[]).includes(l)) {
@@ -90,8 +124,14 @@ export function loadCohort(t: Table, c: DevelopConfig): LoadedCohort {
   });
   const afpTerm = c.clinical.afpTransform === 'log10' ? ('log10AfpNgPerMl' as const) : ('afpAtLeastCutoff' as const);
   const afp = afpTerm === 'log10AfpNgPerMl' ? afpRaw.map((v) => Math.log10(Math.max(v, 1))) : afpRaw.map((v) => (v >= c.clinical.afpCutoff ? 1 : 0));
+  let replicates: ReplicateFeatures | undefined;
+  if (c.screening.icc) {
+    if (!opts.replicates) throw new TaceError('DEVELOP_CONFIG_INVALID', 'screening.icc is configured but no replicate table was given');
+    replicates = loadReplicates(opts.replicates, c, radNames, new Set(trainRows.map((i) => ids[i])));
+  }
   return {
     data: {
+      ...(replicates ? { replicates } : {}),
       n: t.rows.length,
       y: out.labels,
       cohort,

@@ -12,7 +12,7 @@
  * Pure: no I/O, deterministic given the config's seeds.
  */
 import { TaceError } from '@tace/common';
-import { cvGlmnet, fitGlm, mulberry32, screen, shuffleInPlace, type CvGlmnetResult, type GlmFit, type ScreenConfig, type ScreenResult } from '@tace/modeling';
+import { cvGlmnet, fitGlm, mulberry32, screen, shuffleInPlace, type CvGlmnetResult, type GlmFit, type ReplicateFeatures, type ScreenConfig, type ScreenResult } from '@tace/modeling';
 import type { DevelopConfig, LassoSettings } from './config.ts';
 
 export type CohortLabel = 'train' | 'test' | 'external';
@@ -33,6 +33,8 @@ export interface DevelopData {
   afp: Float64Array;
   /** Name of the AFP term: log10AfpNgPerMl or afpAtLeastCutoff. */
   afpTerm: 'log10AfpNgPerMl' | 'afpAtLeastCutoff';
+  /** Repeated-segmentation measurements of the radiomics features (train patients), for the ICC screen. */
+  replicates?: ReplicateFeatures;
 }
 
 /** A linear predictor a + Σ bⱼ·xⱼ over named columns (original scale). */
@@ -162,9 +164,10 @@ export function logisticOn(cols: Array<{ name: string; values: ArrayLike<number>
 
 const est = (f: GlmFit) => ({ intercept: f.coefficients[0].estimate, coefficients: f.coefficients.slice(1).map((c) => c.estimate) });
 
-function screeningConfig(c: DevelopConfig): ScreenConfig {
+function screeningConfig(c: DevelopConfig, d: DevelopData): ScreenConfig {
   const s = c.screening;
   return {
+    ...(s.icc && d.replicates ? { icc: { replicates: d.replicates, threshold: s.icc.threshold, model: s.icc.model, type: s.icc.type, on: s.icc.on } } : {}),
     ...(s.univariate ? { univariate: { test: s.univariate.test, pThreshold: s.univariate.pThreshold } } : {}),
     ...(s.correlation ? { correlation: { threshold: s.correlation.threshold, method: s.correlation.method } } : {}),
     ...(s.mrmr ? { mrmr: { k: s.mrmr.k } } : {}),
@@ -184,7 +187,7 @@ export function fitPipeline(d: DevelopData, config: DevelopConfig, rows: readonl
   const yRows = Uint8Array.from(rows, (i) => y[i]);
   // 1. screening of the radiomics features on these rows only
   const radRows = rows.map((i) => d.rad.map((c) => c[i]));
-  const screening = screen(radRows, d.radNames, yRows, screeningConfig(config));
+  const screening = screen(radRows, d.radNames, yRows, screeningConfig(config, d));
   if (screening.kept.length === 0) throw new TaceError('DEVELOP_NO_FEATURES', 'screening kept no radiomics feature; relax the screening settings');
   const keptIdx = screening.kept.map((n) => d.radNames.indexOf(n));
   // 2. Rad score
