@@ -27,7 +27,7 @@ node packages/cli/bin/tace-risk.mjs model develop --cohort "$out/features.csv" -
 rm -rf "$repo/models/demo-synthetic" "$repo/models/demo-synthetic-report"
 mv "$out/develop/bundle" "$repo/models/demo-synthetic"
 mkdir -p "$repo/models/demo-synthetic-report"
-cp "$out/develop/"*.svg "$out/develop/report.html" "$out/develop/results.json" "$repo/models/demo-synthetic-report/"
+cp "$out/develop/"*.svg "$out/develop/report.html" "$out/develop/results.json" "$out/develop/predictions.csv" "$repo/models/demo-synthetic-report/"
 end=$(date +%s%N)
 ms=$(( (end - start) / 1000000 ))
 printf 'build.sh: bundle rebuilt in %d.%03d s (wall time)\n' $((ms / 1000)) $((ms % 1000))

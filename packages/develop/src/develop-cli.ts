@@ -216,6 +216,12 @@ export async function developModel(o: { cohortPath: string; configPath: string; 
       screeningSummary: screeningSummary(fitted),
     });
     writeFileSync(join(outDir, 'report.html'), html);
+    // Every patient's predictions, beside the report (not in the bundle: the ids are the hospital's).
+    const predLines = ['id,cohort,outcome,rad_score,dl_score,dlr_score,linear_predictor,probability'];
+    for (let i = 0; i < d.n; i++) {
+      predLines.push([loaded.ids[i], d.cohort[i], d.y[i], pred.rad[i], pred.dl[i], pred.dlr[i], pred.combinedLp[i], pred.combined[i]].map((x) => (typeof x === 'number' ? String(x) : `"${String(x).replace(/"/g, '""')}"`)).join(','));
+    }
+    writeFileSync(join(outDir, 'predictions.csv'), `${predLines.join('\n')}\n`);
     const results = { config, cohorts: loaded.cohorts, threshold, warnings, aucTable: aucTable(evaluations), evaluations: evaluations.map(({ roc: _r, ...e }) => e), bootstrap: bootstrap ? { B, workers: bootstrap.workers, wallMs: bootstrap.wallMs, validate: bootstrap.validate, calibrate: bootstrap.calibrate } : null, exportCheck };
     writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, (_k, x) => (ArrayBuffer.isView(x) ? Array.from(x as unknown as ArrayLike<number>) : typeof x === 'number' && !Number.isFinite(x) ? String(x) : x), 1)}\n`);
     for (const w of warnings) progress(`develop: warning ${w.code}: ${w.message}`);
