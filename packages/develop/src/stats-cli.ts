@@ -3,7 +3,7 @@
  * rms::val.prob, ResourceSelection::hoslem.test and dcurves) on a CSV, for statisticians' scripts.
  */
 import { TaceError } from '@tace/common';
-import { aucCi, delongPairedTest, netBenefit, youden, type RocDirection } from '@tace/modeling';
+import { aucCi, bootstrapAucCi, delongPairedTest, netBenefit, youden, type RocDirection } from '@tace/modeling';
 import { FORMAT_HELP, FORMAT_OPTIONS, numberOption, parseCommand, runSubcommand, type CommandOutput, type CommandSpec } from './cli-kit.ts';
 import { columnList, numericColumn, outcomeColumn, readTable, requireBothClasses } from './table.ts';
 import { calibrationReport } from './calibration-report.ts';
@@ -25,11 +25,17 @@ export const ROC_SPEC: CommandSpec = {
     predictor: { type: 'string' },
     direction: { type: 'string', default: 'auto' },
     level: { type: 'string' },
+    'ci-method': { type: 'string', default: 'delong' },
+    'boot-n': { type: 'string', default: '2000' },
+    seed: { type: 'string', default: '1' },
     ...FORMAT_OPTIONS,
   },
   help: {
     ...DATA_HELP,
     predictor: 'one or more predictor columns, comma-separated',
+    'ci-method': 'delong (default) or bootstrap (pROC ci.auc(method = "bootstrap"): stratified, percentile)',
+    'boot-n': 'bootstrap resamples (default 2000, as pROC)',
+    seed: 'seed of the bootstrap resampling (default 1)',
     direction: "auto (pROC's default: '<' when the controls' median ≤ the cases'), '<' (higher = event) or '>'",
     level: 'confidence level (default 0.95)',
     ...FORMAT_HELP,
@@ -69,8 +75,17 @@ export function statsRoc(argv: string[]): CommandOutput | undefined {
   const scores = names.map((n) => numericColumn(t, n));
   // One direction per predictor (pROC decides per curve); the paired test needs both on the same.
   const dirs = scores.map((s) => direction(v.direction, s, y.labels));
+  const ciMethod = v['ci-method'];
+  if (ciMethod !== 'delong' && ciMethod !== 'bootstrap') throw new TaceError('CLI_BAD_ARGUMENT', `--ci-method must be delong or bootstrap, not ${String(ciMethod)}`);
+  const bootN = numberOption(v, 'boot-n', 2000, (x) => Number.isInteger(x) && x >= 100, 'an integer ≥ 100');
+  const seed = numberOption(v, 'seed', 1, Number.isInteger, 'an integer');
   const single = names.map((name, k) => {
-    const [lower, aucV, upper] = aucCi(scores[k], y.labels, level, { direction: dirs[k] });
+    let [lower, aucV, upper] = aucCi(scores[k], y.labels, level, { direction: dirs[k] });
+    if (ciMethod === 'bootstrap') {
+      const b = bootstrapAucCi(scores[k], y.labels, { bootN, conf: level, direction: dirs[k], seed, stratified: true });
+      [lower, upper] = [b.lower, b.upper];
+      aucV = b.auc;
+    }
     const yd = youden(scores[k], y.labels, { direction: dirs[k] });
     return {
       predictor: name,
@@ -81,7 +96,7 @@ export function statsRoc(argv: string[]): CommandOutput | undefined {
       auc: aucV,
       ciLower: lower,
       ciUpper: upper,
-      ciMethod: 'delong',
+      ciMethod: ciMethod === 'bootstrap' ? `bootstrap (${bootN} stratified resamples, percentile)` : 'delong',
       youdenThreshold: yd.threshold,
       sensitivity: yd.sensitivity,
       specificity: yd.specificity,
