@@ -5,6 +5,7 @@
  * Redis down, oversized and loose input, no credential. Assertions are on what the services
  * answer and on what the FHIR server holds afterwards.
  */
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
@@ -37,6 +38,25 @@ async function call(method: string, url: string, body?: unknown, headers: Record
   });
   const text = await r.text();
   return { status: r.status, contentType: r.headers.get('content-type'), json: (text ? JSON.parse(text) : {}) as Record<string, unknown>, headers: r.headers };
+}
+/**
+ * POST an oversized body over node:http: the server may answer 413 and close the connection before
+ * the client has written all of it (EPIPE / ECONNRESET on the write side), which fetch reports as a
+ * failure although the answer arrived. Resolve with the answer whenever one came.
+ */
+function postOversized(url: string, body: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; contentType: string | null; json: Record<string, unknown> }>((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? null, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> }));
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE' && e.code !== 'ECONNRESET') reject(e); // else the response (if any) still resolves
+    });
+    req.end(body);
+  });
 }
 const submit = (body: unknown, headers?: Record<string, string>) => call('POST', `${stack.url.ingestion}/v1/assessments`, body, headers);
 const conforms = (op: string, r: { status: number; contentType: string | null; json: unknown }) => expect(checkResponse(op, r.status, r.contentType, r.json)).toEqual([]);
@@ -246,7 +266,7 @@ describe('an open door, closed', () => {
   });
 
   it('answers 413, 415 and 400 as problem+json at the service, and 413 as OperationOutcome on the rest-hook', async () => {
-    const big = await submit(JSON.stringify({ patientReference: 'Patient/x', studyInstanceUid: '1.2', pad: 'x'.repeat(1_100_000) }));
+    const big = await postOversized(`${stack.url.ingestion}/v1/assessments`, JSON.stringify({ patientReference: 'Patient/x', studyInstanceUid: '1.2', pad: 'x'.repeat(1_100_000) }), stack.auth);
     expect(big.status).toBe(413);
     conforms('createAssessment', big);
     const text2 = await fetch(`${stack.url.ingestion}/v1/assessments`, { method: 'POST', headers: { ...stack.auth, 'content-type': 'text/plain' }, body: '{}' });
@@ -256,7 +276,7 @@ describe('an open door, closed', () => {
     const coerced = await submit({ patientReference: 'Patient/x', studyInstanceUid: 1.2 });
     expect(coerced.status).toBe(400);
     const hookBody = 'x'.repeat(1_100_000);
-    const hook = await call('POST', `${stack.url.ingestion}/fhir/rest-hook`, hookBody, signedHeaders(hookBody));
+    const hook = await postOversized(`${stack.url.ingestion}/fhir/rest-hook`, hookBody, signedHeaders(hookBody));
     expect(hook.status).toBe(413);
     expect(hook.json.resourceType).toBe('OperationOutcome');
     conforms('fhirRestHook', hook);
