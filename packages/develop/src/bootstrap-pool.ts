@@ -43,24 +43,31 @@ export async function bootstrapPipeline(
       opts.onProgress?.(++done);
     });
   } else {
-    // contiguous blocks, one per worker
+    // contiguous blocks, one per worker; the first failure stops every worker
     const per = Math.ceil(opts.B / workers);
-    await Promise.all(
-      Array.from({ length: workers }, (_, w) => {
-        const first = w * per;
-        const block = resamples.slice(first, first + per);
-        if (block.length === 0) return Promise.resolve();
-        return new Promise<void>((resolve, reject) => {
-          const worker = new Worker(new URL('./bootstrap-worker.ts', import.meta.url), { workerData: { ...job, resamples: block, first } satisfies BootstrapJob });
-          worker.on('message', (m: { k: number; r: (typeof results)[number] }) => {
-            results[m.k] = m.r;
-            opts.onProgress?.(++done);
+    const pool: Worker[] = [];
+    try {
+      await Promise.all(
+        Array.from({ length: workers }, (_, w) => {
+          const first = w * per;
+          const block = resamples.slice(first, first + per);
+          if (block.length === 0) return Promise.resolve();
+          return new Promise<void>((resolve, reject) => {
+            const worker = new Worker(new URL('./bootstrap-worker.ts', import.meta.url), { workerData: { ...job, resamples: block, first } satisfies BootstrapJob });
+            pool.push(worker);
+            worker.on('message', (m: { k: number; r: (typeof results)[number] }) => {
+              results[m.k] = m.r;
+              opts.onProgress?.(++done);
+            });
+            worker.once('error', reject);
+            worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bootstrap worker exited with code ${code}`))));
           });
-          worker.once('error', reject);
-          worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bootstrap worker exited with code ${code}`))));
-        });
-      }),
-    );
+        }),
+      );
+    } catch (e) {
+      await Promise.all(pool.map((w) => w.terminate()));
+      throw e;
+    }
   }
   const validate = aggregateValidate(apparentIndexes(lpOrig, yTrain), results.map((r) => r.validate));
   const calibrate = aggregateCalibrate(predy, calibrationErrors(lpOrig, yTrain, predy), results.map((r) => r.calibrate));

@@ -13,6 +13,7 @@
  * A case that fails is not dropped silently: its row, code and message go to `<out>.errors.csv`
  * and the command exits 1 after the other cases.
  */
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { errorInfo, TaceError } from '@tace/common';
@@ -45,6 +46,8 @@ export interface FeaturesProvenance {
   tool: 'tace-risk model features';
   radiomicsParamsSha256: string;
   onnxSha256: string;
+  /** sha256 of the feature table as written: an edited table no longer matches its provenance. */
+  tableSha256: string;
   dlFeatureNames: string[];
   cases: number;
   failed: number;
@@ -98,11 +101,13 @@ export async function modelFeatures(argv: string[]): Promise<number> {
   for (const r of rows) {
     lines.push(csvLine([...carriedIdx.map((j) => t.rows[r.i][j]), ...radNames.map((n) => r.radiomics[n] ?? ''), ...r.dl]));
   }
-  writeFileSync(out, `${lines.join('\n')}\n`);
+  const tableText = `${lines.join('\n')}\n`;
+  writeFileSync(out, tableText);
   const provenance: FeaturesProvenance = {
     tool: 'tace-risk model features',
     radiomicsParamsSha256: fx.radiomicsParamsSha256,
     onnxSha256: fx.onnxSha256,
+    tableSha256: createHash('sha256').update(tableText).digest('hex'),
     dlFeatureNames: fx.dl.featureNames,
     cases: rows.length,
     failed: failures.length - 1,

@@ -137,8 +137,12 @@ export function modelLogistic(argv: string[]): CommandOutput | undefined {
     const cells = textColumn(t, name);
     const missingAt = cells.findIndex(isMissing);
     if (missingAt >= 0) throw new TaceError('TABLE_MISSING_VALUE', `${t.source}: column "${name}", data row ${missingAt + 1} is missing`, { detail: { column: name, row: missingAt + 1 } });
-    const numeric = cells.every((c) => /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(c));
-    if (categorical.has(name) || !numeric) {
+    const isNum = (c: string) => /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(c);
+    const numericCells = cells.filter(isNum).length;
+    // a column is categorical when declared so or when no cell is a number; a numeric column with a
+    // stray word ("45 y") is an error, not silently a factor with dozens of levels
+    if (!categorical.has(name) && numericCells > 0 && numericCells < cells.length) numericColumn(t, name);
+    if (categorical.has(name) || numericCells === 0) {
       if (splines.has(name)) throw new TaceError('CLI_BAD_ARGUMENT', `${name} cannot be both categorical and a spline`);
       table[name] = cells;
       terms.push({ name, categorical: true });

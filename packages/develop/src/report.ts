@@ -96,7 +96,7 @@ th{background:#f0f0f0}caption{text-align:left;font-weight:bold;margin-bottom:4px
         e.atThreshold.sensitivity.toFixed(3),
         e.atThreshold.specificity.toFixed(3),
       ]),
-      'Hosmer–Lemeshow (g = 10, as ResourceSelection::hoslem.test) and rms::val.prob figures; CITL = calibration-in-the-large',
+      `Hosmer–Lemeshow (g = ${r.evaluations[0]?.hosmerLemeshow.g ?? 10}, as ResourceSelection::hoslem.test) and rms::val.prob figures; CITL = calibration-in-the-large`,
     ),
   );
   if (r.internalValidation) {

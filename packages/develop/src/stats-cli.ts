@@ -210,7 +210,8 @@ export function statsCalibration(argv: string[]): CommandOutput | undefined {
   if (name.includes(',')) throw new TaceError('CLI_BAD_ARGUMENT', '--predictor takes one column here');
   const p = numericColumn(t, name);
   p.forEach((x, i) => {
-    if (!(x >= 0 && x <= 1)) throw new TaceError('STATS_NOT_PROBABILITY', `${t.source}: column "${name}", data row ${i + 1} is not a probability in [0, 1]`, { detail: { column: name, row: i + 1 } });
+    // val.prob works on logit(p): a probability of exactly 0 or 1 has no logit (rms drops such rows with a warning; we refuse)
+    if (!(x > 0 && x < 1)) throw new TaceError('STATS_NOT_PROBABILITY', `${t.source}: column "${name}", data row ${i + 1} is not a probability strictly between 0 and 1`, { detail: { column: name, row: i + 1 } });
   });
   const g = numberOption(v, 'groups', 10, (x) => Number.isInteger(x) && x >= 3, 'an integer ≥ 3');
   return calibrationReport(p, y.labels, g, { outcome: v.outcome as string, positive: y.positive, predictor: name });

@@ -3,13 +3,13 @@
  * every refusal is a TaceError with a stable code, naming the column and the 1-based data row
  * (never a cell's value: a table may hold identifiers).
  *
- * Codes: TABLE_UNREADABLE, TABLE_EMPTY, TABLE_DUPLICATE_COLUMN, TABLE_RAGGED_ROW, TABLE_COLUMN_MISSING,
+ * Codes: TABLE_UNREADABLE, TABLE_MALFORMED_CSV, TABLE_EMPTY, TABLE_DUPLICATE_COLUMN, TABLE_RAGGED_ROW, TABLE_COLUMN_MISSING,
  * TABLE_NON_NUMERIC, TABLE_MISSING_VALUE, OUTCOME_NOT_BINARY, OUTCOME_POSITIVE_UNKNOWN,
  * OUTCOME_POSITIVE_REQUIRED.
  */
 import { readFileSync } from 'node:fs';
 import { TaceError } from '@tace/common';
-import { parseCsvRows } from '@tace/radiomics/csv';
+import { CsvSyntaxError, parseCsvRows } from '@tace/radiomics/csv';
 
 export interface Table {
   /** Where it came from (a path), for messages. */
@@ -24,7 +24,13 @@ export const MISSING_TOKENS: ReadonlySet<string> = new Set(['', 'NA', 'NaN', 'na
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 export function parseTable(text: string, source = 'table'): Table {
-  const all = parseCsvRows(text.replace(/^\uFEFF/, ''));
+  let all: string[][];
+  try {
+    all = parseCsvRows(text.replace(/^\uFEFF/, ''), { strict: true });
+  } catch (e) {
+    if (e instanceof CsvSyntaxError) throw new TaceError('TABLE_MALFORMED_CSV', `${source}: ${e.message}`, { detail: { source, line: e.line } });
+    throw e;
+  }
   const nonEmpty = all.filter((r) => r.some((c) => c.trim() !== ''));
   if (nonEmpty.length === 0) throw new TaceError('TABLE_EMPTY', `${source}: no header row`);
   const columns = nonEmpty[0].map((h) => h.trim());
@@ -162,7 +168,7 @@ export function outcomeColumn(t: Table, name: string, positive?: string, rows?: 
       });
     }
     pos = pair[1];
-  } else if (!levels.includes(pos) && levels.length === 2) {
+  } else if (!levels.includes(pos)) {
     throw new TaceError('OUTCOME_POSITIVE_UNKNOWN', `${t.source}: --positive ${pos} is not a level of "${name}" (levels: ${levels.join(', ')})`, {
       detail: { source: t.source, column: name, levels },
     });
