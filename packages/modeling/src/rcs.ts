@@ -5,23 +5,9 @@
  */
 import { TaceError } from '@tace/common';
 
-/**
- * R's quantile(x, probs) with the default type 7 on a SORTED array, with R's arithmetic:
- * index = 1 + (n − 1)·p, qs = x[lo], and only where index > lo and x[hi] ≠ x[lo]:
- * qs = (1 − h)·x[lo] + h·x[hi], h = index − lo.
- */
-export function quantileType7(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  const index = 1 + Math.max(n - 1, 0) * p;
-  const lo = Math.floor(index);
-  const hi = Math.ceil(index);
-  const qs = sorted[lo - 1];
-  if (index > lo && sorted[hi - 1] !== qs) {
-    const h = index - lo;
-    return (1 - h) * qs + h * sorted[hi - 1];
-  }
-  return qs;
-}
+// R's quantile(x, p, type = 7) on a sorted array: one implementation for the package.
+export { quantileType7 } from './validation.ts';
+import { quantileType7 } from './validation.ts';
 
 /** R's seq(from, to, length.out = m) for m ≥ 1: interior points from + i·((to − from)/(m − 1)), last = to exactly. */
 function rSeq(from: number, to: number, m: number): number[] {
