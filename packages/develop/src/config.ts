@@ -53,6 +53,21 @@ export const DevelopConfig = Type.Object(
         /** AFP enters log10-scaled (floor 1 ng/mL) or dichotomised at `afpCutoff` ng/mL. */
         afpTransform: Type.Union([Type.Literal('log10'), Type.Literal('dichotomise')], { default: 'log10' }),
         afpCutoff: Type.Number({ exclusiveMinimum: 0, default: 400 }),
+        /**
+         * Restricted cubic splines (rms::rcs) in the combined model instead of a linear term: the
+         * number of knots (3–7) per variable, placed by Harrell's default quantiles of the train
+         * values on the model scale (mm; log10 ng/mL) — recomputed in every bootstrap resample, as
+         * the whole pipeline is refitted there. The AFP spline needs afpTransform log10.
+         */
+        splines: Type.Optional(
+          Type.Object(
+            {
+              tumourSizeMm: Type.Optional(Type.Integer({ minimum: 3, maximum: 7 })),
+              log10AfpNgPerMl: Type.Optional(Type.Integer({ minimum: 3, maximum: 7 })),
+            },
+            { additionalProperties: false },
+          ),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -188,6 +203,9 @@ export function parseDevelopConfig(text: string, source = 'develop.yaml'): Devel
     if ((cols.prefix === undefined) === (cols.columns === undefined)) {
       throw new TaceError('DEVELOP_CONFIG_INVALID', `${source}: /${name} needs exactly one of prefix or columns`);
     }
+  }
+  if (c.clinical.splines?.log10AfpNgPerMl !== undefined && c.clinical.afpTransform !== 'log10') {
+    throw new TaceError('DEVELOP_CONFIG_INVALID', `${source}: /clinical/splines/log10AfpNgPerMl needs afpTransform log10 (a dichotomised AFP cannot be a spline)`);
   }
   if (c.threshold.rule === 'fixed' && c.threshold.value === undefined) {
     throw new TaceError('DEVELOP_CONFIG_INVALID', `${source}: /threshold rule fixed needs a value`);

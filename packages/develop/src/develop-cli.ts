@@ -22,7 +22,7 @@ import { bootstrapPipeline, type BootstrapOutcome } from './bootstrap-pool.ts';
 import type { FeaturesProvenance } from './features-cli.ts';
 import { loadCohort, type LoadedCohort } from './load.ts';
 import { lineChart } from './plots.ts';
-import { fitPipeline, predictPipeline, type FittedPipeline, type Predictions } from './pipeline.ts';
+import { combinedTerm, fitPipeline, predictPipeline, type FittedPipeline, type Predictions } from './pipeline.ts';
 import { aucTable, renderReport, type ModelCardSection } from './report.ts';
 import { thresholdGrid } from './stats-cli.ts';
 import { readTable } from './table.ts';
@@ -241,27 +241,36 @@ function screeningSummary(f: FittedPipeline): string {
 
 const AFP_AXIS = [1, 10, 100, 1000, 10000, 100000, 1000000];
 
+/**
+ * The rms nomogram of the combined model (buildNomogram): one axis per term over its train values;
+ * a spline term (clinical.splines) is drawn as rms draws rcs(x, k) — X·β through the spline at each
+ * tick, so its axis may rise and fall.
+ */
 export function buildCombinedNomogram(f: FittedPipeline, d: DevelopData2, trainRows: readonly number[], config: DevelopConfig): Nomogram {
-  const coef = f.combined.fit.coefficients;
+  const fit = f.combined.fit;
   const pick = (c: ArrayLike<number>) => trainRows.map((i) => c[i]);
-  const { dlr } = predictPipeline(f, d, trainRows);
+  const { dlr, combinedLp: lp } = predictPipeline(f, d, trainRows);
+  /** β (the linear column's, for a spline) and the spline of a term. */
+  const effect = (name: string): Pick<NomogramTerm, 'coefficient' | 'spline'> => {
+    const t = combinedTerm(fit, name);
+    return { coefficient: t.coefficients[0], ...(t.knots ? { spline: { knots: t.knots, coefficients: t.coefficients } } : {}) };
+  };
   const terms: NomogramTerm[] = [
-    { name: 'dlrScore', label: 'DLR score', coefficient: coef[1].estimate, data: Array.from(dlr) },
-    { name: 'tumourSizeMm', label: 'Tumour size (mm)', coefficient: coef[2].estimate, data: pick(d.size) },
-    { name: 'noduleCount', label: 'Number of nodules', coefficient: coef[3].estimate, data: pick(d.nodules) },
+    { name: 'dlrScore', label: 'DLR score', ...effect('dlrScore'), data: Array.from(dlr) },
+    { name: 'tumourSizeMm', label: 'Tumour size (mm)', ...effect('tumourSizeMm'), data: pick(d.size) },
+    { name: 'noduleCount', label: 'Number of nodules', ...effect('noduleCount'), data: pick(d.nodules) },
   ];
   if (d.afpTerm === 'log10AfpNgPerMl') {
     const raw = trainRows.map((i) => 10 ** d.afp[i]);
     const lo = Math.min(...raw);
     const hi = Math.max(...raw);
     const at = AFP_AXIS.filter((v) => v >= lo / 10 && v <= hi * 10);
-    terms.push({ name: 'log10AfpNgPerMl', label: 'AFP (ng/mL)', coefficient: coef[4].estimate, transform: 'log10', data: raw, at });
+    terms.push({ name: 'log10AfpNgPerMl', label: 'AFP (ng/mL)', ...effect('log10AfpNgPerMl'), transform: 'log10', data: raw, at });
   } else {
-    terms.push({ name: 'afpAtLeastCutoff', label: `AFP ≥ ${config.clinical.afpCutoff} ng/mL`, coefficient: coef[4].estimate, data: pick(d.afp) });
+    terms.push({ name: 'afpAtLeastCutoff', label: `AFP ≥ ${config.clinical.afpCutoff} ng/mL`, ...effect('afpAtLeastCutoff'), data: pick(d.afp) });
   }
-  const lp = predictPipeline(f, d, trainRows).combinedLp;
   return buildNomogram(
-    { intercept: coef[0].estimate, terms },
+    { intercept: fit.coefficients[0].estimate, terms },
     { funAt: config.nomogram.riskAxis, funLabel: config.nomogram.riskLabel, linearPredictorRange: [Math.min(...lp), Math.max(...lp)] },
   );
 }
@@ -383,11 +392,19 @@ function buildManifest(m: ManifestInput): ModelManifest {
   const factors: NomogramFactorSpec[] = m.nomogram.axes.map((a, k) => {
     const g = (x: number) => (a.transform === 'log10' ? Math.log10(x) : a.transform === 'log' ? Math.log(x) : x);
     const vals = a.values.map(g);
-    const spec: NomogramFactorSpec = { name: a.name as NomogramFactorSpec['name'], coefficient: coef[k + 1].estimate, min: Math.min(...vals), max: Math.max(...vals) };
+    const term = combinedTerm(fitted.combined.fit, a.name);
+    const spec: NomogramFactorSpec = { name: a.name as NomogramFactorSpec['name'], coefficient: term.coefficients[0], min: Math.min(...vals), max: Math.max(...vals) };
     if (a.name === 'log10AfpNgPerMl') spec.transform = { kind: 'log10', floorInput: 1 };
     if (a.name === 'afpAtLeastCutoff') spec.transform = { kind: 'atLeast', cutoff: config.clinical.afpCutoff };
+    // a spline: its knots and k − 1 coefficients, and the lowest / highest X·β over the axis ticks
+    // (rms info$R) so that the worker's points at a tick are the nomogram's
+    if (term.knots) spec.spline = { knots: term.knots, coefficients: term.coefficients, effectRange: [m.nomogram.ranges[k].low, m.nomogram.ranges[k].high] };
     return spec;
   });
+  const splineNote = (name: string) => {
+    const f = factors.find((x) => x.name === name);
+    return f?.spline ? ` as a restricted cubic spline with ${f.spline.knots.length} knots` : '';
+  };
   const files = [
     { path: 'radiomics.yaml', role: 'radiomicsParams' },
     { path: 'dl.onnx', role: 'dlModel' },
@@ -415,7 +432,7 @@ function buildManifest(m: ManifestInput): ModelManifest {
     nomogram: { factors, intercept: coef[0].estimate, pointsScale: m.nomogram.pointsScale },
     riskThresholds: { moderate: m.threshold.moderate, high: m.threshold.high },
     modelCard: {
-      summary: `Rad score (LASSO) + DL score fused at ${fitted.dlr.level} level into the DLR score, combined with tumour size, nodule count and AFP (${d.afpTerm === 'log10AfpNgPerMl' ? 'log10' : `≥ ${config.clinical.afpCutoff} ng/mL`}) in a logistic nomogram. ${config.bundle.syntheticDemo ? `${config.bundle.disclaimer}.` : ''}`.trim(),
+      summary: `Rad score (LASSO) + DL score fused at ${fitted.dlr.level} level into the DLR score, combined with tumour size${splineNote('tumourSizeMm')}, nodule count and AFP (${d.afpTerm === 'log10AfpNgPerMl' ? `log10${splineNote('log10AfpNgPerMl')}` : `≥ ${config.clinical.afpCutoff} ng/mL`}) in a logistic nomogram. ${config.bundle.syntheticDemo ? `${config.bundle.disclaimer}.` : ''}`.trim(),
       trainingData: config.bundle.trainingData,
       limitations: config.bundle.limitations,
       outcome: config.outcome.definition,

@@ -2,9 +2,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { auc, fitGlm } from '@tace/modeling';
+import { auc, fitGlm, mulberry32, nomogramPoints, rcsBasis, rcsKnots } from '@tace/modeling';
 import { loadModelBundle } from '@tace/models';
 import { developModel } from './develop-cli.ts';
+import { parseDevelopConfig } from './config.ts';
+import { loadCohort } from './load.ts';
+import { combinedTerm, fitPipeline, predictPipeline } from './pipeline.ts';
 import { parseTable } from './table.ts';
 import { fixtureConfig, fixtureCsv, writeFixture } from './fixture.test-helper.ts';
 
@@ -135,5 +138,126 @@ describe('tace-risk model develop', () => {
     // a replicate of a test patient is refused: the screen is fitted on training data only
     writeFileSync(join(dir, 'icc.csv'), `${[...lines, ['P250', 'A', ...rad.map(() => 1)].join(','), ['P250', 'B', ...rad.map(() => 1)].join(',')].join('\n')}\n`);
     await expect(developModel({ cohortPath: f.cohort, configPath: f.config, outDir: join(dir, 'out2'), bootstrap: 0 })).rejects.toMatchObject({ code: 'DEVELOP_ICC_NOT_TRAIN' });
+  });
+});
+
+describe('tace-risk model develop with restricted cubic splines (clinical.splines)', () => {
+  const withSplines = (splines: string, extra = '') =>
+    fixtureConfig(demoBundle, extra).replace(
+      'clinical: { tumourSizeMm: tumour_size_mm, noduleCount: nodule_count, afpNgPerMl: afp_ng_per_ml }',
+      `clinical: { tumourSizeMm: tumour_size_mm, noduleCount: nodule_count, afpNgPerMl: afp_ng_per_ml, splines: ${splines} }`,
+    );
+  const columns = (csv: string) => {
+    const t = parseTable(csv);
+    return (n: string) => t.rows.map((row) => row[t.columns.indexOf(n)]);
+  };
+
+  it('fits rcs(size, 4) on the train rows, draws its nomogram axis, and exports a bundle the worker re-scores to 1e-9', async () => {
+    const dir = fresh();
+    const f = writeFixture(dir, fixtureCsv(), withSplines('{ tumourSizeMm: 4 }'));
+    const out = join(dir, 'out');
+    const r = await developModel({ cohortPath: f.cohort, configPath: f.config, outDir: out, workers: 2 });
+    // the bundle loads (schema + consistency of the spline factor) and re-scores every patient
+    expect(r.exportCheck.maxAbsDiff).toBeLessThan(1e-9);
+    const bundle = await loadModelBundle(join(out, 'bundle'));
+    await bundle.close();
+
+    // the combined model is fitGlm with the same spline term on the TRAIN rows, computed here
+    const col = columns(readFileSync(f.cohort, 'utf8'));
+    const y = col('distant_metastasis').map(Number);
+    const cohort = col('cohort');
+    const train = y.flatMap((_, i) => (cohort[i] === 'train' ? [i] : []));
+    const num = (n: string) => train.map((i) => Number(col(n)[i]));
+    const size = num('tumour_size_mm');
+    const ref = fitGlm(
+      {
+        y: train.map((i) => y[i]),
+        dlr: train.map((i) => r.predictions.dlr[i]),
+        size,
+        nodules: num('nodule_count'),
+        afp: num('afp_ng_per_ml').map((v) => Math.log10(Math.max(v, 1))),
+      },
+      { outcome: 'y', event: 1, terms: ['dlr', { name: 'size', spline: { knots: 4 } }, 'nodules', 'afp'], profile: false },
+    );
+    const got = r.fitted.combined.fit.coefficients;
+    expect(got.map((c) => c.name)).toEqual(['(Intercept)', 'dlrScore', 'tumourSizeMm', "tumourSizeMm'", "tumourSizeMm''", 'noduleCount', 'log10AfpNgPerMl']);
+    got.forEach((c, j) => expect(c.estimate).toBeCloseTo(ref.coefficients[j].estimate, 10));
+    const knots = rcsKnots(size, 4);
+    expect((ref.design.terms[1] as { knots: number[] }).knots).toEqual(knots);
+    // predictions are the spline model's: η = b0 + b·dlr + Σ c_j B_j(size) + …
+    const b = got.map((c) => c.estimate);
+    const allSizes = col('tumour_size_mm').map(Number);
+    const B = rcsBasis(allSizes, knots);
+    for (const i of [0, 7, 200, 299]) {
+      const eta = b[0] + b[1] * r.predictions.dlr[i] + b[2] * B[0][i] + b[3] * B[1][i] + b[4] * B[2][i] + b[5] * Number(col('nodule_count')[i]) + b[6] * Math.log10(Math.max(Number(col('afp_ng_per_ml')[i]), 1));
+      expect(r.predictions.combinedLp[i]).toBeCloseTo(eta, 12);
+    }
+
+    // the nomogram's size axis is the spline's: X·β = Σ c_j B_j(tick), points from its own min
+    const axis = r.nomogram.axes.find((a) => a.name === 'tumourSizeMm');
+    expect(axis?.spline).toEqual({ knots, coefficients: [b[2], b[3], b[4]] });
+    const tickB = rcsBasis(axis?.values ?? [], knots);
+    axis?.xBeta.forEach((xb, i) => expect(xb).toBeCloseTo(b[2] * tickB[0][i] + b[3] * tickB[1][i] + b[4] * tickB[2][i], 12));
+    expect(Math.min(...(axis?.points ?? []))).toBe(0);
+
+    // the manifest's spline factor: knots, k − 1 coefficients, coefficient = the linear one, effectRange = rms's R
+    const spec = r.manifest.nomogram.factors.find((x) => x.name === 'tumourSizeMm');
+    const k = r.nomogram.axes.findIndex((a) => a.name === 'tumourSizeMm');
+    expect(spec).toMatchObject({ coefficient: b[2], min: axis?.values[0], max: axis?.values.at(-1), spline: { knots, coefficients: [b[2], b[3], b[4]], effectRange: [r.nomogram.ranges[k].low, r.nomogram.ranges[k].high] } });
+    expect(r.manifest.modelCard.summary).toContain('tumour size as a restricted cubic spline with 4 knots');
+    // a patient at a tick gets the nomogram's points through the worker's nomogramPoints
+    const values = { dlrScore: 0, tumourSizeMm: 0, noduleCount: 1, log10AfpNgPerMl: 0 };
+    axis?.values.forEach((v, i) => {
+      const p = nomogramPoints(r.manifest.nomogram, { ...values, tumourSizeMm: v }).factors.find((x) => x.name === 'tumourSizeMm');
+      expect(Math.abs((p?.points ?? NaN) - (axis?.points[i] ?? NaN))).toBeLessThan(1e-9);
+    });
+    // the bootstrap refits the whole pipeline, so a resample's spline has knots of its own rows
+    expect(r.bootstrap?.validate.failures.length).toBe(0);
+    const config = parseDevelopConfig(readFileSync(f.config, 'utf8'));
+    const loaded = loadCohort(parseTable(readFileSync(f.cohort, 'utf8')), config);
+    const rng = mulberry32(99);
+    const resample = train.map(() => train[Math.floor(rng() * train.length)]);
+    const refit = fitPipeline(loaded.data, config, resample);
+    const resampleKnots = rcsKnots(resample.map((i) => allSizes[i]), 4);
+    expect(combinedTerm(refit.combined.fit, 'tumourSizeMm').knots).toEqual(resampleKnots);
+    expect(resampleKnots).not.toEqual(knots);
+    const lp = predictPipeline(refit, loaded.data, [0, 1]).combinedLp;
+    const rb = refit.combined.fit.coefficients.map((c) => c.estimate);
+    const B0 = rcsBasis([allSizes[0]], resampleKnots);
+    expect(lp[0]).toBeCloseTo(rb[0] + rb[1] * predictPipeline(refit, loaded.data, [0]).dlr[0] + rb[2] * B0[0][0] + rb[3] * B0[1][0] + rb[4] * B0[2][0] + rb[5] * Number(col('nodule_count')[0]) + rb[6] * Math.log10(Math.max(Number(col('afp_ng_per_ml')[0]), 1)), 12);
+    expect(readFileSync(join(out, 'nomogram.svg'), 'utf8')).toContain('data-axis="tumourSizeMm"');
+  }, 60_000);
+
+  it('fits rcs(log10 AFP, 3) with the axis in ng/mL, and the worker re-scores it', async () => {
+    const dir = fresh();
+    const f = writeFixture(dir, fixtureCsv(), withSplines('{ log10AfpNgPerMl: 3 }'));
+    const r = await developModel({ cohortPath: f.cohort, configPath: f.config, outDir: join(dir, 'out'), bootstrap: 0 });
+    expect(r.exportCheck.maxAbsDiff).toBeLessThan(1e-9);
+    const col = columns(readFileSync(f.cohort, 'utf8'));
+    const train = col('cohort').flatMap((c, i) => (c === 'train' ? [i] : []));
+    const knots = rcsKnots(train.map((i) => Math.log10(Math.max(Number(col('afp_ng_per_ml')[i]), 1))), 3);
+    const spec = r.manifest.nomogram.factors.find((x) => x.name === 'log10AfpNgPerMl');
+    expect(spec?.spline?.knots).toEqual(knots);
+    expect(spec?.transform).toEqual({ kind: 'log10', floorInput: 1 });
+    expect(r.fitted.combined.fit.coefficients.map((c) => c.name).slice(-2)).toEqual(['log10AfpNgPerMl', "log10AfpNgPerMl'"]);
+    const axis = r.nomogram.axes.find((a) => a.name === 'log10AfpNgPerMl');
+    expect(axis?.transform).toBe('log10');
+    expect(axis?.spline?.knots).toEqual(knots);
+  }, 60_000);
+
+  it('refuses an AFP spline with a dichotomised AFP, a number of knots outside 3–7, and a spline of another variable', async () => {
+    const dir = fresh();
+    const cases: Array<[string, RegExp]> = [
+      ['{ log10AfpNgPerMl: 4 }', /needs afpTransform log10/],
+      ['{ tumourSizeMm: 2 }', /splines\/tumourSizeMm/],
+      ['{ tumourSizeMm: 8 }', /splines\/tumourSizeMm/],
+      ['{ noduleCount: 3 }', /noduleCount/],
+    ];
+    for (const [splines, message] of cases) {
+      const cfg = withSplines(splines);
+      const f = writeFixture(dir, fixtureCsv(), splines.includes('log10') ? cfg.replace('afpNgPerMl: afp_ng_per_ml,', 'afpNgPerMl: afp_ng_per_ml, afpTransform: dichotomise,') : cfg);
+      await expect(developModel({ cohortPath: f.cohort, configPath: f.config, outDir: join(dir, 'out'), bootstrap: 0 })).rejects.toMatchObject({ code: 'DEVELOP_CONFIG_INVALID', message: expect.stringMatching(message) });
+    }
+    expect(existsSync(join(dir, 'out', 'bundle', 'manifest.json'))).toBe(false);
   });
 });

@@ -5,14 +5,15 @@
  *   screening (radiomics, train only) → Rad score (LASSO logistic, CV) → DL score (logistic or
  *   LASSO over the DL features) → DLR score (score-level: logistic on Rad + DL scores; feature-level:
  *   one LASSO over the screened radiomics and the DL features) → combined model (logistic on DLR +
- *   tumour size + nodules + AFP).
+ *   tumour size + nodules + AFP; size and log10 AFP as restricted cubic splines when
+ *   clinical.splines says so, knots placed on these rows).
  *
  * Every score is a linear predictor on the original feature scale, so the fused DLR score is one
  * linear form over (selected radiomics, DL features): exactly what the bundle's `fusion` holds.
  * Pure: no I/O, deterministic given the config's seeds.
  */
 import { TaceError } from '@tace/common';
-import { cvGlmnet, fitGlm, mulberry32, screen, shuffleInPlace, type CvGlmnetResult, type GlmFit, type ReplicateFeatures, type ScreenConfig, type ScreenResult } from '@tace/modeling';
+import { cvGlmnet, fitGlm, mulberry32, rcsBasis, screen, shuffleInPlace, type CvGlmnetResult, type GlmFit, type ReplicateFeatures, type ScreenConfig, type ScreenResult, type TermSpec } from '@tace/modeling';
 import type { DevelopConfig, LassoSettings } from './config.ts';
 
 export type CohortLabel = 'train' | 'test' | 'external';
@@ -62,6 +63,10 @@ export interface FittedPipeline {
   dl: LinearScore & { method: 'logistic' | 'lasso'; lasso?: LassoSummary };
   /** The DLR score as one linear form over selected radiomics + DL features. */
   dlr: LinearScore & { level: 'score' | 'feature'; scoreWeights?: { intercept: number; rad: number; dl: number }; lasso?: LassoSummary };
+  /**
+   * The combined model: terms dlrScore, tumourSizeMm, noduleCount and the AFP term, in that order; a
+   * spline term has the columns name, name', name'', … in the fit (its knots in fit.design).
+   */
   combined: { terms: string[]; fit: GlmFit };
   warnings: Array<{ code: string; message: string }>;
 }
@@ -147,13 +152,16 @@ export function columnIndex(d: DevelopData): Map<string, Float64Array> {
 
 /**
  * Maximum-likelihood logistic regression of y on the given columns (fitGlm: Wald inference, lrm
- * indexes, EPV). Separation refuses with MODEL_SEPARATION unless `firthOnSeparation`, which refits
- * with Firth's penalised likelihood (logistf) and says so in the fit's `method`.
+ * indexes, EPV). A column with `knots` (a number k) enters as a restricted cubic spline with k knots
+ * at Harrell's default quantiles of its values (rms::rcs(x, k)). Separation refuses with
+ * MODEL_SEPARATION unless `firthOnSeparation`, which refits with Firth's penalised likelihood
+ * (logistf) and says so in the fit's `method`.
  */
-export function logisticOn(cols: Array<{ name: string; values: ArrayLike<number> }>, y: Uint8Array, firthOnSeparation = false, profile = false): GlmFit {
+export function logisticOn(cols: Array<{ name: string; values: ArrayLike<number>; knots?: number }>, y: Uint8Array, firthOnSeparation = false, profile = false): GlmFit {
   const table: Record<string, number[]> = { __outcome: Array.from(y) };
   for (const c of cols) table[c.name] = Array.from(c.values);
-  const opts = { outcome: '__outcome', event: 1, terms: cols.map((c) => c.name), profile };
+  const terms = cols.map((c): string | TermSpec => (c.knots === undefined ? c.name : { name: c.name, spline: { knots: c.knots } }));
+  const opts = { outcome: '__outcome', event: 1, terms, profile };
   try {
     return fitGlm(table, opts);
   } catch (e) {
@@ -234,12 +242,14 @@ export function fitPipeline(d: DevelopData, config: DevelopConfig, rows: readonl
   const dlrScore = scoreOf(dlr, index, rows);
   const pick = (c: Float64Array) => Float64Array.from(rows, (i) => c[i]);
   const terms = ['dlrScore', 'tumourSizeMm', 'noduleCount', d.afpTerm];
+  const splines = config.clinical.splines ?? {};
+  const afpKnots = d.afpTerm === 'log10AfpNgPerMl' ? splines.log10AfpNgPerMl : undefined;
   const fit = logisticOn(
     [
       { name: 'dlrScore', values: dlrScore },
-      { name: 'tumourSizeMm', values: pick(d.size) },
+      { name: 'tumourSizeMm', values: pick(d.size), ...(splines.tumourSizeMm !== undefined ? { knots: splines.tumourSizeMm } : {}) },
       { name: 'noduleCount', values: pick(d.nodules) },
-      { name: d.afpTerm, values: pick(d.afp) },
+      { name: d.afpTerm, values: pick(d.afp), ...(afpKnots !== undefined ? { knots: afpKnots } : {}) },
     ],
     yRows,
     config.combined.firthOnSeparation,
@@ -251,13 +261,46 @@ export function fitPipeline(d: DevelopData, config: DevelopConfig, rows: readonl
   return { screening, rad, dl, dlr, combined: { terms, fit }, warnings };
 }
 
+/**
+ * The combined model's coefficients of one term: one for a linear term; for a spline term its k − 1
+ * coefficients (columns x, x', …) and the knots it was fitted with.
+ */
+export function combinedTerm(fit: GlmFit, name: string): { coefficients: number[]; knots?: number[] } {
+  const term = fit.design.terms.find((t) => t.name === name);
+  if (!term) throw new Error(`the combined model has no term ${name}`);
+  const coefficients = term.columns.map((c) => (fit.coefficients.find((x) => x.name === c) as GlmFit['coefficients'][number]).estimate);
+  return term.kind === 'spline' ? { coefficients, knots: [...term.knots] } : { coefficients };
+}
+
+/**
+ * Rad, DL, DLR scores and the combined model's linear predictor and probability of the given rows:
+ * η = intercept + Σ over the design columns of β·column, a spline's columns evaluated with its
+ * stored knots (rcsBasis), added in coefficient order.
+ */
 export function predictPipeline(f: FittedPipeline, d: DevelopData, rows: readonly number[]): Predictions {
   const index = columnIndex(d);
   const rad = scoreOf(f.rad, index, rows);
   const dl = scoreOf(f.dl, index, rows);
   const dlr = scoreOf(f.dlr, index, rows);
   const { intercept, coefficients: b } = est(f.combined.fit);
-  const combinedLp = Float64Array.from(rows, (i, k) => intercept + b[0] * dlr[k] + b[1] * d.size[i] + b[2] * d.nodules[i] + b[3] * d.afp[i]);
+  const valuesOf = (name: string): Float64Array => {
+    if (name === 'dlrScore') return dlr;
+    const c = name === 'tumourSizeMm' ? d.size : name === 'noduleCount' ? d.nodules : name === d.afpTerm ? d.afp : undefined;
+    if (!c) throw new Error(`the combined model has an unknown term ${name}`);
+    return Float64Array.from(rows, (i) => c[i]);
+  };
+  // design columns over the rows, in coefficient order
+  const columns: Float64Array[] = [];
+  for (const t of f.combined.fit.design.terms) {
+    const x = valuesOf(t.name);
+    if (t.kind === 'spline') columns.push(...rcsBasis(x, t.knots));
+    else columns.push(x);
+  }
+  const combinedLp = Float64Array.from(rows, (_, k) => {
+    let eta = intercept;
+    for (let j = 0; j < columns.length; j++) eta += b[j] * columns[j][k];
+    return eta;
+  });
   const combined = combinedLp.map((v) => 1 / (1 + Math.exp(-v)));
   return { rad, dl, dlr, combinedLp, combined };
 }

@@ -270,3 +270,79 @@ describe('nomogramSvg', () => {
     }
   });
 });
+
+// ---- a spline axis that rises and falls (reference/nomogram_rcs.R) -------------------------------
+
+interface RefRcs {
+  id: string;
+  terms: Array<{ name: string; transform: TermTransform; knots?: number; at?: number[] }>;
+  result: RefNomogram['result'] & {
+    splines: Array<{ name: string; knots: number[] }>;
+    /** Every axisf() call of plot.nomogram: side, tick positions (points), labels (empty: unlabelled ticks). */
+    plotAxes: Array<{ side: 1 | 3; at: number[]; labels: string[] }>;
+  };
+}
+
+describe('nomogramSvg of an rcs nomogram labels ticks where plot.nomogram does', () => {
+  const ref = JSON.parse(readFileSync(new URL('../reference/nomogram_rcs.json', import.meta.url), 'utf8')) as { nomograms: RefRcs[] };
+  const lines = readFileSync(new URL('../reference/nomogram_rcs_data.csv', import.meta.url), 'utf8').trim().split(/\r?\n/);
+  const header = lines[0].split(',').map((h) => h.replace(/^"(.*)"$/, '$1'));
+  const data: Record<string, number[]> = Object.fromEntries(header.map((h) => [h, [] as number[]]));
+  for (const l of lines.slice(1)) l.split(',').forEach((v, i) => data[header[i]].push(Number(v)));
+
+  describe.each(ref.nomograms.map((c) => [c.id, c] as const))('nomogram %s', (_id, c) => {
+    const co = c.result.coefficients;
+    const s = c.result.settings;
+    const terms = c.terms.map((t): NomogramTerm => {
+      const base = { name: t.name, transform: t.transform, data: data[t.name], at: t.at };
+      if (!t.knots) return { ...base, coefficient: co[t.name] };
+      const knots = c.result.splines.find((x) => x.name === t.name)?.knots as number[];
+      const coefficients = knots.slice(1).map((_, j) => co[t.name + "'".repeat(j)]);
+      return { ...base, coefficient: coefficients[0], spline: { knots, coefficients } };
+    });
+    const nom = buildNomogram({ intercept: co.Intercept, terms }, { funAt: s.funAt, funLabel: s.funLabel, pointsScale: s.maxscale, nint: s.nint });
+    const root = parseXml(nomogramSvg(nom));
+    const pts = all(root, (e) => e.attrs.class === 'tick-label' && e.attrs['data-axis'] === 'points');
+    const { a, b } = affine(pts.map((e) => Number(e.attrs['data-value'])), pts.map((e) => Number(e.attrs.x)));
+    // R's labelled axisf() calls of the predictor axes, in drawing order (the LP axis is the last
+    // labelled call), split among the axes by their numbers of labels
+    const calls = c.result.plotAxes.filter((x) => x.labels.length > 0).slice(0, -1);
+    const groupOf = (name: string) => all(root, (e) => e.attrs.class === 'axis' && e.attrs['data-axis'] === name)[0];
+    const rmsLabels = new Map<string, Array<{ label: string; points: number; side: number }>>();
+    for (const ax of nom.axes) {
+      const n = all(groupOf(ax.name), (e) => e.attrs.class === 'tick-label').length;
+      const mine: Array<{ label: string; points: number; side: number }> = [];
+      while (mine.length < n && calls.length > 0) {
+        const call = calls.shift() as RefRcs['result']['plotAxes'][number];
+        call.labels.forEach((label, i) => mine.push({ label, points: call.at[i], side: call.side }));
+      }
+      rmsLabels.set(ax.name, mine);
+    }
+
+    it.each(nom.axes.map((ax) => [ax.name, ax] as const))('axis %s: every label at its points, on the side rms draws it', (_n, ax) => {
+      const group = groupOf(ax.name);
+      const axisY = Number(all(group, (e) => e.name === 'line' && e.attrs.class === undefined)[0].attrs.y1);
+      const got = all(group, (e) => e.attrs.class === 'tick-label').map((e) => ({
+        label: e.text,
+        points: (Number(e.attrs.x) - a) / b,
+        side: Number(e.attrs.y) > axisY ? 1 : 3,
+      }));
+      const mine = rmsLabels.get(ax.name) ?? [];
+      const key = (x: { label: string }) => x.label;
+      const sorted = (xs: typeof mine) => [...xs].sort((p, q) => key(p).localeCompare(key(q)));
+      const g = sorted(got);
+      const r = sorted(mine);
+      expect(g.map(key)).toEqual(r.map(key));
+      g.forEach((x, i) => {
+        expect(Math.abs(x.points - r[i].points) * b).toBeLessThanOrEqual(0.05); // px: coordinates have 2 decimals
+        // rms labels a monotone continuous axis below (R's axis() drops crowded labels; here they alternate)
+        if (ax.discrete || ax.spline) expect(x.side).toBe(r[i].side);
+      });
+      if (ax.spline) expect(new Set(got.map((x) => x.side)).size).toBe(2); // the rising and the falling run
+      // the axis line spans the lowest to the highest points
+      const line = all(group, (e) => e.name === 'line' && e.attrs.class === undefined)[0];
+      expect(Math.abs(Number(line.attrs.x1) - (a + b * Math.min(...ax.points)))).toBeLessThanOrEqual(0.02);
+      expect(Math.abs(Number(line.attrs.x2) - (a + b * Math.max(...ax.points)))).toBeLessThanOrEqual(0.02);
+    });
+  });
+});

@@ -58,6 +58,28 @@ function mergeFlatRuns(points: readonly number[], labels: readonly string[], dis
   return { points: xt, labels: fx };
 }
 
+/**
+ * The monotone runs [first, last] of a continuous axis's ticks as rms's plot.nomogram splits them:
+ * a run ends where the points change direction, ch = c(FALSE, FALSE, diff(diff(xt) > 0) != 0), the
+ * turning tick closing the run before it. One run for a monotone axis. (When the direction changes
+ * at the very last tick, rms 6.5 leaves that tick unlabelled — its run list stops short; here it
+ * forms a run of its own.)
+ */
+function monotoneRuns(points: readonly number[]): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  let is = 0;
+  for (let i = 2; i < points.length; i++) {
+    const up1 = points[i - 1] - points[i - 2] > 0;
+    const up2 = points[i] - points[i - 1] > 0;
+    if (up1 !== up2) {
+      runs.push([is, i - 1]);
+      is = i;
+    }
+  }
+  runs.push([is, points.length - 1]);
+  return runs;
+}
+
 /** Approximate width in px of a tick label (11 px sans-serif digits are about 6.2 px wide). */
 function labelWidth(label: string): number {
   return label.length * 6.2;
@@ -78,7 +100,8 @@ function crowded(xs: readonly number[], labels: readonly string[]): boolean {
  * A standalone SVG picture (no external fonts, scripts or links) of a nomogram laid out as rms's
  * plot.nomogram draws it: the "Points" axis (pretty(0…pointsScale)) on top with its minor ticks, one
  * axis per predictor with each tick label at its points (discrete variables alternate labels below
- * and above, as rms does), the "Total Points" axis — rescaled, as rms does, so that its largest tick
+ * and above, as rms does; an axis that is not monotonic — a spline that rises and falls — has each
+ * monotone run of ticks labelled on alternate sides, below then above, as rms does), the "Total Points" axis — rescaled, as rms does, so that its largest tick
  * sits under the right end of the Points axis — optionally the linear predictor, and the risk axis.
  * Where R's axis() would drop labels that collide, every label is kept and they alternate below and
  * above the axis instead.
@@ -113,7 +136,7 @@ export function nomogramSvg(nomogram: Nomogram, options: NomogramSvgOptions = {}
   /** An axis line with ticks and labels; side 1 = labels below, 3 = above. */
   const drawAxis = (
     name: string, y: number, at: readonly number[], labels: readonly string[], sides: readonly (1 | 3)[],
-    pos: (v: number) => number, minor: readonly number[] = [],
+    pos: (v: number) => number, minor: readonly number[] = [], tiers: readonly number[] = [],
   ): string => {
     const parts: string[] = [`<g class="axis" data-axis="${esc(name)}">`];
     const xs = at.map(pos);
@@ -122,7 +145,9 @@ export function nomogramSvg(nomogram: Nomogram, options: NomogramSvgOptions = {}
       const x = xs[i];
       const dir = sides[i] === 3 ? -1 : 1;
       parts.push(`<line class="tick" x1="${n2(x)}" y1="${n2(y)}" x2="${n2(x)}" y2="${n2(y + dir * 6)}" stroke="#000" stroke-width="1"/>`);
-      const ty = sides[i] === 3 ? y - 9 : y + 18;
+      // tier 1: a second line of labels, further from the axis (crowded labels of one monotone run)
+      const off = 10 * (tiers[i] ?? 0);
+      const ty = sides[i] === 3 ? y - 9 - off : y + 18 + off;
       parts.push(`<text class="tick-label" data-axis="${esc(name)}" data-value="${v}" x="${n2(x)}" y="${n2(ty)}" font-size="11" text-anchor="middle">${esc(labels[i])}</text>`);
     });
     for (const v of minor) {
@@ -158,13 +183,29 @@ export function nomogramSvg(nomogram: Nomogram, options: NomogramSvgOptions = {}
         sides[idx] = k % 2 === 0 ? 1 : 3;
       });
     }
-    if (!a.discrete && crowded(merged.points.map(px), merged.labels)) {
+    const runs = a.discrete ? [] : monotoneRuns(merged.points);
+    let tiers: number[] = [];
+    if (runs.length > 1) {
+      // a spline axis that rises and falls: rms labels each monotone run of ticks on alternate
+      // sides (below, above, below, …), every tick at its own points; where R's axis() would drop
+      // crowded labels of a run, they alternate between two lines on the run's side instead
+      sides = merged.points.map(() => 1);
+      tiers = merged.points.map(() => 0);
+      runs.forEach(([is, ie], r) => {
+        const idx = Array.from({ length: ie - is + 1 }, (_, k) => is + k);
+        const crowdedRun = crowded(idx.map((i) => px(merged.points[i])), idx.map((i) => merged.labels[i]));
+        idx.forEach((i, k) => {
+          sides[i] = r % 2 === 0 ? 1 : 3;
+          if (crowdedRun) tiers[i] = k % 2;
+        });
+      });
+    } else if (!a.discrete && crowded(merged.points.map(px), merged.labels)) {
       // rms (R's axis()) would drop labels that overlap; every label is kept here, alternating
       // below and above the axis instead
       sides = merged.points.map((_, i) => (i % 2 === 0 ? 1 : 3));
     }
     rows.push(axisTitle(y, a.label));
-    rows.push(drawAxis(a.name, y, merged.points, merged.labels, sides, px));
+    rows.push(drawAxis(a.name, y, merged.points, merged.labels, sides, px, [], tiers));
     row++;
   }
 

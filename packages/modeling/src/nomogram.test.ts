@@ -9,6 +9,7 @@ import {
   type TermTransform,
 } from './nomogram.ts';
 import { pretty, prettyTyped } from './pretty.ts';
+import { rcsBasis, rcsKnots } from './rcs.ts';
 
 const readJson = <T>(name: string): T => JSON.parse(readFileSync(new URL(`../reference/${name}`, import.meta.url), 'utf8')) as T;
 
@@ -344,5 +345,163 @@ describe('nomogramPoints / totalPointsToProbability (min–max scale, used by pa
     expect(r.linearPredictor).toBeCloseTo(-2 + 0.5 * 4 - 1 * 2, 12);
     expect(r.probability).toBeCloseTo(sigmoid(-2), 12);
     expect(totalPointsToProbability(model, 60)).toBeCloseTo(sigmoid(-2), 12);
+  });
+});
+
+// ---- rms::nomogram with restricted cubic spline terms --------------------------------------------
+
+interface RefRcsNomogram {
+  id: string;
+  terms: Array<{ name: string; transform: TermTransform; knots?: number; at?: number[] }>;
+  result: RefNomogram['result'] & {
+    splines: Array<{ name: string; knots: number[] }>;
+    plotAxes: Array<{ side: 1 | 3; at: number[]; labels: string[] }>;
+  };
+}
+
+describe('buildNomogram equals rms::nomogram on lrm fits with rcs() terms (rms 6.5)', () => {
+  const ref = readJson<{ nomograms: RefRcsNomogram[] }>('nomogram_rcs.json');
+  const data = readColumns('nomogram_rcs_data.csv');
+  const g = (t: TermTransform, x: number) => (t === 'log10' ? Math.log10(x) : t === 'log' ? Math.log(x) : x);
+
+  const termsOf = (c: RefRcsNomogram, withData: boolean): NomogramTerm[] => {
+    const co = c.result.coefficients;
+    return c.terms.map((t): NomogramTerm => {
+      const base = { name: t.name, transform: t.transform, at: t.at, ...(withData ? { data: data[t.name] } : {}) };
+      if (!t.knots) return { ...base, coefficient: co[t.name] };
+      const knots = c.result.splines.find((s) => s.name === t.name)?.knots as number[];
+      const coefficients = Array.from({ length: knots.length - 1 }, (_, j) => co[t.name + "'".repeat(j)]);
+      return { ...base, coefficient: coefficients[0], spline: { knots, coefficients } };
+    });
+  };
+  const build = (c: RefRcsNomogram) => {
+    const s = c.result.settings;
+    return buildNomogram({ intercept: c.result.coefficients.Intercept, terms: termsOf(c, true) }, { funAt: s.funAt, funLabel: s.funLabel, pointsScale: s.maxscale, nint: s.nint });
+  };
+
+  // A: rcs(size, 4) + age + albumin (β < 0), fun.at given; B: rcs(log10(afp), 3) with given ticks
+  // in ng/mL + age + nodules (discrete), maxscale 10, nint 5, default fun.at. Both splines rise and
+  // then fall over their axes.
+  describe.each(ref.nomograms.map((c) => [c.id, c] as const))('nomogram %s', (_id, c) => {
+    const nom = build(c);
+    const r = c.result;
+
+    it("uses the fit's knots, which are rcsKnots of the data on the model scale (Harrell's quantiles, as rms::rcs)", () => {
+      for (const t of c.terms.filter((x) => x.knots)) {
+        const knots = r.splines.find((s) => s.name === t.name)?.knots;
+        expect(rcsKnots(data[t.name].map((x) => g(t.transform, x)), t.knots as number)).toEqual(knots);
+      }
+    });
+
+    it('has the axes rms draws: tick values, labels, X·β through the spline, points (1e-9 relative)', () => {
+      expect(nom.axes.map((a) => a.name)).toEqual(r.axes.map((a) => a.name));
+      nom.axes.forEach((a, k) => {
+        expect(a.values).toEqual(r.axes[k].values);
+        expect(a.labels).toEqual(r.axes[k].labels);
+        if (!a.discrete && !c.terms[k].at) expect(a.integerValues).toBe(r.axes[k].isInteger);
+        expectClose(a.xBeta, r.axes[k].xbeta);
+        expectClose(a.points, r.axes[k].points);
+      });
+      // the spline axis is not monotonic: its highest points sit at an interior tick
+      const spline = nom.axes[0];
+      expect(spline.spline?.knots.length).toBe(c.terms[0].knots);
+      const top = spline.points.indexOf(Math.max(...spline.points));
+      expect(top).toBeGreaterThan(0);
+      expect(top).toBeLessThan(spline.points.length - 1);
+      expect(Math.max(...nom.axes.flatMap((a) => a.points))).toBeCloseTo(r.settings.maxscale, 12);
+    });
+
+    it('has the scale, Total Points, LP axis and risk axis of rms', () => {
+      expectClose([nom.pointsPerLp, nom.lpAtZeroPoints], [r.sc, r.intercept]);
+      expectClose(nom.ranges.map((x) => x.low), r.R.low);
+      expectClose(nom.ranges.map((x) => x.high), r.R.high);
+      expect(nom.totalPoints).toEqual(r.totalPoints);
+      expect(nom.lp.at).toEqual(r.lp.xReal);
+      expectClose(nom.lp.points, r.lp.x);
+      expect(nom.fun.at).toEqual(r.fun[0].xReal);
+      expect(nom.fun.labels).toEqual(r.fun[0].fat);
+      expectClose(nom.fun.points, r.fun[0].x);
+    });
+
+    it("prints exactly print(nom)'s text", () => {
+      expect(printNomogram(nom).split('\n')).toEqual(r.print);
+    });
+
+    it('gives the same nomogram from datadist limits and the LP range instead of raw data', () => {
+      const limits = Object.fromEntries(c.terms.map((t) => [t.name, datadistLimits(data[t.name])]));
+      const nom2 = buildNomogram(
+        { intercept: r.coefficients.Intercept, terms: termsOf(c, false) },
+        { funAt: r.settings.funAt, funLabel: r.settings.funLabel, pointsScale: r.settings.maxscale, nint: r.settings.nint, limits, linearPredictorRange: r.lpRange },
+      );
+      expect(nom2.lp.at).toEqual(r.lpAt);
+      expectClose(nom2.axes.flatMap((a) => a.points), r.axes.flatMap((a) => a.points));
+    });
+
+    it("scores a subject at every tick with that tick's points, and any subject with the model's η", () => {
+      const subject = Object.fromEntries(nom.axes.map((a) => [a.name, a.values[1]]));
+      nom.axes.forEach((a) => {
+        a.values.forEach((v, i) => {
+          expect(Math.abs(scoreNomogram(nom, { ...subject, [a.name]: v }).points[a.name] - a.points[i])).toBeLessThanOrEqual(1e-9 * nom.pointsScale);
+        });
+      });
+      const terms = termsOf(c, true);
+      for (const row of [0, 1, 2, 150, 299]) {
+        const s = scoreNomogram(nom, Object.fromEntries(terms.map((t) => [t.name, data[t.name][row]])));
+        let eta = r.coefficients.Intercept;
+        for (const t of terms) {
+          const x = g(t.transform ?? 'identity', data[t.name][row]);
+          eta += t.spline ? rcsBasis([x], t.spline.knots).reduce((acc, col, j) => acc + (t.spline as { coefficients: readonly number[] }).coefficients[j] * col[0], 0) : t.coefficient * x;
+        }
+        expect(Math.abs(s.linearPredictor - eta)).toBeLessThan(1e-12);
+      }
+    });
+  });
+
+  it('refuses a spline without 3 increasing knots, with the wrong number of coefficients, or a coefficient that is not its linear one', () => {
+    const base = { name: 'size', data: data.size };
+    const spline = { knots: [1, 3, 5, 10], coefficients: [0.5, -0.2, 0.1] };
+    expectCode(() => buildNomogram({ intercept: 0, terms: [{ ...base, coefficient: 0.5, spline: { ...spline, knots: [1, 3] } }] }), 'MODEL_INVALID_ARGUMENT');
+    expectCode(() => buildNomogram({ intercept: 0, terms: [{ ...base, coefficient: 0.5, spline: { ...spline, knots: [1, 5, 3, 10] } }] }), 'MODEL_INVALID_ARGUMENT');
+    expectCode(() => buildNomogram({ intercept: 0, terms: [{ ...base, coefficient: 0.5, spline: { ...spline, coefficients: [0.5, -0.2] } }] }), 'MODEL_INVALID_ARGUMENT');
+    expectCode(() => buildNomogram({ intercept: 0, terms: [{ ...base, coefficient: 0.4, spline }] }), 'MODEL_INVALID_ARGUMENT');
+    expect(buildNomogram({ intercept: 0, terms: [{ ...base, coefficient: 0.5, spline }] }).axes[0].spline).toEqual(spline);
+  });
+});
+
+describe('nomogramPoints with a spline factor (the worker’s scale)', () => {
+  const spline = { knots: [1, 3, 5, 10], coefficients: [0.6, -0.9, 0.4] };
+  const f = (x: number) => rcsBasis([x], spline.knots).reduce((s, c, j) => s + spline.coefficients[j] * c[0], 0);
+  const ticks = [0, 2, 4, 6, 8, 10, 12];
+  const effects = ticks.map(f);
+  const model = {
+    intercept: -1.5,
+    pointsScale: 100,
+    factors: [
+      { name: 'a', coefficient: 0.3, min: 0, max: 4 },
+      { name: 's', coefficient: 0.6, min: 0, max: 12, spline: { ...spline, effectRange: [Math.min(...effects), Math.max(...effects)] as [number, number] } },
+    ],
+  };
+
+  it('gives points (f(x) − effectRange[0])/lpPerPoint, the model’s η = intercept + β·a + f(s), and equals buildNomogram at the ticks', () => {
+    const widest = Math.max(1.2, Math.max(...effects) - Math.min(...effects));
+    for (const s of [0, 1.5, 3, 7, 12, 14]) {
+      const r = nomogramPoints(model, { a: 2, s });
+      expect(r.factors[1].points).toBeCloseTo(((f(s) - Math.min(...effects)) * 100) / widest, 10);
+      expect(r.linearPredictor).toBe(-1.5 + 0.3 * 2 + f(s));
+      expect(r.probability).toBe(sigmoid(-1.5 + 0.3 * 2 + f(s)));
+      expect(r.factors[1].outOfRange).toBe(s > 12);
+      expect(totalPointsToProbability(model, r.totalPoints)).toBeCloseTo(r.probability, 12);
+    }
+    const nom = buildNomogram(
+      { intercept: -1.5, terms: [{ name: 'a', coefficient: 0.3, at: [0, 4] }, { name: 's', coefficient: 0.6, spline, at: ticks }] },
+      { lpAt: [-2, 0, 2] },
+    );
+    ticks.forEach((t, i) => expect(nomogramPoints(model, { a: 0, s: t }).factors[1].points).toBeCloseTo(nom.axes[1].points[i], 10));
+  });
+
+  it('refuses a spline factor with a bad effectRange or mismatched coefficients', () => {
+    const bad = (spl: object) => ({ ...model, factors: [model.factors[0], { ...model.factors[1], spline: { ...model.factors[1].spline, ...spl } }] });
+    expect(() => nomogramPoints(bad({ effectRange: [1, 0] }) as never, { a: 1, s: 1 })).toThrow(/effectRange/);
+    expect(() => nomogramPoints(bad({ coefficients: [1, 2] }) as never, { a: 1, s: 1 })).toThrow(/coefficients/);
   });
 });

@@ -1,14 +1,63 @@
 import { TaceError } from '@tace/common';
 import { sigmoid } from './logistic.ts';
 import { prettyTyped } from './pretty.ts';
+import { rcsBasis } from './rcs.ts';
+
+/**
+ * A restricted cubic spline effect on the model scale, as rms::rcs enters a linear predictor:
+ * f(x) = Σ_j coefficients[j]·B_j(x) with B = rcsBasis(x, knots) = (x, x', x'', …) — k knots,
+ * k − 1 coefficients (the first is the coefficient of the linear column x).
+ */
+export interface SplineEffect {
+  /** Knots on the model scale, strictly increasing (at least 3). */
+  knots: readonly number[];
+  /** One coefficient per basis column x, x', x'', … (knots.length − 1 of them). */
+  coefficients: readonly number[];
+}
+
+/** Checks a SplineEffect: ≥ 3 finite, strictly increasing knots and knots.length − 1 finite coefficients. Throws MODEL_INVALID_ARGUMENT. */
+export function checkSplineEffect(s: SplineEffect, what: string): void {
+  const k = s.knots.length;
+  const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  if (k < 3 || !s.knots.every(finite) || s.knots.some((t, j) => j > 0 && !(t > s.knots[j - 1]))) {
+    throw new TaceError('MODEL_INVALID_ARGUMENT', `${what}: a spline needs at least 3 finite, strictly increasing knots`, { detail: { knots: [...s.knots] } });
+  }
+  if (s.coefficients.length !== k - 1 || !s.coefficients.every(finite)) {
+    throw new TaceError('MODEL_INVALID_ARGUMENT', `${what}: a spline with ${k} knots needs ${k - 1} finite coefficients (x, x', …), got ${s.coefficients.length}`, {
+      detail: { knots: k, coefficients: s.coefficients.length },
+    });
+  }
+}
+
+/**
+ * f(x) = Σ_j c_j·B_j(x) for a value x on the model scale: rcsBasis's columns (rms::rcs, norm = 2),
+ * summed left to right — what rms's predict(type = "terms", center.terms = FALSE) gives for the term.
+ */
+export function splineEffect(s: SplineEffect, x: number): number {
+  const cols = rcsBasis([x], s.knots);
+  let f = 0;
+  for (let j = 0; j < cols.length; j++) f += s.coefficients[j] * cols[j][0];
+  return f;
+}
 
 export interface NomogramFactor {
   name: string;
-  /** Logistic coefficient β of the factor on its model scale (after any transform). */
+  /**
+   * Logistic coefficient β of the factor on its model scale (after any transform). For a spline
+   * factor: the coefficient of the linear column x (= spline.coefficients[0]); the effect is then
+   * not β·x but the spline's f(x).
+   */
   coefficient: number;
   /** Range of the factor in the training data (model scale): the axis of the nomogram. */
   min: number;
   max: number;
+  /**
+   * A restricted cubic spline factor: effect f(x) = Σ c_j·B_j(x) (see SplineEffect), and
+   * `effectRange` = [lowest, highest] f over the nomogram's axis ticks (rms info$R for the axis):
+   * the factor's 0 points are at f = effectRange[0] and its span effectRange[1] − effectRange[0]
+   * enters the points scale, so that a value at a tick gets exactly the points rms::nomogram shows.
+   */
+  spline?: SplineEffect & { effectRange: readonly [number, number] };
 }
 
 export interface NomogramModel {
@@ -34,27 +83,53 @@ export interface NomogramResult {
 }
 
 export interface NomogramScale {
-  /** Change of the linear predictor per point: max_f |β_f|·(max_f − min_f) / pointsScale. */
+  /** Change of the linear predictor per point: max_f (effect range of f) / pointsScale. */
   lpPerPoint: number;
-  /** Linear predictor at 0 total points: intercept + Σ_f min(β_f·min_f, β_f·max_f). */
+  /** Linear predictor at 0 total points: intercept + Σ_f (lowest effect of f). */
   lpAtZeroPoints: number;
 }
 
+/** Lowest and highest effect of a factor over its axis: β·min, β·max (ordered), or a spline's effectRange. */
+function effectBounds(f: NomogramFactor): [number, number] {
+  if (!(f.max >= f.min)) throw new RangeError(`nomogram factor ${f.name}: max ${f.max} < min ${f.min}`);
+  if (f.spline) {
+    const [lo, hi] = f.spline.effectRange;
+    if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi >= lo)) throw new RangeError(`nomogram factor ${f.name}: spline effectRange must be [lo, hi] with hi ≥ lo`);
+    return [lo, hi];
+  }
+  const a = f.coefficient * f.min;
+  const b = f.coefficient * f.max;
+  return a <= b ? [a, b] : [b, a];
+}
+
+/** The factor's effect on the linear predictor at a model-scale value x: β·x, or the spline's f(x). */
+function factorEffect(f: NomogramFactor, x: number): number {
+  if (!f.spline) return f.coefficient * x;
+  try {
+    checkSplineEffect(f.spline, `nomogram factor ${f.name}`);
+  } catch (e) {
+    throw new RangeError((e as Error).message);
+  }
+  return splineEffect(f.spline, x);
+}
+
 /**
- * Scale of a min–max logistic nomogram: the factor with the widest effect range |β|·(max − min)
- * spans 0…pointsScale; every factor's 0 is at the end of its range with the lower linear predictor
- * (the max end when β < 0). This is rms::nomogram's rule applied to [min, max] itself; rms applies it
- * to its axis ticks, pretty(c(min, max), nint), which usually reach beyond the data — see
- * buildNomogram for the nomogram exactly as rms computes it.
+ * Scale of a min–max logistic nomogram: the factor with the widest effect range spans
+ * 0…pointsScale; every factor's 0 is at its lowest effect. The effect range of a linear factor is
+ * |β|·(max − min) with its 0 at the end of [min, max] with the lower linear predictor (the max end
+ * when β < 0); that of a spline factor is its effectRange. This is rms::nomogram's rule applied to
+ * [min, max] itself; rms applies it to its axis ticks, pretty(c(min, max), nint), which usually
+ * reach beyond the data — see buildNomogram for the nomogram exactly as rms computes it (a bundle
+ * stores the tick ends as min/max, and a spline's range over the ticks as effectRange).
  */
 export function nomogramScale(model: NomogramModel): NomogramScale {
   const scale = model.pointsScale ?? 100;
   let widest = 0;
   let lp0 = model.intercept;
   for (const f of model.factors) {
-    if (!(f.max >= f.min)) throw new RangeError(`nomogram factor ${f.name}: max ${f.max} < min ${f.min}`);
-    widest = Math.max(widest, Math.abs(f.coefficient) * (f.max - f.min));
-    lp0 += Math.min(f.coefficient * f.min, f.coefficient * f.max);
+    const [lo, hi] = effectBounds(f);
+    widest = Math.max(widest, hi - lo);
+    lp0 += lo;
   }
   if (!(widest > 0)) throw new RangeError('nomogram has no factor with a non-zero effect range');
   return { lpPerPoint: widest / scale, lpAtZeroPoints: lp0 };
@@ -62,25 +137,29 @@ export function nomogramScale(model: NomogramModel): NomogramScale {
 
 /**
  * Per-factor points, total points, linear predictor and probability for one subject.
- * points_f = (β_f·x_f − min(β_f·min_f, β_f·max_f)) / lpPerPoint, which is
- * pointsScale·|β_f·(x_f − x_f⁰)| / max_g |β_g|·range_g with x_f⁰ the zero-point end of the axis.
- * Total points map back exactly: η = lpAtZeroPoints + totalPoints·lpPerPoint; p = 1/(1 + e^(−η)).
- * `values` is keyed by factor name; a missing factor throws.
+ * points_f = (e_f(x_f) − lo_f) / lpPerPoint, where e_f is the factor's effect (β_f·x_f, or a spline's
+ * f(x_f) = Σ c_j·B_j(x_f)) and lo_f its lowest effect over the axis (min(β_f·min_f, β_f·max_f), or
+ * spline.effectRange[0]); for a linear factor this is pointsScale·|β_f·(x_f − x_f⁰)| / widest range,
+ * x_f⁰ the zero-point end of the axis.
+ * The linear predictor is the model's own: η = intercept + Σ_f e_f(x_f) (summed in factor order),
+ * p = 1/(1 + e^(−η)); total points map back to it (η = lpAtZeroPoints + totalPoints·lpPerPoint up
+ * to rounding). `values` is keyed by factor name; a missing factor throws.
  */
 export function nomogramPoints(model: NomogramModel, values: Readonly<Record<string, number>>): NomogramResult {
-  const { lpPerPoint, lpAtZeroPoints } = nomogramScale(model);
+  const { lpPerPoint } = nomogramScale(model);
   const factors: FactorPoints[] = [];
   let total = 0;
+  let eta = model.intercept;
   for (const f of model.factors) {
     const x = values[f.name];
     if (typeof x !== 'number' || !Number.isFinite(x)) throw new RangeError(`nomogram factor ${f.name} has no finite value`);
-    const zeroLp = Math.min(f.coefficient * f.min, f.coefficient * f.max);
-    const points = (f.coefficient * x - zeroLp) / lpPerPoint;
+    const effect = factorEffect(f, x);
+    const points = (effect - effectBounds(f)[0]) / lpPerPoint;
     factors.push({ name: f.name, value: x, points, outOfRange: x < f.min || x > f.max });
     total += points;
+    eta += effect;
   }
-  const linearPredictor = lpAtZeroPoints + total * lpPerPoint;
-  return { factors, totalPoints: total, linearPredictor, probability: sigmoid(linearPredictor) };
+  return { factors, totalPoints: total, linearPredictor: eta, probability: sigmoid(eta) };
 }
 
 /** Probability at a given number of total points (the bottom axes of the nomogram). */
@@ -496,8 +575,14 @@ export interface NomogramTerm {
   name: string;
   /** Axis title (default: the name). */
   label?: string;
+  /** β of the term; for a spline term the coefficient of its linear column (= spline.coefficients[0]). */
   coefficient: number;
   transform?: TermTransform;
+  /**
+   * A restricted cubic spline of the transformed value, as rms's rcs(x, knots) or rcs(log10(x), knots):
+   * X·β = Σ c_j·B_j(g(x)) with B = rcsBasis(g(x), knots), knots on the transformed (model) scale.
+   */
+  spline?: SplineEffect;
   /** Training values in the original unit; datadist limits and the linear-predictor range come from them. */
   data?: readonly number[];
   /** Axis values, like nomogram(fit, name = c(...)); they replace the datadist-based axis. */
@@ -531,13 +616,18 @@ export interface NomogramAxis {
   label: string;
   coefficient: number;
   transform: TermTransform;
+  /** The term's restricted cubic spline (X·β = Σ c_j·B_j(g(x))), when it has one. */
+  spline?: { knots: number[]; coefficients: number[] };
   /** The predictor values at the ticks (original unit). */
   values: number[];
   /** Tick labels as rms writes them (format() of each value). */
   labels: string[];
   /** X·β at each tick (rms $Xbeta). */
   xBeta: number[];
-  /** Points at each tick (rms $points): (X·β − min X·β)·sc. */
+  /**
+   * Points at each tick (rms $points): (X·β − min X·β)·sc. Not monotonic in the value when a
+   * spline rises and falls over the axis (rms then labels each monotone run on alternate sides).
+   */
   points: number[];
   /** rms treats the variable as discrete (≤ 10 distinct values): ticks at every value. */
   discrete: boolean;
@@ -575,6 +665,14 @@ export interface Nomogram {
 
 function transformValue(t: TermTransform, x: number): number {
   return t === 'log' ? Math.log(x) : t === 'log10' ? Math.log10(x) : x;
+}
+
+/** X·β of a term (or axis) at the value x in the original unit: β·g(x), or Σ c_j·B_j(g(x)) for a spline. */
+function termXBeta(t: { coefficient: number; transform?: TermTransform; spline?: SplineEffect }, x: number): number {
+  const g = transformValue(t.transform ?? 'identity', x);
+  if (!t.spline) return t.coefficient * g;
+  // rcsBasis refuses a non-finite value; rms would carry Inf/NaN into X·β (and then stop)
+  return Number.isFinite(g) ? splineEffect(t.spline, g) : Number.NaN;
 }
 
 /** R's plogis(x) = 1/(1 + exp(−x)). */
@@ -640,9 +738,14 @@ function sumCompensated(x: readonly number[]): number {
 
 /**
  * The nomogram rms::nomogram (rms 6.5) computes for a logistic (lrm) model with main-effect terms
- * β·x, β·ln x or β·log10 x (axes in the original unit of x), reproduced step by step from its source:
+ * β·x, β·ln x or β·log10 x (axes in the original unit of x), or restricted cubic splines of them
+ * (rcs(x, k), rcs(log10(x), k): `spline` with the fit's knots and its k − 1 coefficients),
+ * reproduced step by step from its source:
  *  - each axis: the values given in `at`, else the datadist `values` (≤ 10 distinct values), else
- *    pretty(c(Low, High), nint) over the full data range; X·β at each value;
+ *    pretty(c(Low, High), nint) over the full data range (an rcs term is no different: rms's
+ *    value.chk treats it as a continuous variable); X·β at each value — for a spline
+ *    Σ c_j·B_j(g(value)), predict(type = "terms", center.terms = FALSE), which may rise and fall
+ *    over the axis: the lowest and highest X·β are then interior ticks, not the axis ends;
  *  - sc = pointsScale / max over axes of (max X·β − min X·β); points = (X·β − min X·β)·sc;
  *    the LP at 0 points is intercept + Σ min X·β;
  *  - lp.at = pretty(range(training LP), nint); Total Points ticks = pretty(c(0, max(pointsScale,
@@ -650,14 +753,15 @@ function sumCompensated(x: readonly number[]): number {
  *  - the risk axis: fun.at probabilities mapped to LP by approx() over plogis on a 1000-point grid
  *    spanning lp.at — as rms does, so positions equal R's (they differ from the exact qlogis by the
  *    interpolation error, < 1e-5 points); probabilities outside plogis(range(lp.at)) are dropped.
- * Tested against rms 6.5 to 1e-9 relative (reference/nomogram.R).
+ * Tested against rms 6.5 to 1e-9 relative (reference/nomogram.R; splines: reference/nomogram_rcs.R).
  *
- * Not supported: categorical factors, splines, interactions (rms handles them; this model has none).
+ * Not supported: categorical factors, interactions (rms handles them; this model has none).
  * Errors: MODEL_NON_FINITE_INPUT (non-finite coefficient, data or axis value), MODEL_NOMOGRAM_INFINITE_AXIS
  * (a tick where the transform is not finite, e.g. log(0): rms stops likewise — give `at`),
  * MODEL_NOMOGRAM_NO_EFFECT (every axis has zero X·β range), MODEL_NOMOGRAM_NO_LIMITS (a term
  * without data, limits or at), MODEL_NOMOGRAM_NO_LP_RANGE (no lpAt, range or data for the LP axis),
- * MODEL_INVALID_ARGUMENT.
+ * MODEL_INVALID_ARGUMENT (also: a spline without ≥ 3 strictly increasing knots and knots − 1
+ * coefficients, or whose `coefficient` is not spline.coefficients[0]).
  */
 export function buildNomogram(model: LogisticNomogramModel, options: BuildNomogramOptions = {}): Nomogram {
   const maxscale = options.pointsScale ?? 100;
@@ -672,6 +776,12 @@ export function buildNomogram(model: LogisticNomogramModel, options: BuildNomogr
   for (const t of model.terms) {
     if (names.has(t.name)) throw new TaceError('MODEL_INVALID_ARGUMENT', `nomogram term ${t.name} is listed twice`, { detail: { name: t.name } });
     names.add(t.name);
+    if (t.spline) {
+      checkSplineEffect(t.spline, `nomogram term ${t.name}`);
+      if (t.coefficient !== t.spline.coefficients[0]) {
+        throw new TaceError('MODEL_INVALID_ARGUMENT', `nomogram term ${t.name}: coefficient must be the spline's linear coefficient spline.coefficients[0]`, { detail: { name: t.name } });
+      }
+    }
   }
 
   const axes: NomogramAxis[] = [];
@@ -695,7 +805,7 @@ export function buildNomogram(model: LogisticNomogramModel, options: BuildNomogr
     } else {
       throw new TaceError('MODEL_NOMOGRAM_NO_LIMITS', `nomogram term ${t.name} has no data, limits or axis values`, { detail: { name: t.name } });
     }
-    const xBeta = values.map((v) => t.coefficient * transformValue(transform, v));
+    const xBeta = values.map((v) => termXBeta(t, v));
     if (xBeta.some((v) => !Number.isFinite(v))) {
       throw new TaceError(
         'MODEL_NOMOGRAM_INFINITE_AXIS',
@@ -705,6 +815,7 @@ export function buildNomogram(model: LogisticNomogramModel, options: BuildNomogr
     }
     axes.push({
       name: t.name, label: t.label ?? t.name, coefficient: t.coefficient, transform,
+      ...(t.spline ? { spline: { knots: [...t.spline.knots], coefficients: [...t.spline.coefficients] } } : {}),
       values, labels: values.map((v) => formatValue(v, { integer: integerValues })),
       xBeta, points: [], discrete, integerValues,
     });
@@ -775,7 +886,7 @@ function trainingLpRange(model: LogisticNomogramModel): [number, number] {
   let hi = -Infinity;
   for (let i = 0; i < n; i++) {
     let eta = model.intercept;
-    for (const t of model.terms) eta += t.coefficient * transformValue(t.transform ?? 'identity', (t.data as readonly number[])[i]);
+    for (const t of model.terms) eta += termXBeta(t, (t.data as readonly number[])[i]);
     if (!Number.isFinite(eta)) {
       throw new TaceError('MODEL_NON_FINITE_INPUT', `training row ${i} has a non-finite linear predictor`, { detail: { index: i } });
     }
@@ -795,8 +906,9 @@ export interface NomogramScore {
 }
 
 /**
- * One subject read off a nomogram: points_f = (β_f·g(x_f) − min X·β of axis f)·sc, summed, and
- * mapped back to the linear predictor and the probability 1/(1 + e^(−η)) — the model's prediction.
+ * One subject read off a nomogram: points_f = (X·β_f(x_f) − min X·β of axis f)·sc with
+ * X·β_f = β_f·g(x_f), or Σ c_j·B_j(g(x_f)) for a spline, summed, and mapped back to the linear
+ * predictor and the probability 1/(1 + e^(−η)) — the model's prediction.
  */
 export function scoreNomogram(nomogram: Nomogram, values: Readonly<Record<string, number>>): NomogramScore {
   const points: Record<string, number> = {};
@@ -806,7 +918,7 @@ export function scoreNomogram(nomogram: Nomogram, values: Readonly<Record<string
     if (typeof x !== 'number' || !Number.isFinite(x)) {
       throw new TaceError('MODEL_NON_FINITE_INPUT', `nomogram term ${a.name} has no finite value`, { detail: { name: a.name } });
     }
-    const xb = a.coefficient * transformValue(a.transform, x);
+    const xb = termXBeta(a, x);
     if (!Number.isFinite(xb)) {
       throw new TaceError('MODEL_NON_FINITE_INPUT', `nomogram term ${a.name}: ${a.transform}(${x}) is not finite`, { detail: { name: a.name } });
     }

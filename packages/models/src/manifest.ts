@@ -50,8 +50,13 @@ export const NomogramFactorSpec = Type.Object(
     name: Type.Union([
       Type.Literal('dlrScore'), Type.Literal('tumourSizeMm'), Type.Literal('noduleCount'), Type.Literal('log10AfpNgPerMl'), Type.Literal('afpAtLeastCutoff'),
     ]),
+    /**
+     * Coefficient on the model scale: effect = coefficient·value. For a spline factor it is the
+     * coefficient of the linear column x and must equal spline.coefficients[0]; the effect is then
+     * the spline's f(value), not coefficient·value.
+     */
     coefficient: Finite(),
-    /** Training range on the model scale (after the transform). */
+    /** Training range on the model scale (after the transform): the ends of the nomogram axis. */
     min: Finite(),
     max: Finite(),
     /**
@@ -64,6 +69,24 @@ export const NomogramFactorSpec = Type.Object(
         Type.Object({ kind: Type.Literal('log10'), floorInput: Finite({ exclusiveMinimum: 0 }) }, { additionalProperties: false }),
         Type.Object({ kind: Type.Literal('atLeast'), cutoff: Finite({ exclusiveMinimum: 0 }) }, { additionalProperties: false }),
       ]),
+    ),
+    /**
+     * A restricted cubic spline (rms::rcs) of the model-scale value — only tumourSizeMm and
+     * log10AfpNgPerMl: effect f(x) = Σ_j coefficients[j]·B_j(x), B = (x, x', x'', …) the rcs basis
+     * with these knots (Hmisc::rcspline.eval, norm = 2); `effectRange` = [lowest, highest] f over the
+     * nomogram axis ticks (rms's info$R), which sets the factor's 0 points and its points span.
+     */
+    spline: Type.Optional(
+      Type.Object(
+        {
+          /** Knots on the model scale (mm; log10 ng/mL), strictly increasing, at least 3. */
+          knots: Type.Array(Finite(), { minItems: 3 }),
+          /** knots.length − 1 coefficients, for the columns x, x', x'', … in that order. */
+          coefficients: Type.Array(Finite(), { minItems: 2 }),
+          effectRange: Type.Tuple([Finite(), Finite()]),
+        },
+        { additionalProperties: false },
+      ),
     ),
   },
   { additionalProperties: false },

@@ -88,7 +88,10 @@ function clinicalValue(name: string, v: { value: number } | undefined): number {
   return x;
 }
 
-/** The model-scale value of one nomogram factor, with the manifest's fixed transform. */
+/**
+ * The model-scale value of one nomogram factor, with the manifest's fixed transform. A spline
+ * factor's value is the same (size in mm, log10 AFP); its effect f(value) is applied by nomogramPoints.
+ */
 export function factorValue(f: NomogramFactorSpec, dlrScore: number, clinical: ClinicalInputs): { value: number; inputValue?: number; inputUnit?: string } {
   switch (f.name) {
     case 'dlrScore':
