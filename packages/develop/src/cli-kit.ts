@@ -162,3 +162,16 @@ export async function runSubcommand(
   if (out) writeOutput(out, parseCommand(rest, spec, { write: () => true } as unknown as NodeJS.WritableStream) ?? {});
   return 0;
 }
+
+/** "a:b:step" → thresholds a, a+step, … ≤ b (computed as a + k·step, rounded to 10 decimals like seq()). */
+export function thresholdGrid(spec: string): number[] {
+  const parts = spec.split(':').map(Number);
+  const [from, to, step] = parts;
+  if (parts.length !== 3 || !parts.every(Number.isFinite) || !(step > 0) || !(from >= 0) || !(to <= 1) || !(to >= from)) {
+    throw new TaceError('CLI_BAD_ARGUMENT', `--thresholds must be from:to:step with 0 ≤ from ≤ to ≤ 1 and step > 0, not ${spec}`);
+  }
+  const n = Math.floor((to - from) / step + 1e-10);
+  if (n > 100_000) throw new TaceError('CLI_BAD_ARGUMENT', `--thresholds ${spec} gives more than 100,000 thresholds`);
+  return Array.from({ length: n + 1 }, (_, k) => Number((from + k * step).toFixed(10)));
+}
+

@@ -7,6 +7,7 @@ import { Ajv } from 'ajv';
 import Type, { type Static } from 'typebox';
 import { parse as parseYaml } from 'yaml';
 import { TaceError } from '@tace/common';
+import { thresholdGrid } from './cli-kit.ts';
 
 const Columns = Type.Object(
   {
@@ -71,6 +72,11 @@ export const DevelopConfig = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /**
+     * Develop even though some cases failed `model features` (its provenance file counts them): off by
+     * default (DEVELOP_CASES_EXCLUDED), since excluded cases can bias the model; when on, the report says so.
+     */
+    allowExcludedCases: Type.Boolean({ default: false }),
     /** Missing values: refuse (default), or impute the train median of the column (reported). */
     missing: Type.Union([Type.Literal('refuse'), Type.Literal('median')], { default: 'refuse' }),
     screening: Type.Object(
@@ -138,7 +144,7 @@ export const DevelopConfig = Type.Object(
         /** High-risk cut-off: Youden on train, or a fixed probability. */
         rule: Type.Union([Type.Literal('youden'), Type.Literal('fixed')], { default: 'youden' }),
         value: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 })),
-        /** Moderate-risk cut-off (default: half of the high one). */
+        /** Moderate-risk cut-off (default: the lower tertile of the train predictions, capped at the high cut-off). */
         moderate: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 })),
       },
       { additionalProperties: false, default: {} },
@@ -206,6 +212,14 @@ export function parseDevelopConfig(text: string, source = 'develop.yaml'): Devel
   }
   if (c.clinical.splines?.log10AfpNgPerMl !== undefined && c.clinical.afpTransform !== 'log10') {
     throw new TaceError('DEVELOP_CONFIG_INVALID', `${source}: /clinical/splines/log10AfpNgPerMl needs afpTransform log10 (a dichotomised AFP cannot be a spline)`);
+  }
+  try {
+    thresholdGrid(c.validation.dcaThresholds);
+  } catch (e) {
+    throw new TaceError('DEVELOP_CONFIG_INVALID', `${source}: /validation/dcaThresholds ${(e as Error).message.replace(/^--thresholds /, '')}`);
+  }
+  if (c.threshold.moderate !== undefined && c.threshold.value !== undefined && c.threshold.moderate > c.threshold.value) {
+    throw new TaceError('DEVELOP_CONFIG_INVALID', `${source}: /threshold moderate ${c.threshold.moderate} exceeds the high-risk value ${c.threshold.value}`);
   }
   if (c.threshold.rule === 'fixed' && c.threshold.value === undefined) {
     throw new TaceError('DEVELOP_CONFIG_INVALID', `${source}: /threshold rule fixed needs a value`);

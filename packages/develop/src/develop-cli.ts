@@ -10,10 +10,10 @@
  * Progress goes to stderr.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { TaceError } from '@tace/common';
-import { buildNomogram, nomogramPoints, nomogramSvg, youden, type Nomogram, type NomogramTerm } from '@tace/modeling';
+import { buildNomogram, nomogramPoints, nomogramSvg, quantileType7, youden, type Nomogram, type NomogramTerm } from '@tace/modeling';
 import { checkFeaturesAgainstParams, factorValue, fusionScore, loadFeatureExtractor, loadModelBundle, sha256Hex, validateManifest, type ModelManifest, type NomogramFactorSpec } from '@tace/models';
 import { numberOption, parseCommand, progress, type CommandSpec } from './cli-kit.ts';
 import { readDevelopConfig, type DevelopConfig } from './config.ts';
@@ -54,13 +54,6 @@ export const DEVELOP_SPEC: CommandSpec = {
 const sha256File = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
-/** Type-7 quantile (R's default). */
-function quantile(xs: ArrayLike<number>, f: number): number {
-  const s = Float64Array.from(xs).sort();
-  const h = (s.length - 1) * f;
-  const lo = Math.floor(h);
-  return s[lo] + (h - lo) * (s[Math.min(lo + 1, s.length - 1)] - s[lo]);
-}
 
 export interface DevelopResult {
   fitted: FittedPipeline;
@@ -101,13 +94,29 @@ export async function developModel(o: { cohortPath: string; configPath: string; 
   const extractorDir = resolve(configDir, config.bundle.extractor);
   const fx = await loadFeatureExtractor(extractorDir);
   const warnings: Array<{ code: string; message: string }> = [];
+  let staging: string | undefined;
   try {
     if (fx.dl.featureNames.join('\n') !== d.dlNames.join('\n')) {
       throw new TaceError('DEVELOP_DL_FEATURES_MISMATCH', `the table's DL columns (${d.dlNames.join(', ')}) are not the extractor's ONNX features (${fx.dl.featureNames.join(', ')}), in order`);
     }
     const provPath = `${cohortPath}.provenance.json`;
     if (existsSync(provPath)) {
-      const prov = JSON.parse(readFileSync(provPath, 'utf8')) as FeaturesProvenance;
+      let prov: FeaturesProvenance;
+      try {
+        prov = JSON.parse(readFileSync(provPath, 'utf8')) as FeaturesProvenance;
+      } catch (e) {
+        throw new TaceError('FEATURES_PROVENANCE_INVALID', `${provPath} is not JSON (${(e as Error).message})`);
+      }
+      if (prov.tableSha256 !== undefined && prov.tableSha256 !== sha256File(cohortPath)) {
+        throw new TaceError('FEATURES_TABLE_MODIFIED', `${cohortPath} is not the table 'tace-risk model features' wrote (its sha256 differs from the provenance file's)`);
+      }
+      if (prov.failed > 0) {
+        const msg = `${prov.failed} case(s) failed feature extraction and are not in ${cohortPath} (listed in ${cohortPath}.errors.csv)`;
+        if (!config.allowExcludedCases) {
+          throw new TaceError('DEVELOP_CASES_EXCLUDED', `${msg}: fix them, or set allowExcludedCases: true to develop without them (the report then says so)`, { detail: { failed: prov.failed } });
+        }
+        warnings.push({ code: 'DEVELOP_CASES_EXCLUDED', message: `${msg}; developed without them (possible selection bias)` });
+      }
       if (prov.radiomicsParamsSha256 !== fx.radiomicsParamsSha256 || prov.onnxSha256 !== fx.onnxSha256) {
         throw new TaceError('FEATURES_EXTRACTOR_MISMATCH', `${cohortPath} was made by another feature extractor than ${extractorDir} (parameter file or ONNX model differ): training-serving skew`, {
           detail: { table: { params: prov.radiomicsParamsSha256, onnx: prov.onnxSha256 }, extractor: { params: fx.radiomicsParamsSha256, onnx: fx.onnxSha256 } },
@@ -120,6 +129,7 @@ export async function developModel(o: { cohortPath: string; configPath: string; 
     if (notProduced.length > 0) {
       throw new TaceError('DEVELOP_FEATURE_NOT_PRODUCED', `radiomics columns the bundle's parameter file does not produce: ${notProduced.slice(0, 5).join('; ')}`, { detail: { problems: notProduced } });
     }
+    if (loaded.noIdColumn) warnings.push({ code: 'DEVELOP_NO_ID_COLUMN', message: `${cohortPath} has no "${config.idColumn}" column: duplicates cannot be detected and predictions.csv numbers the rows` });
     for (const imp of loaded.imputations) {
       warnings.push({ code: 'DEVELOP_IMPUTED', message: `${imp.count} missing value(s) of ${imp.column} imputed with the train median ${imp.value}` });
     }
@@ -127,6 +137,9 @@ export async function developModel(o: { cohortPath: string; configPath: string; 
     // --- fit on train
     const trainRows = d.cohort.flatMap((c, i) => (c === 'train' ? [i] : []));
     const fitted = fitPipeline(d, config, trainRows, { profile: true });
+    if (fitted.dlrConstant) {
+      throw new TaceError('DEVELOP_NO_IMAGING_SIGNAL', 'no radiomics or DL feature enters the DLR score on the train cohort (it is constant): the combined model would be clinical only; relax the screening or LASSO settings');
+    }
     warnings.push(...fitted.warnings);
     progress(`develop: screening kept ${fitted.screening.kept.length} of ${d.radNames.length}; Rad score ${fitted.rad.names.length} features (λ = ${fitted.rad.lasso.lambda.toPrecision(4)}); DLR ${fitted.dlr.level}-level; combined model fitted (${elapsed()})`);
     const all = Array.from({ length: d.n }, (_, i) => i);
@@ -134,8 +147,13 @@ export async function developModel(o: { cohortPath: string; configPath: string; 
     const trainProb = trainRows.map((i) => pred.combined[i]);
     const trainY = trainRows.map((i) => d.y[i]);
     const high = config.threshold.rule === 'fixed' ? (config.threshold.value as number) : youden(trainProb, trainY, { direction: '<' }).threshold;
-    const moderate = config.threshold.moderate ?? Math.min(high, quantile(trainProb, 1 / 3));
+    // moderate: as configured, else the train predictions' lower tertile (type-7 quantile), below the high cut-off
+    const moderate = config.threshold.moderate ?? Math.min(high, quantileType7(Float64Array.from(trainProb).sort(), 1 / 3));
     if (!(high > 0 && high < 1)) throw new TaceError('DEVELOP_THRESHOLD_INVALID', `the high-risk threshold ${high} is not a probability in (0, 1)`);
+    if (!(moderate <= high)) throw new TaceError('DEVELOP_THRESHOLD_INVALID', `the moderate-risk threshold ${moderate} exceeds the high-risk threshold ${high}`);
+    if (!trainProb.some((p) => p >= moderate && p < high)) {
+      warnings.push({ code: 'DEVELOP_MODERATE_GROUP_EMPTY', message: `no train patient falls in the moderate-risk group [${moderate.toFixed(4)}, ${high.toFixed(4)})` });
+    }
 
     // --- evaluate every cohort
     const dcaThresholds = thresholdGrid(config.validation.dcaThresholds);
@@ -167,7 +185,12 @@ export async function developModel(o: { cohortPath: string; configPath: string; 
     // --- nomogram (rms)
     const nomogram = buildCombinedNomogram(fitted, d, trainRows, config);
     const outDir = resolve(o.outDir);
-    const bundleDir = join(outDir, 'bundle');
+    // The bundle is written to a staging folder and becomes DIR/bundle only after the worker's loader
+    // has re-scored every patient with it: a bundle that failed its check never sits where one is expected.
+    const finalBundleDir = join(outDir, 'bundle');
+    const bundleDir = join(outDir, `.bundle-staging-${process.pid}`);
+    staging = bundleDir;
+    rmSync(bundleDir, { recursive: true, force: true });
     mkdirSync(bundleDir, { recursive: true });
 
     // --- figures
@@ -198,6 +221,9 @@ export async function developModel(o: { cohortPath: string; configPath: string; 
 
     // --- check: the bundle, loaded as the worker loads it, scores every patient as the pipeline did
     const exportCheck = await checkExport(bundleDir, d, pred, loaded);
+    rmSync(finalBundleDir, { recursive: true, force: true });
+    renameSync(bundleDir, finalBundleDir);
+    staging = undefined;
     progress(`develop: bundle re-scores all ${exportCheck.patients} patients through the worker's functions, max |Δp| = ${exportCheck.maxAbsDiff.toExponential(2)}`);
 
     // --- report
@@ -225,9 +251,10 @@ export async function developModel(o: { cohortPath: string; configPath: string; 
     const results = { config, cohorts: loaded.cohorts, threshold, warnings, aucTable: aucTable(evaluations), evaluations: evaluations.map(({ roc: _r, ...e }) => e), bootstrap: bootstrap ? { B, workers: bootstrap.workers, wallMs: bootstrap.wallMs, validate: bootstrap.validate, calibrate: bootstrap.calibrate } : null, exportCheck };
     writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, (_k, x) => (ArrayBuffer.isView(x) ? Array.from(x as unknown as ArrayLike<number>) : typeof x === 'number' && !Number.isFinite(x) ? String(x) : x), 1)}\n`);
     for (const w of warnings) progress(`develop: warning ${w.code}: ${w.message}`);
-    progress(`develop: wrote ${join(outDir, 'report.html')} and ${bundleDir} (${elapsed()})`);
+    progress(`develop: wrote ${join(outDir, 'report.html')} and ${finalBundleDir} (${elapsed()})`);
     return { fitted, predictions: pred, evaluations, ...(bootstrap ? { bootstrap } : {}), nomogram, threshold, manifest, exportCheck };
   } finally {
+    if (staging) rmSync(staging, { recursive: true, force: true }); // a bundle that failed never stays
     await fx.close();
   }
 }
@@ -330,7 +357,8 @@ function makeFigures(evals: CohortEvaluation[], f: FittedPipeline, boot: Bootstr
   }
   const curve = f.rad.lasso.curve;
   const ll = curve.map((c) => Math.log(c.lambda));
-  figs.push({
+  // no LASSO curve when screening left fewer than two features
+  if (curve.length > 0) figs.push({
     file: 'lasso-cv.svg',
     caption: `Rad score LASSO: ${f.rad.lasso.folds}-fold cross-validated ${f.rad.lasso.typeMeasure} against log λ (λ.min ${f.rad.lasso.lambdaMin.toPrecision(3)}, λ.1se ${f.rad.lasso.lambda1se.toPrecision(3)})`,
     svg: lineChart({

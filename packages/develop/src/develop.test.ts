@@ -23,6 +23,13 @@ const fresh = () => {
 
 
 
+const refuse = async (csv: string, code: string, config?: (dir: string) => string) => {
+  const dir = fresh();
+  const f = writeFixture(dir, csv, config?.(dir));
+  await expect(developModel({ cohortPath: f.cohort, configPath: f.config, outDir: join(dir, 'out'), bootstrap: 0 })).rejects.toMatchObject({ code });
+  expect(existsSync(join(dir, 'out', 'bundle', 'manifest.json'))).toBe(false);
+};
+
 describe('tace-risk model develop', () => {
   it('fits on train only, evaluates every cohort, and exports a bundle the worker loads and scores identically', async () => {
     const dir = fresh();
@@ -68,12 +75,6 @@ describe('tace-risk model develop', () => {
     expect(r1.bootstrap?.validate.rows).toEqual(r.bootstrap?.validate.rows);
   }, 60_000);
 
-  const refuse = async (csv: string, code: string, config?: (dir: string) => string) => {
-    const dir = fresh();
-    const f = writeFixture(dir, csv, config?.(dir));
-    await expect(developModel({ cohortPath: f.cohort, configPath: f.config, outDir: join(dir, 'out'), bootstrap: 0 })).rejects.toMatchObject({ code });
-    expect(existsSync(join(dir, 'out', 'bundle', 'manifest.json'))).toBe(false);
-  };
 
   it('refuses a cohort label other than train / test / external', () => refuse(fixtureCsv({ cohortOf: (i) => (i < 200 ? 'train' : 'validation') }), 'COHORT_LABEL_INVALID'));
   it('refuses an outcome with one class in a cohort', () => refuse(fixtureCsv({ mutate: (r, i) => void (i >= 240 && (r.distant_metastasis = 0)) }), 'MODEL_ONE_CLASS'));
@@ -259,5 +260,41 @@ describe('tace-risk model develop with restricted cubic splines (clinical.spline
       await expect(developModel({ cohortPath: f.cohort, configPath: f.config, outDir: join(dir, 'out'), bootstrap: 0 })).rejects.toMatchObject({ code: 'DEVELOP_CONFIG_INVALID', message: expect.stringMatching(message) });
     }
     expect(existsSync(join(dir, 'out', 'bundle', 'manifest.json'))).toBe(false);
+  });
+  it('refuses one patient id twice (a patient in train and test would leak into the evaluation)', () =>
+    refuse(fixtureCsv({ mutate: (r, i) => void (i === 250 && (r.id = 'P3')) }), 'TABLE_DUPLICATE_ID'));
+  it('refuses a study without a test or external cohort', () => refuse(fixtureCsv({ cohortOf: () => 'train' }), 'DEVELOP_NO_HELDOUT'));
+  it('refuses inconsistent thresholds and a bad decision-curve grid in the config', async () => {
+    await refuse(fixtureCsv(), 'DEVELOP_CONFIG_INVALID', () => fixtureConfig(demoBundle, 'threshold: { rule: fixed, value: 0.2, moderate: 0.5 }'));
+    await refuse(fixtureCsv(), 'DEVELOP_CONFIG_INVALID', () => fixtureConfig(demoBundle).replace('validation: { bootstrap: 8, seed: 5 }', 'validation: { bootstrap: 8, seed: 5, dcaThresholds: "0:2:0.1" }'));
+    await refuse(fixtureCsv(), 'DEVELOP_THRESHOLD_INVALID', () => fixtureConfig(demoBundle, 'threshold: { rule: youden, moderate: 0.99 }'));
+  });
+  it('refuses a feature table with cases that failed extraction unless allowed, and an edited table', async () => {
+    const dir = fresh();
+    const f = writeFixture(dir);
+    const { createHash } = await import('node:crypto');
+    const sha = (t: string) => createHash('sha256').update(t).digest('hex');
+    const prov = (extra: object) => writeFileSync(`${f.cohort}.provenance.json`, JSON.stringify({ radiomicsParamsSha256: bundleSha.params, onnxSha256: bundleSha.onnx, tableSha256: sha(readFileSync(f.cohort, 'utf8')), failed: 0, ...extra }));
+    const m = JSON.parse(readFileSync(join(demoBundle, 'manifest.json'), 'utf8')) as { files: Array<{ path: string; sha256: string }> };
+    const bundleSha = { params: m.files.find((x) => x.path === 'radiomics.yaml')?.sha256, onnx: m.files.find((x) => x.path === 'dl.onnx')?.sha256 };
+    const run = (out: string) => developModel({ cohortPath: f.cohort, configPath: f.config, outDir: join(dir, out), bootstrap: 0 });
+    prov({ failed: 2 });
+    await expect(run('a')).rejects.toMatchObject({ code: 'DEVELOP_CASES_EXCLUDED' });
+    writeFileSync(f.config, fixtureConfig(demoBundle, 'allowExcludedCases: true'));
+    const r = await run('b');
+    expect(readFileSync(join(dir, 'b', 'report.html'), 'utf8')).toContain('DEVELOP_CASES_EXCLUDED');
+    expect(r.exportCheck.maxAbsDiff).toBeLessThan(1e-9);
+    prov({ tableSha256: '0'.repeat(64) });
+    await expect(run('c')).rejects.toMatchObject({ code: 'FEATURES_TABLE_MODIFIED' });
+  });
+  it('develops when screening keeps no radiomics feature (constant Rad score, DLR from the DL score), and says so', async () => {
+    const dir = fresh();
+    const f = writeFixture(dir, fixtureCsv(), fixtureConfig(demoBundle).replace('univariate: { pThreshold: 0.2 }', 'univariate: { pThreshold: 1e-300 }'));
+    const r = await developModel({ cohortPath: f.cohort, configPath: f.config, outDir: join(dir, 'out'), bootstrap: 4, workers: 1 });
+    expect(r.fitted.rad.names).toEqual([]);
+    expect(r.fitted.dlr.scoreWeights?.rad).toBe(0);
+    expect(r.fitted.warnings.map((w) => w.code)).toContain('DEVELOP_NO_FEATURES');
+    expect(r.bootstrap?.validate.failures).toEqual([]);
+    expect(r.manifest.radiomics.features).toEqual([]);
   });
 });

@@ -20,6 +20,8 @@ export interface Imputation {
 }
 
 export interface LoadedCohort {
+  /** The table has no id column: rows are numbered instead (and the ICC screen cannot match patients). */
+  noIdColumn: boolean;
   data: DevelopData;
   ids: string[];
   imputations: Imputation[];
@@ -89,7 +91,18 @@ export function loadCohort(t: Table, c: DevelopConfig, opts: { replicates?: Tabl
   });
   const trainRows = cohort.flatMap((l, i) => (l === 'train' ? [i] : []));
   if (trainRows.length === 0) throw new TaceError('DEVELOP_NO_TRAIN', `${t.source}: no row of the train cohort`);
+  if (!cohort.some((l) => l !== 'train')) {
+    throw new TaceError('DEVELOP_NO_HELDOUT', `${t.source}: no test or external cohort; a model is validated on patients it was not fitted on`);
+  }
   const ids = hasColumn(t, c.idColumn) ? textColumn(t, c.idColumn) : t.rows.map((_, i) => String(i + 1));
+  const noIdColumn = !hasColumn(t, c.idColumn);
+  const seenIds = new Map<string, number>();
+  ids.forEach((id, i) => {
+    const first = seenIds.get(id);
+    // one patient twice (e.g. in train and in test) would leak the outcome into the evaluation
+    if (first !== undefined) throw new TaceError('TABLE_DUPLICATE_ID', `${t.source}: data rows ${first + 1} and ${i + 1} have the same ${c.idColumn}`, { detail: { rows: [first + 1, i + 1] } });
+    seenIds.set(id, i);
+  });
   const out = outcomeColumn(t, c.outcome.column, c.outcome.positive);
   const cohorts = COHORT_LABELS.flatMap((label) => {
     const rows = cohort.flatMap((l, i) => (l === label ? [i] : []));
@@ -118,6 +131,11 @@ export function loadCohort(t: Table, c: DevelopConfig, opts: { replicates?: Tabl
   };
   const size = column(c.clinical.tumourSizeMm);
   const nodules = column(c.clinical.noduleCount);
+  // the worker refuses negative clinical values; so does development
+  for (const [name, v] of [[c.clinical.tumourSizeMm, size], [c.clinical.noduleCount, nodules]] as const) {
+    const bad = v.findIndex((x) => x < 0);
+    if (bad >= 0) throw new TaceError('TABLE_NON_NUMERIC', `${t.source}: column "${name}", data row ${bad + 1}: cannot be negative`, { detail: { column: name, row: bad + 1 } });
+  }
   const afpRaw = column(c.clinical.afpNgPerMl);
   afpRaw.forEach((v, i) => {
     if (v < 0) throw new TaceError('TABLE_NON_NUMERIC', `${t.source}: column "${c.clinical.afpNgPerMl}", data row ${i + 1}: AFP cannot be negative`, { detail: { row: i + 1 } });
@@ -130,6 +148,7 @@ export function loadCohort(t: Table, c: DevelopConfig, opts: { replicates?: Tabl
     replicates = loadReplicates(opts.replicates, c, radNames, new Set(trainRows.map((i) => ids[i])));
   }
   return {
+    noIdColumn,
     data: {
       ...(replicates ? { replicates } : {}),
       n: t.rows.length,

@@ -92,6 +92,13 @@ export function modelCardSections(a: {
           .slice(1)
           .map((c) => `${c.estimate >= 0 ? '+' : '−'} ${g(Math.abs(c.estimate))} × ${c.name}`)
           .join(' ')}`,
+        ...fit.design.terms.flatMap((t) =>
+          t.kind === 'spline'
+            ? [
+                `${t.name} enters as a restricted cubic spline with ${t.knots.length} knots at ${t.knots.map(g).join(', ')} (rms::rcs, Harrell's placement on the train cohort): columns ${t.columns.join(', ')} = Hmisc::rcspline.eval(x, knots, norm = 2), i.e. x and (x − t_j)₊³ − (x − t_{k−1})₊³·(t_k − t_j)/(t_k − t_{k−1}) + (x − t_k)₊³·(t_{k−1} − t_j)/(t_k − t_{k−1}), each divided by (t_k − t_1)².`,
+              ]
+            : [],
+        ),
         `Model LR χ² ${fit.lr.chisq.toFixed(2)} on ${fit.lr.df} d.f. (p ${fp(fit.lr.p)}); events per variable ${fit.epv.toFixed(1)}.`,
       ],
     },
@@ -103,7 +110,9 @@ export function modelCardSections(a: {
             `${e.cohort}: combined AUC ${aucCell(e.auc[3])}; DLR ${aucCell(e.auc[2])}; Rad ${aucCell(e.auc[0])}; DL ${aucCell(e.auc[1])}. Calibration intercept ${e.valProb.intercept.toFixed(3)}, slope ${e.valProb.slope.toFixed(3)}, Brier ${e.valProb.brier.toFixed(3)}, Hosmer–Lemeshow χ² ${e.hosmerLemeshow.statistic.toFixed(2)} (p ${fp(e.hosmerLemeshow.pValue)}).`,
         ),
         ...(dxy && slope
-          ? [`Bootstrap (B = ${a.bootstrap?.validate.B}, whole pipeline refitted): optimism-corrected AUC ${((dxy.indexCorrected + 1) / 2).toFixed(3)} (apparent ${((dxy.indexOrig + 1) / 2).toFixed(3)}), corrected calibration slope ${slope.indexCorrected.toFixed(3)}.`]
+          ? [
+              `Bootstrap (B = ${a.bootstrap?.validate.B}, screening, LASSO, fusion and combined model refitted in each resample): optimism-corrected AUC ${((dxy.indexCorrected + 1) / 2).toFixed(3)} (apparent ${((dxy.indexOrig + 1) / 2).toFixed(3)}), corrected calibration slope ${slope.indexCorrected.toFixed(3)}. The feature extractors (the radiomics parameters and the CNN) are not retrained in the resamples: if the CNN was trained on the train cohort, its output is in-sample there, and the optimism of the DL-based scores is understated.`,
+            ]
           : []),
       ],
     },

@@ -68,6 +68,8 @@ export interface FittedPipeline {
    * spline term has the columns name, name', name'', … in the fit (its knots in fit.design).
    */
   combined: { terms: string[]; fit: GlmFit };
+  /** The DLR score is constant on the fitted rows (no imaging feature selected): the combined model lacks it. */
+  dlrConstant: boolean;
   warnings: Array<{ code: string; message: string }>;
 }
 
@@ -101,9 +103,26 @@ function columnMajor(cols: readonly Float64Array[], rows: readonly number[]): { 
   return { nrow: n, ncol: cols.length, data };
 }
 
+/**
+ * Fold ids for the rows, stratified and seeded, drawn per distinct patient: in a bootstrap resample
+ * the copies of one patient share a fold, so a held-out fold never holds a patient the fold's
+ * training rows also hold (which would bias λ towards less penalty).
+ */
+function patientFolds(y: Uint8Array, rows: readonly number[], k: number, seed: number): number[] {
+  const unique = [...new Set(rows)];
+  const folds = stratifiedFolds(unique.map((i) => y[i]), k, seed);
+  const foldOf = new Map(unique.map((i, j) => [i, folds[j]]));
+  return rows.map((i) => foldOf.get(i) as number);
+}
+
+const isConstant = (v: ArrayLike<number>) => {
+  for (let i = 1; i < v.length; i++) if (v[i] !== v[0]) return false;
+  return true;
+};
+
 function lasso(cols: readonly Float64Array[], names: string[], y: Uint8Array, rows: readonly number[], s: LassoSettings, what: string): LinearScore & { lasso: LassoSummary } {
   const yy = Uint8Array.from(rows, (i) => y[i]);
-  const foldid = stratifiedFolds(yy, s.folds, s.seed);
+  const foldid = patientFolds(y, rows, s.folds, s.seed);
   let cv: CvGlmnetResult;
   try {
     cv = cvGlmnet(columnMajor(cols, rows), yy, { alpha: s.alpha, foldid, typeMeasure: s.typeMeasure });
@@ -196,21 +215,35 @@ export function fitPipeline(d: DevelopData, config: DevelopConfig, rows: readonl
   // 1. screening of the radiomics features on these rows only
   const radRows = rows.map((i) => d.rad.map((c) => c[i]));
   const screening = screen(radRows, d.radNames, yRows, screeningConfig(config, d));
-  if (screening.kept.length === 0) throw new TaceError('DEVELOP_NO_FEATURES', 'screening kept no radiomics feature; relax the screening settings');
   const keptIdx = screening.kept.map((n) => d.radNames.indexOf(n));
-  // 2. Rad score
-  const rad = lasso(keptIdx.map((j) => d.rad[j]), screening.kept, y, rows, config.radScore, 'Rad score LASSO');
-  if (rad.names.length === 0) {
+  const index = columnIndex(d);
+  const firth = config.combined.firthOnSeparation;
+  // 2. Rad score: LASSO over the screened features. Fewer than two survivors is a legitimate outcome
+  // (glmnet needs two columns): none gives a constant Rad score, one a plain logistic regression.
+  let rad: FittedPipeline['rad'];
+  if (keptIdx.length >= 2) {
+    rad = lasso(keptIdx.map((j) => d.rad[j]), screening.kept, y, rows, config.radScore, 'Rad score LASSO');
+  } else {
+    const none: LassoSummary = { lambda: NaN, lambdaMin: NaN, lambda1se: NaN, alpha: config.radScore.alpha, folds: config.radScore.folds, typeMeasure: config.radScore.typeMeasure, curve: [], warnings: [] };
+    if (keptIdx.length === 1) {
+      const f = est(logisticOn([{ name: screening.kept[0], values: Float64Array.from(rows, (i) => d.rad[keptIdx[0]][i]) }], yRows, firth));
+      rad = { names: [...screening.kept], ...f, lasso: none };
+      warnings.push({ code: 'DEVELOP_RAD_SCORE_SINGLE', message: 'screening kept one radiomics feature: the Rad score is a logistic regression on it, no LASSO' });
+    } else {
+      rad = { names: [], intercept: 0, coefficients: [], lasso: none };
+      warnings.push({ code: 'DEVELOP_NO_FEATURES', message: 'screening kept no radiomics feature: the Rad score is constant' });
+    }
+  }
+  if (rad.names.length === 0 && keptIdx.length >= 2) {
     warnings.push({ code: 'DEVELOP_RAD_SCORE_EMPTY', message: `the Rad score LASSO kept no feature at λ.${config.radScore.lambda}; the Rad score is constant` });
   }
-  const index = columnIndex(d);
   // 3. DL score
   let dl: FittedPipeline['dl'];
   if (config.dlScore.method === 'lasso') {
     const l = lasso(d.dl, d.dlNames, y, rows, config.dlScore.lasso ?? config.radScore, 'DL score LASSO');
     dl = { ...l, method: 'lasso' };
   } else {
-    const fit = logisticOn(d.dlNames.map((n) => ({ name: n, values: Float64Array.from(rows, (i) => (index.get(n) as Float64Array)[i]) })), yRows);
+    const fit = logisticOn(d.dlNames.map((n) => ({ name: n, values: Float64Array.from(rows, (i) => (index.get(n) as Float64Array)[i]) })), yRows, firth);
     dl = { names: [...d.dlNames], ...est(fit), method: 'logistic' };
     if (fit.epv < 10) warnings.push({ code: 'MODEL_LOW_EPV', message: `DL score: ${fit.epv.toFixed(1)} events per variable` });
   }
@@ -219,8 +252,14 @@ export function fitPipeline(d: DevelopData, config: DevelopConfig, rows: readonl
   if (config.fusion.level === 'score') {
     const radScore = scoreOf(rad, index, rows);
     const dlScore = scoreOf(dl, index, rows);
-    const fit = est(logisticOn([{ name: 'radScore', values: radScore }, { name: 'dlScore', values: dlScore }], yRows));
-    const [wr, wd] = fit.coefficients;
+    // a constant score carries no information: it gets weight 0 and the fusion is fitted on the other
+    const parts = [
+      { name: 'radScore', values: radScore },
+      { name: 'dlScore', values: dlScore },
+    ].filter((c) => !isConstant(c.values));
+    const fit = parts.length > 0 ? est(logisticOn(parts, yRows, firth)) : { intercept: 0, coefficients: [] as number[] };
+    const wr = parts.some((c) => c.name === 'radScore') ? fit.coefficients[parts.findIndex((c) => c.name === 'radScore')] : 0;
+    const wd = parts.some((c) => c.name === 'dlScore') ? fit.coefficients[parts.findIndex((c) => c.name === 'dlScore')] : 0;
     // DLR = b0 + wr·(a_r + Σ c·x) + wd·(a_d + Σ d·z): one linear form over the union of names
     const coef = new Map<string, number>();
     rad.names.forEach((n, j) => coef.set(n, (coef.get(n) ?? 0) + wr * rad.coefficients[j]));
@@ -235,6 +274,7 @@ export function fitPipeline(d: DevelopData, config: DevelopConfig, rows: readonl
     };
   } else {
     const names = [...screening.kept, ...d.dlNames];
+    if (names.length < 2) throw new TaceError('DEVELOP_NO_FEATURES', 'the feature-level DLR LASSO needs at least two features after screening');
     const l = lasso(names.map((n) => index.get(n) as Float64Array), names, y, rows, config.fusion.lasso ?? config.radScore, 'DLR feature-level LASSO');
     dlr = { ...l, level: 'feature' };
   }
@@ -244,9 +284,12 @@ export function fitPipeline(d: DevelopData, config: DevelopConfig, rows: readonl
   const terms = ['dlrScore', 'tumourSizeMm', 'noduleCount', d.afpTerm];
   const splines = config.clinical.splines ?? {};
   const afpKnots = d.afpTerm === 'log10AfpNgPerMl' ? splines.log10AfpNgPerMl : undefined;
+  // A constant DLR score (nothing selected) leaves the combined model without it: a legitimate
+  // outcome inside a bootstrap resample; the main fit refuses it (DEVELOP_NO_IMAGING_SIGNAL).
+  const dlrConstant = isConstant(dlrScore);
   const fit = logisticOn(
     [
-      { name: 'dlrScore', values: dlrScore },
+      ...(dlrConstant ? [] : [{ name: 'dlrScore', values: dlrScore }]),
       { name: 'tumourSizeMm', values: pick(d.size), ...(splines.tumourSizeMm !== undefined ? { knots: splines.tumourSizeMm } : {}) },
       { name: 'noduleCount', values: pick(d.nodules) },
       { name: d.afpTerm, values: pick(d.afp), ...(afpKnots !== undefined ? { knots: afpKnots } : {}) },
@@ -258,7 +301,7 @@ export function fitPipeline(d: DevelopData, config: DevelopConfig, rows: readonl
   if (fit.epv < 10) {
     warnings.push({ code: 'MODEL_LOW_EPV', message: `combined model: ${fit.epv.toFixed(1)} events per variable (fewer than 10: expect optimism)` });
   }
-  return { screening, rad, dl, dlr, combined: { terms, fit }, warnings };
+  return { screening, rad, dl, dlr, combined: { terms: dlrConstant ? terms.filter((t) => t !== 'dlrScore') : terms, fit }, dlrConstant, warnings };
 }
 
 /**

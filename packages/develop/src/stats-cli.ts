@@ -4,7 +4,7 @@
  */
 import { TaceError } from '@tace/common';
 import { aucCi, bootstrapAucCi, delongPairedTest, netBenefit, youden, type RocDirection } from '@tace/modeling';
-import { FORMAT_HELP, FORMAT_OPTIONS, numberOption, parseCommand, runSubcommand, type CommandOutput, type CommandSpec } from './cli-kit.ts';
+import { FORMAT_HELP, FORMAT_OPTIONS, numberOption, parseCommand, runSubcommand, thresholdGrid, type CommandOutput, type CommandSpec } from './cli-kit.ts';
 import { columnList, numericColumn, outcomeColumn, readTable, requireBothClasses } from './table.ts';
 import { calibrationReport } from './calibration-report.ts';
 
@@ -141,18 +141,6 @@ export const DCA_SPEC: CommandSpec = {
   required: ['data', 'outcome', 'predictor'],
 };
 
-/** "a:b:step" → thresholds a, a+step, … ≤ b (computed as a + k·step, rounded to 10 decimals like seq()). */
-export function thresholdGrid(spec: string): number[] {
-  const parts = spec.split(':').map(Number);
-  const [from, to, step] = parts;
-  if (parts.length !== 3 || !parts.every(Number.isFinite) || !(step > 0) || !(from >= 0) || !(to <= 1) || !(to >= from)) {
-    throw new TaceError('CLI_BAD_ARGUMENT', `--thresholds must be from:to:step with 0 ≤ from ≤ to ≤ 1 and step > 0, not ${spec}`);
-  }
-  const n = Math.floor((to - from) / step + 1e-10);
-  if (n > 100_000) throw new TaceError('CLI_BAD_ARGUMENT', `--thresholds ${spec} gives more than 100,000 thresholds`);
-  return Array.from({ length: n + 1 }, (_, k) => Number((from + k * step).toFixed(10)));
-}
-
 export function statsDca(argv: string[]): CommandOutput | undefined {
   const v = parseCommand(argv, DCA_SPEC);
   if (!v) return undefined;
@@ -226,3 +214,5 @@ export async function runStatsCli(argv: string[]): Promise<number> {
   };
   return runSubcommand('tace-risk stats roc|calibration|dca … (each has --help)', commands, sub, rest);
 }
+
+export { thresholdGrid };
