@@ -1,3 +1,4 @@
+import { quantileType7 } from './validation.ts';
 import { TaceError } from '@tace/common';
 import { sigmoid } from './logistic.ts';
 import { prettyTyped } from './pretty.ts';
@@ -204,20 +205,6 @@ export interface DatadistOptions {
   nUnique?: number;
 }
 
-/** R's quantile(x, p, type = 7) on an ascending-sorted array. */
-function quantile7(sorted: readonly number[], p: number): number {
-  const n = sorted.length;
-  const index = 1 + Math.max(n - 1, 0) * p;
-  const lo = Math.floor(index);
-  const hi = Math.ceil(index);
-  let qs = sorted[lo - 1];
-  const xhi = sorted[hi - 1];
-  if (index > lo && xhi !== qs) {
-    const h = index - lo;
-    qs = (1 - h) * qs + h * xhi;
-  }
-  return qs;
-}
 
 /** R's median() of an ascending-sorted array (the mean of the two middle values when n is even). */
 function median(sorted: readonly number[]): number {
@@ -271,8 +258,8 @@ export function datadistLimits(x: readonly number[], options: DatadistOptions = 
       const qd = 10 / Math.max(n, 200);
       q = [qd, 1 - qd];
     }
-    lowPrediction = quantile7(s, q[0]);
-    highPrediction = quantile7(s, q[1]);
+    lowPrediction = quantileType7(s, q[0]);
+    highPrediction = quantileType7(s, q[1]);
   }
   if (lowPrediction === highPrediction) {
     lowPrediction = low;
@@ -283,8 +270,8 @@ export function datadistLimits(x: readonly number[], options: DatadistOptions = 
   let highEffect = high;
   if (nunique >= 4) {
     const q = options.qEffect ?? [0.25, 0.75];
-    lowEffect = quantile7(s, q[0]);
-    highEffect = quantile7(s, q[1]);
+    lowEffect = quantileType7(s, q[0]);
+    highEffect = quantileType7(s, q[1]);
   }
   if (lowEffect === highEffect) {
     lowEffect = low;
