@@ -7,14 +7,15 @@
  * - Caching is off: clinical inputs and idempotency checks must see the server's current state.
  * - MedplumClient's own 5xx retry is off (`maxRetries: 0`): this package retries with its own
  *   exponential backoff (retry.ts) so attempts are counted, logged and bounded in one place.
- * - Auth: none (test server), a static bearer token, or OAuth2 client credentials
- *   (`grant_type=client_credentials`, client_secret_basic) against `tokenUrl`, token cached until
- *   60 s before expiry. Done here in the fetch wrapper rather than with MedplumClient's
- *   `startClientLogin`, which after the token also calls Medplum's own `auth/me` endpoint that a
- *   non-Medplum EHR does not have.
+ * - Auth (smart-auth.ts): none (test server), a static bearer token, OAuth2 client credentials with
+ *   a client secret, or SMART Backend Services (a signed JWT client assertion, no shared secret);
+ *   tokens cached until shortly before expiry and refreshed once on a 401. Done here in the fetch
+ *   wrapper rather than with MedplumClient's `startClientLogin`, which after the token also calls
+ *   Medplum's own `auth/me` endpoint that a non-Medplum EHR does not have.
  */
 import { MedplumClient, type FetchLike } from '@medplum/core';
 import { TaceError } from '@tace/common';
+import { createTokenSource, type FhirAuthConfig } from './smart-auth.ts';
 
 export interface FhirClientOptions {
   fhirBaseUrl: string;
@@ -23,6 +24,8 @@ export interface FhirClientOptions {
   accessToken?: string;
   /** OAuth2 client credentials. */
   clientCredentials?: { clientId: string; clientSecret: string; tokenUrl: string; scope?: string };
+  /** Any of the modes, SMART Backend Services (private_key_jwt) included; wins over the two above. */
+  auth?: FhirAuthConfig;
   /** Timeout of each request (FHIR and token endpoint), response body included, ms (default 10 000). */
   timeoutMs?: number;
 }
@@ -60,37 +63,30 @@ export function createFhirClient(opts: FhirClientOptions): MedplumClient {
 }
 
 function withAuth(inner: FetchLike, opts: FhirClientOptions): FetchLike {
-  const cc = opts.clientCredentials;
-  if (!opts.accessToken && !cc) return inner;
-  let cached: { token: string; expiresAtMs: number } | undefined;
-  const token = async (): Promise<string> => {
-    if (opts.accessToken) return opts.accessToken;
-    if (!cc) throw new Error('unreachable');
-    if (cached && Date.now() < cached.expiresAtMs - 60_000) return cached.token;
-    const res = (await inner(cc.tokenUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${encodeURIComponent(cc.clientId)}:${encodeURIComponent(cc.clientSecret)}`).toString('base64')}`,
-      },
-      body: new URLSearchParams({ grant_type: 'client_credentials', ...(cc.scope ? { scope: cc.scope } : {}) }).toString(),
-    })) as Response;
-    if (!res.ok) {
-      throw new TaceError('FHIR_AUTH_FAILED', `Token endpoint answered HTTP ${res.status} to the client-credentials request`, {
-        httpStatus: 502,
-        retryable: res.status >= 500,
-        detail: { status: res.status },
-      });
-    }
-    const body = (await res.json()) as { access_token?: string; expires_in?: number };
-    if (!body.access_token) throw new TaceError('FHIR_AUTH_FAILED', 'Token endpoint returned no access_token', { httpStatus: 502 });
-    cached = { token: body.access_token, expiresAtMs: Date.now() + (body.expires_in ?? 300) * 1000 };
-    return cached.token;
+  const auth: FhirAuthConfig =
+    opts.auth ??
+    (opts.accessToken
+      ? { mode: 'static', token: opts.accessToken }
+      : opts.clientCredentials
+        ? { mode: 'client-secret', ...opts.clientCredentials }
+        : { mode: 'none' });
+  if (auth.mode === 'none') return inner;
+  const source = createTokenSource(auth, opts.fhirBaseUrl, inner as (url: string, init?: RequestInit) => Promise<Response>);
+  const send = async (url: string, init: RequestInit | undefined) => {
+    const headers = new Headers(init?.headers);
+    headers.set('authorization', `Bearer ${await source.token()}`);
+    return (await inner(url, { ...init, headers })) as Response;
   };
   return async (url: string, init?: RequestInit) => {
-    const headers = new Headers(init?.headers);
-    headers.set('authorization', `Bearer ${await token()}`);
-    return inner(url, { ...init, headers });
+    const res = await send(url, init);
+    // an access token the server no longer accepts (revoked, expired early, keys rotated): drop it
+    // and try once more with a fresh one (a static token cannot be refreshed)
+    if (res.status === 401 && auth.mode !== 'static') {
+      await res.arrayBuffer().catch(() => undefined);
+      source.invalidate();
+      return send(url, init);
+    }
+    return res;
   };
 }
 
