@@ -2,6 +2,10 @@ export * from './codes.ts';
 export { isFhirId, patientIdOf } from './reference.ts';
 export { startFhirServer, loadFhirDefinitions, type FhirTestServer } from './server.ts';
 export { createFhirClient, type FhirClientOptions } from './client.ts';
+export {
+  discoverSmartConfiguration, loadSigningKeys, parseSigningKeys, publicJwks, createClientAssertion, createTokenSource, CLIENT_ASSERTION_TYPE,
+  type SigningKey, type SmartConfiguration, type FhirAuthConfig, type TokenSource, type AssertionAlg,
+} from './smart-auth.ts';
 export { withFhirRetry, isTransientFhirError, toFhirError, isNotFound, type RetryOptions } from './retry.ts';
 export { afpNgPerMl, tumourSizeMm, noduleCount, latestInWindow, windowBounds, observationEffective, fhirDateMs } from './observations.ts';
 export {

@@ -67,8 +67,12 @@ const str = (raw: string): string => {
 export const SETTINGS = {
   fhirBaseUrl: { env: 'TACE_FHIR_BASE_URL', description: 'Base URL of the EHR FHIR R4 server (…/fhir/R4)', services: ['ingestion', 'results'], required: true, parse: url },
   fhirToken: { env: 'TACE_FHIR_TOKEN', description: 'Bearer token for the FHIR server (optional; or client credentials below)', services: ['ingestion', 'results'], parse: str, secret: true },
-  fhirClientId: { env: 'TACE_FHIR_CLIENT_ID', description: 'SMART backend client id (client credentials grant, optional)', services: ['ingestion', 'results'], parse: str },
-  fhirClientSecret: { env: 'TACE_FHIR_CLIENT_SECRET', description: 'SMART backend client secret', services: ['ingestion', 'results'], parse: str, secret: true },
+  fhirClientId: { env: 'TACE_FHIR_CLIENT_ID', description: 'Client id registered with the EHR (client credentials grant); with TACE_FHIR_PRIVATE_KEY_FILE (SMART Backend Services) or TACE_FHIR_CLIENT_SECRET', services: ['ingestion', 'results'], parse: str },
+  fhirClientSecret: { env: 'TACE_FHIR_CLIENT_SECRET', description: 'Client secret (client_secret_basic), for EHRs without SMART Backend Services', services: ['ingestion', 'results'], parse: str, secret: true },
+  fhirPrivateKeyFile: { env: 'TACE_FHIR_PRIVATE_KEY_FILE', description: 'SMART Backend Services signing key: a PKCS#8 PEM (RSA → RS384, EC P-384 → ES384) or a private JWK / JWKS file (first key signs, all are published: key rotation), e.g. a mounted k8s secret', services: ['ingestion', 'results'], parse: str },
+  fhirTokenUrl: { env: 'TACE_FHIR_TOKEN_URL', description: "The EHR's token endpoint; default: token_endpoint from {TACE_FHIR_BASE_URL}/.well-known/smart-configuration", services: ['ingestion', 'results'], parse: url },
+  fhirScopes: { env: 'TACE_FHIR_SCOPES', description: 'System scopes requested from the token endpoint (space-separated)', services: ['ingestion', 'results'], default: 'system/Patient.rs system/Observation.rs system/Procedure.rs system/ImagingStudy.rs system/RiskAssessment.cruds system/Device.crus system/Provenance.crs system/Task.cruds', parse: str },
+  fhirJwksUrl: { env: 'TACE_FHIR_JWKS_URL', description: 'Public URL of this service\'s JWKS (the results service serves it at /.well-known/jwks.json), sent as jku and registered with the EHR', services: ['ingestion', 'results'], parse: url },
   redisUrl: { env: 'TACE_REDIS_URL', description: 'Redis for the queues and run records (AOF on, maxmemory-policy noeviction)', services: ALL, default: 'redis://127.0.0.1:6379', parse: url },
   caseStoreDir: { env: 'TACE_CASE_STORE_DIR', description: 'Directory of the content-addressed case store, shared by ingestion and workers', services: ['ingestion', 'inference-worker'], default: './var/cases', parse: str },
   dicomFolder: { env: 'TACE_DICOM_FOLDER', description: 'Folder of DICOM studies (the study source; or TACE_DICOMWEB_URL)', services: ['ingestion'], parse: str },
@@ -138,6 +142,13 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
     for (const k of ['authIssuer', 'authAudience'] as const) {
       if (out[k] === undefined && !problems.some((p) => p.startsWith(SETTINGS[k].env))) problems.push(`${SETTINGS[k].env} is required when TACE_AUTH=on: ${SETTINGS[k].description}`);
     }
+  }
+  if ((['ingestion', 'results'] as string[]).includes(service)) {
+    // one way to authenticate to the EHR, never a credential silently left unused
+    const modes = [out.fhirToken && 'TACE_FHIR_TOKEN', out.fhirClientSecret && 'TACE_FHIR_CLIENT_SECRET', out.fhirPrivateKeyFile && 'TACE_FHIR_PRIVATE_KEY_FILE'].filter(Boolean);
+    if (modes.length > 1) problems.push(`${modes.join(' and ')} are both set: choose one way to authenticate to the FHIR server`);
+    if ((out.fhirClientSecret || out.fhirPrivateKeyFile) && !out.fhirClientId) problems.push('TACE_FHIR_CLIENT_ID is required with TACE_FHIR_CLIENT_SECRET or TACE_FHIR_PRIVATE_KEY_FILE');
+    if (out.fhirClientId && !out.fhirClientSecret && !out.fhirPrivateKeyFile) problems.push('TACE_FHIR_CLIENT_ID needs TACE_FHIR_PRIVATE_KEY_FILE (SMART Backend Services) or TACE_FHIR_CLIENT_SECRET');
   }
   if (out.auth === false && env.NODE_ENV === 'production') {
     problems.push('TACE_AUTH=off is refused when NODE_ENV=production: every route but health must ask for a credential');

@@ -1,6 +1,6 @@
 import type { MedplumClient } from '@medplum/core';
 import { createLogger, isTaceError, type Logger } from '@tace/common';
-import { createFhirClient } from '@tace/fhir';
+import { createFhirClient, loadSigningKeys, type FhirAuthConfig } from '@tace/fhir';
 import { createTokenVerifier, type TokenVerifier } from '@tace/http';
 import { loadConfig, type Config, type ServiceName } from './config.ts';
 
@@ -66,9 +66,18 @@ export function tokenVerifierFrom(cfg: Config): TokenVerifier | 'off' {
   });
 }
 
-/** The EHR's FHIR client as configured (base URL, static token, timeout). */
-export function fhirClientFrom(cfg: Config): MedplumClient {
-  return createFhirClient({ fhirBaseUrl: cfg.fhirBaseUrl!, ...(cfg.fhirToken ? { accessToken: cfg.fhirToken } : {}), timeoutMs: cfg.fhirTimeoutMs ?? 10_000 });
+/** How the service authenticates to the EHR, from the configuration (loads the signing keys). */
+export async function fhirAuthFrom(cfg: Config): Promise<FhirAuthConfig> {
+  const common = { clientId: cfg.fhirClientId!, ...(cfg.fhirTokenUrl ? { tokenUrl: cfg.fhirTokenUrl } : {}), ...(cfg.fhirScopes ? { scope: cfg.fhirScopes } : {}) };
+  if (cfg.fhirPrivateKeyFile) return { mode: 'private-key-jwt', ...common, keys: await loadSigningKeys(cfg.fhirPrivateKeyFile), ...(cfg.fhirJwksUrl ? { jku: cfg.fhirJwksUrl } : {}) };
+  if (cfg.fhirClientSecret) return { mode: 'client-secret', ...common, clientSecret: cfg.fhirClientSecret };
+  if (cfg.fhirToken) return { mode: 'static', token: cfg.fhirToken };
+  return { mode: 'none' };
+}
+
+/** The EHR's FHIR client as configured (base URL, authentication, timeout). */
+export async function fhirClientFrom(cfg: Config, auth?: FhirAuthConfig): Promise<MedplumClient> {
+  return createFhirClient({ fhirBaseUrl: cfg.fhirBaseUrl!, auth: auth ?? (await fhirAuthFrom(cfg)), timeoutMs: cfg.fhirTimeoutMs ?? 10_000 });
 }
 
 /** Readiness of the FHIR server: its CapabilityStatement answers (bounded by the client's timeout). */

@@ -15,7 +15,7 @@ import {
   DEFAULT_PORTS,
   doIngest,
   enqueueStage,
-  fhirClientFrom,
+  fhirAuthFrom, fhirClientFrom,
   fhirReadiness,
   replayRun,
   retractRun,
@@ -30,7 +30,8 @@ import { buildIngestionApp } from './app.ts';
 await runService('ingestion', async (cfg, log) => {
   const manifest = validateManifest(JSON.parse(await readFile(join(cfg.modelBundleDir!, 'manifest.json'), 'utf8')));
   const model = { id: manifest.id, version: manifest.version };
-  const fhir = fhirClientFrom(cfg);
+  const fhirAuth = await fhirAuthFrom(cfg);
+  const fhir = await fhirClientFrom(cfg, fhirAuth);
   const studies = studySourceFrom(cfg);
   const cases = new DirCaseStore(cfg.caseStoreDir!);
   // Stages wait out a Redis blip (offline queue); HTTP requests answer 503 at once instead.

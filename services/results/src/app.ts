@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '@tace/common';
-import { assessmentStatusRoute, createServiceApp, healthRoutes, routeSchema, type ReadinessCheck, type TokenVerifier } from '@tace/http';
+import { assessmentStatusRoute, createServiceApp, healthRoutes, problem, routeSchema, sendProblem, type ReadinessCheck, type TokenVerifier } from '@tace/http';
 import type { RunRegistry } from '@tace/jobs';
 
 export interface ResultsAppDeps {
@@ -10,6 +10,8 @@ export interface ResultsAppDeps {
   rateLimitPerMinute?: number;
   readiness: Record<string, ReadinessCheck>;
   isShuttingDown?: () => boolean;
+  /** The public keys of the SMART Backend Services client (served at /.well-known/jwks.json), when configured. */
+  jwks?: { keys: object[] };
 }
 
 const RANK = { high: 0, moderate: 1, low: 2 } as const;
@@ -19,6 +21,13 @@ export async function buildResultsApp(deps: ResultsAppDeps): Promise<FastifyInst
   const app = await createServiceApp({ log: deps.log, auth: deps.auth, ...(deps.rateLimitPerMinute ? { rateLimitPerMinute: deps.rateLimitPerMinute } : {}) });
   healthRoutes(app, 'results', deps.readiness, deps.isShuttingDown);
   assessmentStatusRoute(app, deps.registry);
+
+  // Public by design (security: [] in openapi/): the EHR fetches the keys that verify our client assertions.
+  app.get('/.well-known/jwks.json', { schema: routeSchema('getJwks') }, async (_req, reply) => {
+    if (!deps.jwks) return sendProblem(reply, problem(404, 'JWKS_NOT_CONFIGURED', 'This service does not authenticate to the EHR with SMART Backend Services (no TACE_FHIR_PRIVATE_KEY_FILE)'));
+    reply.header('cache-control', 'public, max-age=300');
+    return deps.jwks;
+  });
 
   app.get<{ Querystring: { risk?: 'low' | 'moderate' | 'high'; limit?: number } }>('/v1/worklist', { schema: routeSchema('getWorklist') }, async (req) => {
     const limit = req.query.limit ?? 100;

@@ -2,12 +2,14 @@
  * Results service: the `publish` stage worker (one FHIR transaction per run, conditional on
  * the run id) and the status/worklist REST routes.
  */
+import { publicJwks } from '@tace/fhir';
 import { RedisRunRegistry, redisConnection } from '@tace/jobs';
-import { bullProcessor, createStageWorker, DEFAULT_PORTS, doPublish, fhirClientFrom, fhirReadiness, runService, tokenVerifierFrom, watchFailedJobs } from '@tace/pipeline';
+import { bullProcessor, createStageWorker, DEFAULT_PORTS, doPublish, fhirAuthFrom, fhirClientFrom, fhirReadiness, runService, tokenVerifierFrom, watchFailedJobs } from '@tace/pipeline';
 import { buildResultsApp } from './app.ts';
 
 await runService('results', async (cfg, log) => {
-  const fhir = fhirClientFrom(cfg);
+  const fhirAuth = await fhirAuthFrom(cfg);
+  const fhir = await fhirClientFrom(cfg, fhirAuth);
   const redis = redisConnection(cfg.redisUrl!, log, 'plain');
   const httpRedis = redisConnection(cfg.redisUrl!, log, 'fail-fast');
   const registry = new RedisRunRegistry(redis);
@@ -26,6 +28,7 @@ await runService('results', async (cfg, log) => {
       fhir: fhirReadiness(fhir),
     },
     isShuttingDown: () => shuttingDown,
+    ...(fhirAuth.mode === 'private-key-jwt' ? { jwks: publicJwks(fhirAuth.keys) } : {}),
   });
   await app.listen({ host: cfg.host!, port: cfg.port ?? DEFAULT_PORTS.results });
   log.info({ auth: cfg.auth ? 'on' : 'off' }, 'results ready');
