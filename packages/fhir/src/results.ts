@@ -12,6 +12,7 @@
  * process, publishResult also chains calls per run id (see `inFlight`), so the embedded demo and
  * concurrent callers in one worker are safe even without the queue.
  */
+import { buildAuditEvent, type AuditInput } from './audit.ts';
 import { formatPoints } from '@tace/modeling';
 import type { MedplumClient } from '@medplum/core';
 import type { Bundle, BundleEntry, Device, Provenance, Reference, RiskAssessment, Task } from '@medplum/fhirtypes';
@@ -72,6 +73,20 @@ export interface PublishedRefs {
   device: string;
   provenance: string;
   task?: string;
+}
+
+/**
+ * HL7 AI Transparency on FHIR: resources asserted by an AI model carry meta.security AIAST
+ * ("Artificial Intelligence asserted", v3-ObservationValue); the Provenance names the model Device.
+ */
+export const AI_ASSERTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'AIAST', display: 'Artificial Intelligence asserted' } as const;
+
+/** Where an audit record of the transaction says it went, and when (BALP, see audit.ts). */
+export interface AuditContext {
+  /** The EHR's FHIR base URL. */
+  peer: string;
+  recorded: string;
+  service: AuditInput['service'];
 }
 
 /** Fixed urn:uuid placeholders: local to one Bundle, so constants are fine and keep the builder pure. */
@@ -147,6 +162,7 @@ function buildRiskAssessment(input: ResultInput, deviceRef: string): RiskAssessm
   const pointsText = `Nomogram points: ${input.points.map(formatPoint).join('; ')}; total ${formatPoints([input.totalPoints])[0]} points.`;
   return {
     resourceType: 'RiskAssessment',
+    meta: { security: [{ ...AI_ASSERTED }] },
     status: 'final',
     identifier: [{ system: RUN_ID_SYSTEM, value: input.runId }],
     subject: { reference: input.patientRef },
@@ -198,6 +214,7 @@ function buildProvenance(input: ResultInput, raRef: string, deviceRef: string): 
 function buildTask(input: ResultInput, raRef: string, deviceRef: string): Task {
   return {
     resourceType: 'Task',
+    meta: { security: [{ ...AI_ASSERTED }] },
     identifier: [{ system: WORKLIST_TASK_SYSTEM, value: input.runId }],
     status: 'requested',
     intent: 'order',
@@ -214,6 +231,15 @@ function buildTask(input: ResultInput, raRef: string, deviceRef: string): Task {
   };
 }
 
+/** BALP create AuditEvents for resources the transaction creates (same transaction: both or neither). */
+function auditEntries(input: ResultInput, audit: AuditContext | undefined, created: Array<{ what: string }>): BundleEntry[] {
+  if (!audit) return [];
+  return created.map(({ what }) => ({
+    resource: buildAuditEvent({ interaction: 'create', patient: { reference: input.patientRef }, what: { reference: what }, recorded: audit.recorded, service: audit.service, peer: audit.peer }),
+    request: { method: 'POST', url: 'AuditEvent' },
+  }));
+}
+
 function conditional(system: string, value: string): string {
   return `identifier=${system}|${value}`;
 }
@@ -222,7 +248,7 @@ function conditional(system: string, value: string): string {
  * The full transaction for a first publish: Device, RiskAssessment, Provenance and (high risk) Task,
  * linked by urn:uuid references. Pure: the same input gives the same Bundle.
  */
-export function buildResultTransaction(input: ResultInput): Bundle {
+export function buildResultTransaction(input: ResultInput, audit?: AuditContext): Bundle {
   validate(input);
   const entries: BundleEntry[] = [
     {
@@ -244,6 +270,8 @@ export function buildResultTransaction(input: ResultInput): Bundle {
       request: { method: 'POST', url: 'Task', ifNoneExist: conditional(WORKLIST_TASK_SYSTEM, input.runId) },
     });
   }
+  // audit records after the audited entries (so entries[0..3] stay the Device, RA, Provenance, Task)
+  entries.push(...auditEntries(input, audit, [{ what: RA_URN }, { what: PROVENANCE_URN }, ...(input.riskGroup === 'high' ? [{ what: TASK_URN }] : [])]));
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
 }
 
@@ -256,10 +284,11 @@ function locationRef(entry: BundleEntry | undefined, resourceType: string): stri
   return m[0];
 }
 
-async function publishOnce(client: MedplumClient, input: ResultInput): Promise<PublishedRefs> {
+async function publishOnce(client: MedplumClient, input: ResultInput, service: AuditInput['service']): Promise<PublishedRefs> {
+  const audit: AuditContext = { peer: client.getBaseUrl(), recorded: new Date().toISOString(), service };
   const existing = await client.searchResources('RiskAssessment', { identifier: `${RUN_ID_SYSTEM}|${input.runId}` });
   if (existing.length === 0) {
-    const bundle = buildResultTransaction(input);
+    const bundle = buildResultTransaction(input, audit);
     const res = await client.executeBatch(bundle);
     const entries = res.entry ?? [];
     return {
@@ -292,6 +321,7 @@ async function publishOnce(client: MedplumClient, input: ResultInput): Promise<P
     });
   }
   if (!ra.performer?.reference) entries.unshift(deviceEntry);
+  entries.push(...auditEntries(input, audit, entries.filter((e) => e.fullUrl === PROVENANCE_URN || e.fullUrl === TASK_URN).map((e) => ({ what: e.fullUrl as string }))));
   const res = entries.length > 0 ? await client.executeBatch({ resourceType: 'Bundle', type: 'transaction', entry: entries }) : undefined;
   const out = res?.entry ?? [];
   const at = (fullUrl: string): BundleEntry | undefined => out[entries.findIndex((e) => e.fullUrl === fullUrl)];
@@ -308,10 +338,10 @@ async function publishOnce(client: MedplumClient, input: ResultInput): Promise<P
  * (network, 5xx, 429) with exponential backoff; after the retries, `FHIR_UNAVAILABLE`.
  * Defaults: 4 retries, 200 ms first backoff (0.2 + 0.4 + 0.8 + 1.6 s ≈ 3 s worst case).
  */
-export async function publishResult(client: MedplumClient, input: ResultInput, opts: RetryOptions = {}): Promise<PublishedRefs> {
+export async function publishResult(client: MedplumClient, input: ResultInput, opts: RetryOptions & { service?: AuditInput['service'] } = {}): Promise<PublishedRefs> {
   validate(input);
   const previous = inFlight.get(input.runId) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(() => withFhirRetry('publishing the result', () => publishOnce(client, input), opts));
+  const run = previous.catch(() => undefined).then(() => withFhirRetry('publishing the result', () => publishOnce(client, input, opts.service ?? 'results'), opts));
   const settled = run.then(
     () => undefined,
     () => undefined,

@@ -5,6 +5,7 @@
  * never holds a retracted assessment without its Provenance or the reverse. Each update carries
  * the version read (If-Match), so a concurrent change is not overwritten.
  */
+import { buildAuditEvent } from './audit.ts';
 import type { MedplumClient } from '@medplum/core';
 import type { Bundle, BundleEntry, Provenance, RiskAssessment, Task } from '@medplum/fhirtypes';
 import { TaceError } from '@tace/common';
@@ -12,6 +13,8 @@ import { DATA_OPERATION_SYSTEM, PROVENANCE_PARTICIPANT_TYPE_SYSTEM, TACE_RISK_CO
 import { withFhirRetry, type RetryOptions } from './retry.ts';
 
 export interface RetractionInput {
+  /** The EHR's FHIR base, for the BALP update audit records written in the same transaction (omit: none). */
+  auditPeer?: string;
   riskAssessmentRef: string;
   taskRef?: string;
   /** The authenticated caller (token subject) and, when known, the token's issuer. */
@@ -33,7 +36,8 @@ function update<T extends RiskAssessment | Task>(ref: string, resource: T): Bund
 
 export function buildRetractionTransaction(input: RetractionInput, ra: RiskAssessment, task?: Task): Bundle {
   const entries: BundleEntry[] = [update(input.riskAssessmentRef, { ...ra, status: 'entered-in-error' })];
-  if (task && input.taskRef && task.status !== 'cancelled' && task.status !== 'completed') {
+  const taskUpdated = Boolean(task && input.taskRef && task.status !== 'cancelled' && task.status !== 'completed');
+  if (task && input.taskRef && taskUpdated) {
     entries.push(update(input.taskRef, { ...task, status: 'cancelled', statusReason: { text: `Risk assessment retracted: ${input.reason}` } }));
   }
   const provenance: Provenance = {
@@ -51,6 +55,16 @@ export function buildRetractionTransaction(input: RetractionInput, ra: RiskAsses
     entity: [{ role: 'revision', what: { reference: versioned(input.riskAssessmentRef, ra) } }],
   };
   entries.push({ fullUrl: 'urn:uuid:6a1d3c2e-8f4b-4c1a-9e7d-000000000002', resource: provenance, request: { method: 'POST', url: 'Provenance' } });
+  if (input.auditPeer && ra.subject?.reference) {
+    // BALP update records, one per updated resource, naming the user who retracted (same transaction)
+    const updated = [input.riskAssessmentRef, ...(taskUpdated && input.taskRef ? [input.taskRef] : [])];
+    for (const what of updated) {
+      entries.push({
+        resource: buildAuditEvent({ interaction: 'update', patient: { reference: ra.subject.reference }, what: { reference: what }, recorded: input.at, service: 'results', peer: input.auditPeer, user: { issuer: input.by.issuer ?? CALLER_SYSTEM, subject: input.by.sub } }),
+        request: { method: 'POST', url: 'AuditEvent' },
+      });
+    }
+  }
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
 }
 
@@ -73,8 +87,10 @@ export async function retractResult(client: MedplumClient, input: RetractionInpu
         }
       }
       const task = input.taskRef ? ((await client.readReference({ reference: input.taskRef })) as Task) : undefined;
-      const res = await client.executeBatch(buildRetractionTransaction(input, ra, task));
-      const loc = res.entry?.at(-1)?.response?.location ?? '';
+      const bundle = buildRetractionTransaction({ auditPeer: client.getBaseUrl(), ...input }, ra, task);
+      const res = await client.executeBatch(bundle);
+      const at = bundle.entry?.findIndex((e) => e.resource?.resourceType === 'Provenance') ?? -1;
+      const loc = res.entry?.[at]?.response?.location ?? '';
       const m = /Provenance\/[^/]+/.exec(loc);
       if (!m) throw new TaceError('FHIR_TRANSACTION_RESPONSE_INVALID', 'The retraction transaction answered no Provenance location', { httpStatus: 502, retryable: true });
       return { provenance: m[0] };
