@@ -68,6 +68,7 @@ describe('runStage: crashes and ended runs', () => {
     const reg = new MemoryRunRegistry();
     await newRun(reg, 'r6', { status: 'done', stage: 'publish', fhir: { riskAssessment: 'RiskAssessment/1', device: 'Device/1', provenance: 'Provenance/1' } });
     const fhir = {
+      getBaseUrl: () => 'http://ehr.test/fhir/',
       readReference: async () => ({ resourceType: 'RiskAssessment', id: '1', status: 'final', meta: { versionId: '2' } }),
       executeBatch: async () => {
         throw new OperationOutcomeError({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict', details: { text: 'version conflict' } }] });
