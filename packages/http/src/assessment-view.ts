@@ -35,11 +35,23 @@ export function toAssessmentView(r: RunRecord): Record<string, unknown> {
   return view;
 }
 
-/** GET /v1/assessments/{runId}: served by ingestion and results alike, from the run registry. */
-export function assessmentStatusRoute(app: FastifyInstance, registry: RunRegistry): void {
+/**
+ * GET /v1/assessments/{runId}: served by ingestion and results alike, from the run registry.
+ * `onResultRead` records who read a published result (the BALP read audit); it must not fail the read.
+ */
+export function assessmentStatusRoute(
+  app: FastifyInstance,
+  registry: RunRegistry,
+  opts: { onResultRead?: (rec: RunRecord, who: { subject: string; address: string }) => Promise<void> } = {},
+): void {
   app.get<{ Params: { runId: string } }>('/v1/assessments/:runId', { schema: routeSchema('getAssessment') }, async (req, reply) => {
     const rec = await registry.get(req.params.runId);
     if (!rec) return sendProblem(reply, problem(404, 'RUN_NOT_FOUND', `no run ${req.params.runId}`));
+    if (opts.onResultRead && rec.fhir?.riskAssessment) {
+      await opts.onResultRead(rec, { subject: req.caller?.sub ?? 'anonymous', address: req.ip }).catch((e: unknown) => {
+        req.log.warn({ code: 'AUDIT_RECORD_FAILED', err: (e as Error).message }, 'a result read could not be recorded for audit');
+      });
+    }
     return reply.type('application/json').send(toAssessmentView(rec));
   });
 }

@@ -12,3 +12,6 @@ export * from './study-source.ts';
 export * from './identity.ts';
 export * from './failed-jobs.ts';
 export * from './lifecycle.ts';
+export * from './audit-sink.ts';
+export * from './subscription-store.ts';
+export * from './subscription-processor.ts';

@@ -1,0 +1,99 @@
+/**
+ * Audit of API reads of results (IHE BALP PatientRead AuditEvents written to the EHR): "who saw
+ * what". A read is recorded in Redis at once (a list per service, so nothing is lost when the EHR is
+ * down or the process restarts) and written to the EHR in FHIR `batch` Bundles by a background
+ * flusher (every second, 50 at a time). A batch the EHR refuses or cannot take is pushed back and
+ * retried with backoff; the failure is logged with the code AUDIT_WRITE_FAILED and a count, never a
+ * patient reference or a token. Entries are popped atomically (LPOP with a count), so several
+ * replicas share the list without writing an event twice; an event popped by a process that dies
+ * before its write answers is the one case that can be lost (a window of one request).
+ */
+import type { MedplumClient } from '@medplum/core';
+import type { Bundle } from '@medplum/fhirtypes';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@tace/common';
+import { buildAuditEvent, type AuditInput } from '@tace/fhir';
+import type { RunRecord } from '@tace/jobs';
+
+export interface ReadAuditSink {
+  /** Record that `who` read the published result of run `rec` (no-op for unpublished runs). */
+  resultRead(rec: RunRecord, who: { subject: string; address: string }): Promise<void>;
+  /** Write what is pending now (tests, shutdown). Returns how many were written. */
+  flush(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const BATCH = 50;
+
+export function createReadAuditSink(o: { redis: Redis; fhir: MedplumClient; log: Logger; service: AuditInput['service']; issuer: string; intervalMs?: number }): ReadAuditSink {
+  const key = `tace:audit:pending:${o.service}`;
+  let backoffMs = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  let flushing: Promise<number> | undefined;
+
+  const flushOnce = async (): Promise<number> => {
+    let written = 0;
+    for (;;) {
+      const items = ((await o.redis.lpop(key, BATCH)) as string[] | null) ?? [];
+      if (items.length === 0) return written;
+      const bundle: Bundle = {
+        resourceType: 'Bundle',
+        type: 'batch',
+        entry: items.map((t) => ({ resource: buildAuditEvent(JSON.parse(t) as AuditInput), request: { method: 'POST', url: 'AuditEvent' } })),
+      };
+      try {
+        const res = await o.fhir.executeBatch(bundle);
+        const failed = (res.entry ?? []).map((e, i) => (/^2\d\d/.test(e.response?.status ?? '') ? undefined : items[i])).filter((x): x is string => x !== undefined);
+        if (failed.length > 0) throw Object.assign(new Error('refused'), { failed });
+        written += items.length;
+        backoffMs = 0;
+      } catch (e) {
+        const back = (e as { failed?: string[] }).failed ?? items;
+        await o.redis.rpush(key, ...back);
+        backoffMs = Math.min(60_000, Math.max(1000, backoffMs * 2));
+        o.log.warn({ code: 'AUDIT_WRITE_FAILED', pending: back.length, retryInMs: backoffMs }, 'audit events could not be written to the EHR; kept for retry');
+        return written + items.length - back.length;
+      }
+    }
+  };
+  const flush = () => {
+    flushing ??= flushOnce().finally(() => {
+      flushing = undefined;
+    });
+    return flushing;
+  };
+  const schedule = () => {
+    if (closed) return;
+    timer = setTimeout(() => {
+      void flush()
+        .catch((e: unknown) => o.log.warn({ code: 'AUDIT_WRITE_FAILED', err: (e as Error).message }, 'audit flush failed'))
+        .finally(schedule);
+    }, (o.intervalMs ?? 1000) + backoffMs);
+    timer.unref();
+  };
+  schedule();
+
+  return {
+    async resultRead(rec, who) {
+      const ra = rec.fhir?.riskAssessment;
+      if (!ra) return;
+      const event: AuditInput = {
+        interaction: 'read',
+        patient: { reference: rec.request.patientReference },
+        what: { reference: ra },
+        recorded: new Date().toISOString(),
+        service: o.service,
+        peer: who.address,
+        ...(who.subject !== 'anonymous' ? { user: { issuer: o.issuer, subject: who.subject } } : {}),
+      };
+      await o.redis.rpush(key, JSON.stringify(event));
+    },
+    flush,
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      await flush().catch(() => 0);
+    },
+  };
+}
