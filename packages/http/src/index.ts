@@ -6,3 +6,4 @@ export * from './contract.ts';
 export * from './assessment-view.ts';
 export * from './auth.ts';
 export * from './app.ts';
+export * from './cds-auth.ts';

@@ -103,8 +103,35 @@ export const SETTINGS = {
   noduleSystem: { env: 'TACE_NODULE_CODE_SYSTEM', description: 'Code system of the nodule-count Observation (no LOINC code exists)', services: ['ingestion'], default: 'http://tace-risk.example.org/CodeSystem/clinical', parse: str },
   noduleCode: { env: 'TACE_NODULE_CODE', description: 'Code of the nodule-count Observation', services: ['ingestion'], default: 'nodule-count', parse: str },
   inferConcurrency: { env: 'TACE_INFER_CONCURRENCY', description: 'Inference jobs run at once by one worker process (each in its own sandboxed process)', services: ['inference-worker'], default: '1', parse: int(1, 64) },
+  cdsServiceUrl: { env: 'TACE_CDS_SERVICE_URL', description: 'Public URL of the CDS Hooks discovery endpoint (…/cds-services): the aud the CDS client\'s JWT must name (+ /{id} for a service); the CDS Hooks routes are served when this is set', services: ['results'], parse: url },
+  cdsClients: { env: 'TACE_CDS_CLIENTS', description: 'Registered CDS clients (EHRs) as ISSUER=JWKS_URL,…: the JWT iss and the key set its signature is checked against', services: ['results'], parse: cdsClients },
+  cdsJkuAllowList: { env: 'TACE_CDS_JKU_ALLOWLIST', description: 'JWKS URLs a CDS client JWT may name in its jku header (comma-separated, exact match); any other jku is refused', services: ['results'], parse: urls },
+  cdsBudgetMs: { env: 'TACE_CDS_BUDGET_MS', description: 'A CDS hook is answered within this many ms (cache or prefetch; what the EHR has not answered by then gets no card and fills the cache)', services: ['results'], default: '400', parse: int(20, 5000) },
+  cdsCacheTtlS: { env: 'TACE_CDS_CACHE_TTL_S', description: 'How long a patient\'s CDS answer is cached, seconds (invalidated earlier when a run of the patient publishes; "nothing to score" at most 60 s)', services: ['results'], default: '300', parse: int(5, 86_400) },
+  cdsSubmitUrl: { env: 'TACE_CDS_SUBMIT_URL', description: 'Base URL of the ingestion service: a CDS hook finding no result requests a run there (POST /v1/assessments); unset = hooks request nothing', services: ['results'], parse: url },
+  cdsSubmitClientId: { env: 'TACE_CDS_SUBMIT_CLIENT_ID', description: "This service's OAuth 2.0 client id at TACE_AUTH_ISSUER (client_credentials, scope assessments:submit), for TACE_CDS_SUBMIT_URL", services: ['results'], parse: str },
+  cdsSubmitClientSecret: { env: 'TACE_CDS_SUBMIT_CLIENT_SECRET', description: 'Its client secret (client_secret_basic)', services: ['results'], parse: str, secret: true },
+  cdsSubmitTokenUrl: { env: 'TACE_CDS_SUBMIT_TOKEN_URL', description: "Token endpoint for those credentials; default: token_endpoint of TACE_AUTH_ISSUER's metadata", services: ['results'], parse: url },
   logLevel: { env: 'LOG_LEVEL', description: 'pino log level', services: ALL, default: 'info', parse: (raw: string) => { if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw)) throw new Error('not a pino level'); return raw; } },
 } satisfies Record<string, Setting<unknown>>;
+
+function urls(raw: string): string[] {
+  return list(raw).map((u) => {
+    if (!/^https?:$/.test(new URL(u).protocol)) throw new Error(`'${u}' is not an http(s) URL`);
+    return u;
+  });
+}
+/** ISSUER=JWKS_URL,…; the JWKS URL is the part after the first '=' that starts an http(s) URL. */
+function cdsClients(raw: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of list(raw)) {
+    const m = /^(.+?)=(https?:\/\/.+)$/.exec(item);
+    if (!m) throw new Error(`'${item}' is not ISSUER=JWKS_URL`);
+    new URL(m[2]!);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}
 
 function secret16(raw: string): string {
   if (raw.length < 16) throw new Error('must be at least 16 characters');

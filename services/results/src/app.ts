@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from '@tace/common';
 import { assessmentStatusRoute, createServiceApp, healthRoutes, problem, routeSchema, sendProblem, type ReadinessCheck, type TokenVerifier } from '@tace/http';
 import type { RunRegistry } from '@tace/jobs';
+import { registerCdsRoutes, type CdsRouteDeps } from './cds-routes.ts';
 
 export interface ResultsAppDeps {
   log: Logger;
@@ -12,6 +13,8 @@ export interface ResultsAppDeps {
   isShuttingDown?: () => boolean;
   /** The public keys of the SMART Backend Services client (served at /.well-known/jwks.json), when configured. */
   jwks?: { keys: object[] };
+  /** CDS Hooks (TACE_CDS_SERVICE_URL set): the handler, the client JWT verifier, the feedback store. */
+  cds?: CdsRouteDeps;
 }
 
 const RANK = { high: 0, moderate: 1, low: 2 } as const;
@@ -28,6 +31,8 @@ export async function buildResultsApp(deps: ResultsAppDeps): Promise<FastifyInst
     reply.header('cache-control', 'public, max-age=300');
     return deps.jwks;
   });
+
+  if (deps.cds) registerCdsRoutes(app, deps.cds);
 
   app.get<{ Querystring: { risk?: 'low' | 'moderate' | 'high'; limit?: number } }>('/v1/worklist', { schema: routeSchema('getWorklist') }, async (req) => {
     const limit = req.query.limit ?? 100;

@@ -2,10 +2,16 @@
  * Results service: the `publish` stage worker (one FHIR transaction per run, conditional on
  * the run id) and the status/worklist REST routes.
  */
+import { TaceError } from '@tace/common';
 import { publicJwks } from '@tace/fhir';
+import { createCdsVerifier, redisJtiStore } from '@tace/http';
 import { RedisRunRegistry, redisConnection } from '@tace/jobs';
 import { bullProcessor, createStageWorker, DEFAULT_PORTS, doPublish, fhirAuthFrom, fhirClientFrom, fhirReadiness, runService, tokenVerifierFrom, watchFailedJobs } from '@tace/pipeline';
 import { buildResultsApp } from './app.ts';
+import { CdsHandler } from './cds.ts';
+import { invalidateOnPublish, redisCdsCache } from './cds-cache.ts';
+import { redisFeedbackStore } from './cds-feedback.ts';
+import { ingestionRunRequester } from './cds-submit.ts';
 
 await runService('results', async (cfg, log) => {
   const fhirAuth = await fhirAuthFrom(cfg);
@@ -13,11 +19,55 @@ await runService('results', async (cfg, log) => {
   const redis = redisConnection(cfg.redisUrl!, log, 'plain');
   const httpRedis = redisConnection(cfg.redisUrl!, log, 'fail-fast');
   const registry = new RedisRunRegistry(redis);
+  const cdsCache = redisCdsCache(httpRedis);
   // One publish at a time per process; BullMQ's job id (= run id) keeps one job per run, so the
   // conditional creates of one run are never raced (they are not atomic on many servers).
-  const worker = createStageWorker('publish', cfg.redisUrl!, log, bullProcessor((job, last) => doPublish({ registry, log, fhir }, job.data.runId, last)), 2);
+  const worker = createStageWorker('publish', cfg.redisUrl!, log, bullProcessor(async (job, last) => {
+    const out = await doPublish({ registry, log, fhir }, job.data.runId, last);
+    await invalidateOnPublish(registry, cdsCache, job.data.runId); // its patient's CDS answer is stale now
+    return out;
+  }), 2);
   const failures = watchFailedJobs('publish', cfg.redisUrl!, registry, log);
   let shuttingDown = false;
+  let cds: Parameters<typeof buildResultsApp>[0]['cds'];
+  let cdsHandler: CdsHandler | undefined;
+  if (cfg.cdsServiceUrl) {
+    const problems: string[] = [];
+    if (cfg.auth && !cfg.cdsClients) problems.push('TACE_CDS_CLIENTS is required with TACE_CDS_SERVICE_URL when TACE_AUTH=on: which CDS clients may call');
+    if (cfg.cdsSubmitUrl && !(cfg.cdsSubmitClientId && cfg.cdsSubmitClientSecret)) problems.push('TACE_CDS_SUBMIT_URL needs TACE_CDS_SUBMIT_CLIENT_ID and TACE_CDS_SUBMIT_CLIENT_SECRET');
+    if (cfg.cdsSubmitUrl && !cfg.cdsSubmitTokenUrl && !cfg.authIssuer) problems.push('TACE_CDS_SUBMIT_URL needs TACE_CDS_SUBMIT_TOKEN_URL or TACE_AUTH_ISSUER (its token endpoint)');
+    if (problems.length) throw new TaceError('CONFIG_INVALID', `invalid configuration for results:\n  - ${problems.join('\n  - ')}`, { detail: { problems } });
+    cdsHandler = new CdsHandler({
+      log,
+      registry: new RedisRunRegistry(httpRedis),
+      cache: cdsCache,
+      fhir,
+      fhirBaseUrl: cfg.fhirBaseUrl!,
+      fhirTimeoutMs: cfg.fhirTimeoutMs ?? 10_000,
+      publicBaseUrl: cfg.cdsServiceUrl.replace(/\/cds-services\/?$/, ''),
+      budgetMs: cfg.cdsBudgetMs ?? 400,
+      cacheTtlS: cfg.cdsCacheTtlS ?? 300,
+      ...(cfg.cdsSubmitUrl
+        ? {
+            requester: ingestionRunRequester({
+              ingestionUrl: cfg.cdsSubmitUrl,
+              clientId: cfg.cdsSubmitClientId!,
+              clientSecret: cfg.cdsSubmitClientSecret!,
+              ...(cfg.cdsSubmitTokenUrl ? { tokenUrl: cfg.cdsSubmitTokenUrl } : {}),
+              ...(cfg.authIssuer ? { issuer: cfg.authIssuer } : {}),
+            }),
+          }
+        : {}),
+    });
+    cds = {
+      handler: cdsHandler,
+      verifier: cfg.auth
+        ? createCdsVerifier({ clients: cfg.cdsClients!, jkuAllowList: cfg.cdsJkuAllowList ?? [], serviceUrl: cfg.cdsServiceUrl, jti: redisJtiStore(httpRedis), clockSkewS: cfg.authClockSkewS ?? 30 })
+        : 'off',
+      serviceUrl: cfg.cdsServiceUrl,
+      feedback: redisFeedbackStore(httpRedis),
+    };
+  }
   const app = await buildResultsApp({
     log,
     registry: new RedisRunRegistry(httpRedis),
@@ -29,13 +79,15 @@ await runService('results', async (cfg, log) => {
     },
     isShuttingDown: () => shuttingDown,
     ...(fhirAuth.mode === 'private-key-jwt' ? { jwks: publicJwks(fhirAuth.keys) } : {}),
+    ...(cds ? { cds } : {}),
   });
   await app.listen({ host: cfg.host!, port: cfg.port ?? DEFAULT_PORTS.results });
-  log.info({ auth: cfg.auth ? 'on' : 'off' }, 'results ready');
+  log.info({ auth: cfg.auth ? 'on' : 'off', cdsHooks: cds ? 'on' : 'off' }, 'results ready');
   return {
     close: async () => {
       shuttingDown = true;
       await app.close();
+      await cdsHandler?.settle();
       await worker.close();
       await failures.close();
       redis.disconnect();
