@@ -48,6 +48,20 @@ export const CDS_SERVICES = [
   },
 ] as const;
 
+/** What the CDS settings lack together (loadConfig checks each alone); empty when consistent. */
+export function cdsConfigProblems(cfg: { auth?: boolean | undefined; cdsServiceUrl?: string | undefined; cdsClients?: Record<string, string> | undefined; cdsSubmitUrl?: string | undefined; cdsSubmitClientId?: string | undefined; cdsSubmitClientSecret?: string | undefined; cdsSubmitTokenUrl?: string | undefined; authIssuer?: string | undefined }): string[] {
+  const problems: string[] = [];
+  if (!cfg.cdsServiceUrl) {
+    if (cfg.cdsClients || cfg.cdsSubmitUrl) problems.push('TACE_CDS_CLIENTS / TACE_CDS_SUBMIT_URL are set without TACE_CDS_SERVICE_URL: the CDS Hooks routes are served only with it');
+    return problems;
+  }
+  if (cfg.auth !== false && !cfg.cdsClients) problems.push('TACE_CDS_CLIENTS is required with TACE_CDS_SERVICE_URL when TACE_AUTH=on: which CDS clients may call');
+  if (cfg.cdsSubmitUrl && !(cfg.cdsSubmitClientId && cfg.cdsSubmitClientSecret)) problems.push('TACE_CDS_SUBMIT_URL needs TACE_CDS_SUBMIT_CLIENT_ID and TACE_CDS_SUBMIT_CLIENT_SECRET');
+  if (cfg.cdsSubmitUrl && !cfg.cdsSubmitTokenUrl && !cfg.authIssuer) problems.push('TACE_CDS_SUBMIT_URL needs TACE_CDS_SUBMIT_TOKEN_URL or TACE_AUTH_ISSUER (its token endpoint)');
+  if (!cfg.cdsSubmitUrl && (cfg.cdsSubmitClientId || cfg.cdsSubmitClientSecret)) problems.push('TACE_CDS_SUBMIT_CLIENT_ID / _SECRET are set without TACE_CDS_SUBMIT_URL: they would be left unused');
+  return problems;
+}
+
 export interface CdsRequest {
   hook: string;
   hookInstance: string;

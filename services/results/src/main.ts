@@ -8,12 +8,14 @@ import { createCdsVerifier, redisJtiStore } from '@tace/http';
 import { RedisRunRegistry, redisConnection } from '@tace/jobs';
 import { bullProcessor, createStageWorker, DEFAULT_PORTS, doPublish, fhirAuthFrom, fhirClientFrom, fhirReadiness, runService, tokenVerifierFrom, watchFailedJobs } from '@tace/pipeline';
 import { buildResultsApp } from './app.ts';
-import { CdsHandler } from './cds.ts';
+import { CdsHandler, cdsConfigProblems } from './cds.ts';
 import { invalidateOnPublish, redisCdsCache } from './cds-cache.ts';
 import { redisFeedbackStore } from './cds-feedback.ts';
 import { ingestionRunRequester } from './cds-submit.ts';
 
 await runService('results', async (cfg, log) => {
+  const problems = cdsConfigProblems(cfg);
+  if (problems.length) throw new TaceError('CONFIG_INVALID', `invalid configuration for results:\n  - ${problems.join('\n  - ')}`, { detail: { problems } });
   const fhirAuth = await fhirAuthFrom(cfg);
   const fhir = await fhirClientFrom(cfg, fhirAuth);
   const redis = redisConnection(cfg.redisUrl!, log, 'plain');
@@ -32,11 +34,6 @@ await runService('results', async (cfg, log) => {
   let cds: Parameters<typeof buildResultsApp>[0]['cds'];
   let cdsHandler: CdsHandler | undefined;
   if (cfg.cdsServiceUrl) {
-    const problems: string[] = [];
-    if (cfg.auth && !cfg.cdsClients) problems.push('TACE_CDS_CLIENTS is required with TACE_CDS_SERVICE_URL when TACE_AUTH=on: which CDS clients may call');
-    if (cfg.cdsSubmitUrl && !(cfg.cdsSubmitClientId && cfg.cdsSubmitClientSecret)) problems.push('TACE_CDS_SUBMIT_URL needs TACE_CDS_SUBMIT_CLIENT_ID and TACE_CDS_SUBMIT_CLIENT_SECRET');
-    if (cfg.cdsSubmitUrl && !cfg.cdsSubmitTokenUrl && !cfg.authIssuer) problems.push('TACE_CDS_SUBMIT_URL needs TACE_CDS_SUBMIT_TOKEN_URL or TACE_AUTH_ISSUER (its token endpoint)');
-    if (problems.length) throw new TaceError('CONFIG_INVALID', `invalid configuration for results:\n  - ${problems.join('\n  - ')}`, { detail: { problems } });
     cdsHandler = new CdsHandler({
       log,
       registry: new RedisRunRegistry(httpRedis),
