@@ -6,6 +6,7 @@
  *   tace-risk radiomics extract|batch …
  *   tace-risk stats roc|calibration|dca …
  *   tace-risk model develop|features|lasso|logistic …
+ *   tace-risk fhir subscribe --endpoint URL --token-file FILE …
  */
 import { enableCompileCache } from 'node:module';
 import { isTaceError } from '@tace/common';
@@ -41,8 +42,10 @@ async function main(): Promise<number> {
       // `model features` reads DICOM studies too (CT folder + SEG / RTSTRUCT)
       if (rest[0] === 'features') await (await import('./dicom-readers.ts')).registerDicomReaders();
       return (await import('@tace/develop/model')).runModelCli(rest);
+    case 'fhir':
+      return (await import('./fhir-cli.ts')).runFhirCli(rest);
     default:
-      process.stderr.write('usage: tace-risk demo | serve <service> | bundle verify <dir> | radiomics extract|batch … | stats roc|calibration|dca … | model develop|features|lasso|logistic …\n');
+      process.stderr.write('usage: tace-risk demo | serve <service> | bundle verify <dir> | radiomics extract|batch … | stats roc|calibration|dca … | model develop|features|lasso|logistic … | fhir subscribe …\n');
       return cmd === undefined || cmd === '--help' ? 0 : 2;
   }
 }

@@ -35,3 +35,8 @@ export { isTaceTrigger, findPostTaceProcedure, studyInstanceUidOf, type TaceTrig
 export { buildRetractionTransaction, retractResult, type RetractionInput } from './retract.ts';
 export { buildAuditEvent, SERVICE_AGENT_SYSTEM, type AuditInput, type AuditInteraction } from './audit.ts';
 export { AI_ASSERTED } from './results.ts';
+export {
+  TOPICS, topicByUrl, buildSubscription, backportSupport, ensureSubscriptions, parseSubscriptionNotification, localReference, isOperationUnsupported,
+  fetchSubscriptionEvents, fetchSubscriptionStatus, searchTopicSince, buildNotificationBundle, BACKPORT_SUBSCRIPTION_PROFILE, EXT as BACKPORT_EXT, SUBSCRIPTION_TAG_SYSTEM,
+  type TopicDef, type TopicKey, type PayloadContent, type SubscriptionRequest, type EnsureResult, type BackportSupport, type ParsedNotification, type NotificationEvent, type NotificationType,
+} from './subscriptions.ts';

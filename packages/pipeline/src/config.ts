@@ -112,6 +112,9 @@ export const SETTINGS = {
   cdsSubmitClientId: { env: 'TACE_CDS_SUBMIT_CLIENT_ID', description: "This service's OAuth 2.0 client id at TACE_AUTH_ISSUER (client_credentials, scope assessments:submit), for TACE_CDS_SUBMIT_URL", services: ['results'], parse: str },
   cdsSubmitClientSecret: { env: 'TACE_CDS_SUBMIT_CLIENT_SECRET', description: 'Its client secret (client_secret_basic)', services: ['results'], parse: str, secret: true },
   cdsSubmitTokenUrl: { env: 'TACE_CDS_SUBMIT_TOKEN_URL', description: "Token endpoint for those credentials; default: token_endpoint of TACE_AUTH_ISSUER's metadata", services: ['results'], parse: url },
+  subscriptionHeartbeatMisses: { env: 'TACE_SUBSCRIPTION_HEARTBEAT_MISSES', description: 'A topic-based Subscription with no notification for this many heartbeat periods is marked error (GET /v1/subscriptions)', services: ['ingestion'], default: '3', parse: int(1, 100) },
+  subscriptionCheckIntervalS: { env: 'TACE_SUBSCRIPTION_CHECK_INTERVAL_S', description: 'How often the ingestion service checks its Subscriptions (heartbeats, open gaps), seconds', services: ['ingestion'], default: '30', parse: int(1, 3600) },
+  subscriptionGapGraceS: { env: 'TACE_SUBSCRIPTION_GAP_GRACE_S', description: 'A gap in Subscription event numbers still open after this many seconds (a late delivery may fill it) is recovered with $events, else by search', services: ['ingestion'], default: '10', parse: int(0, 3600) },
   logLevel: { env: 'LOG_LEVEL', description: 'pino log level', services: ALL, default: 'info', parse: (raw: string) => { if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw)) throw new Error('not a pino level'); return raw; } },
 } satisfies Record<string, Setting<unknown>>;
 

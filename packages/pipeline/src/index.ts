@@ -13,3 +13,5 @@ export * from './identity.ts';
 export * from './failed-jobs.ts';
 export * from './lifecycle.ts';
 export * from './audit-sink.ts';
+export * from './subscription-store.ts';
+export * from './subscription-processor.ts';

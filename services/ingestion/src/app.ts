@@ -15,6 +15,7 @@ import {
 } from '@tace/http';
 import type { AssessmentRequest, RunRecord, RunRegistry, WebhookReceipts } from '@tace/jobs';
 import type { Actor } from '@tace/pipeline';
+import { subscriptionRoutes, type SubscriptionRouteDeps } from './subscription-routes.ts';
 
 export interface IngestionAppDeps {
   log: Logger;
@@ -37,16 +38,18 @@ export interface IngestionAppDeps {
   publicResultsUrl?: string;
   readiness: Record<string, ReadinessCheck>;
   isShuttingDown?: () => boolean;
+  /** Topic-based Subscriptions (R4 Backport IG): the notification endpoint and its status route. */
+  subscriptions?: SubscriptionRouteDeps;
 }
 
-function outcome(severity: 'information' | 'error', code: NonNullable<OperationOutcome['issue']>[number]['code'], diagnostics: string, detailCode?: string): OperationOutcome {
+export function outcome(severity: 'information' | 'error', code: NonNullable<OperationOutcome['issue']>[number]['code'], diagnostics: string, detailCode?: string): OperationOutcome {
   return {
     resourceType: 'OperationOutcome',
     issue: [{ severity, code, diagnostics, ...(detailCode ? { details: { coding: [{ system: 'https://tace-risk.example.org/error-code', code: detailCode }], text: detailCode } } : {}) }],
   };
 }
 
-function sendOutcome(reply: FastifyReply, status: number, oo: OperationOutcome): FastifyReply {
+export function sendOutcome(reply: FastifyReply, status: number, oo: OperationOutcome): FastifyReply {
   return reply.code(status).type('application/fhir+json').send(oo);
 }
 
@@ -132,6 +135,7 @@ export async function buildIngestionApp(deps: IngestionAppDeps): Promise<Fastify
       }
     });
   });
+  if (deps.subscriptions) await subscriptionRoutes(app, deps.subscriptions);
   return app;
 }
 
@@ -144,8 +148,26 @@ async function handleNotification(deps: IngestionAppDeps, raw: Buffer): Promise<
   } catch {
     return [400, outcome('error', 'structure', 'body is not a FHIR resource', 'WEBHOOK_BODY_INVALID')];
   }
+  const t = await triggerFromResource(deps, resource);
+  if (t.kind === 'invalid') return [400, outcome('error', 'required', t.message, t.code)];
+  if (t.kind === 'started' || t.kind === 'joined') return [202, outcome('information', 'informational', t.message)];
+  return [200, outcome('information', 'informational', t.message)];
+}
+
+export type TriggerResult =
+  | { kind: 'ignored' | 'waiting'; message: string }
+  | { kind: 'started' | 'joined'; runId: string; message: string }
+  | { kind: 'invalid'; code: string; message: string };
+
+/**
+ * The one path from an EHR resource to a run, shared by the rest-hook and the topic-based
+ * Subscription notifications: a completed TACE Procedure (scored with the post-TACE CT study,
+ * once there is one) or an available CT ImagingStudy → submit (deterministic run id: a second
+ * trigger for the same study joins the run); anything else is ignored.
+ */
+export async function triggerFromResource(deps: Pick<IngestionAppDeps, 'fhir' | 'submit'>, resource: Resource): Promise<TriggerResult> {
   const trigger = isTaceTrigger(resource);
-  if (!trigger) return [200, outcome('information', 'informational', `${resource.resourceType} is not a scoring trigger; ignored`)];
+  if (!trigger) return { kind: 'ignored', message: `${resource.resourceType} is not a scoring trigger; ignored` };
   patientIdOf(trigger.patientRef); // `Patient/..` and other non-ids: 400 before any FHIR call
 
   let studyUid = trigger.studyInstanceUid;
@@ -153,11 +175,11 @@ async function handleNotification(deps: IngestionAppDeps, raw: Buffer): Promise<
     // A finished TACE: score the post-TACE CT if the EHR already knows it; otherwise the
     // ImagingStudy notification will start the run when the study arrives.
     studyUid = await findPostTaceStudyUid(deps.fhir, trigger.patientRef, procedureDate(resource) ?? '');
-    if (!studyUid) return [200, outcome('information', 'informational', 'TACE recorded; no post-TACE CT study yet — the ImagingStudy notification will start scoring')];
+    if (!studyUid) return { kind: 'waiting', message: 'TACE recorded; no post-TACE CT study yet — the ImagingStudy notification will start scoring' };
   }
-  if (!studyUid) return [400, outcome('error', 'required', 'ImagingStudy has no DICOM StudyInstanceUID identifier', 'WEBHOOK_STUDY_UID_MISSING')];
+  if (!studyUid) return { kind: 'invalid', code: 'WEBHOOK_STUDY_UID_MISSING', message: 'ImagingStudy has no DICOM StudyInstanceUID identifier' };
   const { runId, created } = await deps.submit({ patientReference: trigger.patientRef, studyInstanceUid: studyUid, trigger: 'fhir-subscription' });
-  return [202, outcome('information', 'informational', `run ${runId} ${created ? 'started' : 'already exists'}`)];
+  return { kind: created ? 'started' : 'joined', runId, message: `run ${runId} ${created ? 'started' : 'already exists'}` };
 }
 
 /** The earliest available CT ImagingStudy of the patient started on or after the TACE. */

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { TaceError } from '@tace/common';
 import { DirCaseStore, RedisRunRegistry, RedisWebhookReceipts, redisConnection } from '@tace/jobs';
 import { validateManifest } from '@tace/models';
 import {
@@ -19,13 +20,15 @@ import {
   fhirReadiness,
   replayRun,
   retractRun,
+  RedisSubscriptionStore,
   runService,
+  SubscriptionProcessor,
   studySourceFrom,
   submitAssessment,
   tokenVerifierFrom,
   watchFailedJobs,
 } from '@tace/pipeline';
-import { buildIngestionApp } from './app.ts';
+import { buildIngestionApp, triggerFromResource } from './app.ts';
 
 await runService('ingestion', async (cfg, log) => {
   const manifest = validateManifest(JSON.parse(await readFile(join(cfg.modelBundleDir!, 'manifest.json'), 'utf8')));
@@ -55,6 +58,24 @@ await runService('ingestion', async (cfg, log) => {
 
   let shuttingDown = false;
   const lifecycle = { registry: httpRegistry, log, queues, fhir };
+  const submit = (req: Parameters<typeof submitAssessment>[2]) =>
+    submitAssessment({ fhir, studies, registry: httpRegistry, model, log }, { start: (runId) => enqueueStage(queues, 'ingest', runId, {}) }, req);
+  // Topic-based Subscriptions: state in Redis (the plain connection: a recovery waits out a blip)
+  const subscriptionStore = new RedisSubscriptionStore(redis);
+  const subscriptionProcessor = new SubscriptionProcessor({
+    store: subscriptionStore,
+    fhir,
+    fhirBaseUrl: cfg.fhirBaseUrl!,
+    log,
+    gapGraceMs: (cfg.subscriptionGapGraceS ?? 10) * 1000,
+    heartbeatMisses: cfg.subscriptionHeartbeatMisses ?? 3,
+    trigger: async (resource) => {
+      const t = await triggerFromResource({ fhir, submit }, resource);
+      if (t.kind === 'invalid') throw new TaceError(t.code, t.message, { httpStatus: 422 });
+      return t.kind === 'started' || t.kind === 'joined' ? { outcome: t.kind, runId: t.runId } : { outcome: t.kind };
+    },
+  });
+  subscriptionProcessor.start((cfg.subscriptionCheckIntervalS ?? 30) * 1000);
   const app = await buildIngestionApp({
     log,
     registry: httpRegistry,
@@ -66,7 +87,8 @@ await runService('ingestion', async (cfg, log) => {
     webhookToleranceS: cfg.webhookToleranceS ?? 300,
     receipts: new RedisWebhookReceipts(httpRedis, 2 * (cfg.webhookToleranceS ?? 300) + 60),
     ...(cfg.publicBaseUrl ? { publicResultsUrl: cfg.publicBaseUrl } : {}),
-    submit: (req) => submitAssessment({ fhir, studies, registry: httpRegistry, model, log }, { start: (runId) => enqueueStage(queues, 'ingest', runId, {}) }, req),
+    submit,
+    subscriptions: { processor: subscriptionProcessor, store: subscriptionStore, fhirBaseUrl: cfg.fhirBaseUrl! },
     replay: (runId) => replayRun(lifecycle, runId),
     cancel: (runId, by, reason) => cancelRun(lifecycle, runId, by, reason),
     retract: (runId, by, reason) => retractRun(lifecycle, runId, by, reason),
@@ -82,6 +104,7 @@ await runService('ingestion', async (cfg, log) => {
     close: async () => {
       shuttingDown = true;
       await app.close();
+      await subscriptionProcessor.stop();
       await worker.close();
       await failures.close();
       await closeQueues(queues);
