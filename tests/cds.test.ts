@@ -61,6 +61,8 @@ let keyA: { privateKey: CryptoKey; kid: string };
 let keyB: { privateKey: CryptoKey; kid: string };
 let keyC: { privateKey: CryptoKey; kid: string };
 const ISS = 'https://ehr.example.org/cds-client';
+/** A second registered client whose keys live on another origin (localhost, not 127.0.0.1). */
+const ISS2 = 'https://other-ehr.example.org';
 let jti = 0;
 
 async function listen(server: Server): Promise<string> {
@@ -271,7 +273,7 @@ beforeAll(async () => {
     readiness: {},
     cds: {
       handler,
-      verifier: createCdsVerifier({ clients: { [ISS]: `${jwksUrl}/a.json` }, jkuAllowList: [`${jwksUrl}/b.json`], serviceUrl, jti: redisJtiStore(conn()), clockSkewS: 5 }),
+      verifier: createCdsVerifier({ clients: { [ISS]: `${jwksUrl}/a.json`, [ISS2]: `${jwksUrl.replace('127.0.0.1', 'localhost')}/a.json` }, jkuAllowList: [`${jwksUrl}/b.json`], serviceUrl, jti: redisJtiStore(conn()), clockSkewS: 5 }),
       serviceUrl,
       feedback: redisFeedbackStore(conn()),
     },
@@ -341,6 +343,8 @@ describe('CDS client authentication (401 with a stable code)', () => {
     await refused(await jwt({ aud: `${serviceUrl}/${PATIENT_VIEW_ID}`, key: keyC }), 'CDS_JWT_SIGNATURE');
     await refused(await jwt({ aud: `${serviceUrl}/${PATIENT_VIEW_ID}`, key: keyC, jku: `${jwksHost.url}/c.json` }), 'CDS_JKU_NOT_ALLOWED');
     expect(jwksHost.hits['/c.json'] ?? 0).toBe(0);
+    // An allow-listed jku vouches only for the client on its origin.
+    await refused(await jwt({ aud: `${serviceUrl}/${PATIENT_VIEW_ID}`, iss: ISS2, key: keyB, jku: `${jwksHost.url}/b.json` }), 'CDS_JKU_NOT_ALLOWED');
   });
   it('accepts a jku on the allow-list (keys fetched from it)', async () => {
     const r = await invoke(PATIENT_VIEW_ID, hookBody('no-such-patient'), await jwt({ aud: `${serviceUrl}/${PATIENT_VIEW_ID}`, key: keyB, jku: `${jwksHost.url}/b.json` }));

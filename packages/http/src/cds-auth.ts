@@ -5,7 +5,8 @@
  *
  * - `iss` must be a registered client (TACE_CDS_CLIENTS: issuer → JWKS URL);
  * - the keys come from the JWT header's `jku` only when that URL is on the allow-list
- *   (TACE_CDS_JKU_ALLOWLIST, exact URLs: a token cannot send us to fetch keys anywhere), else
+ *   (TACE_CDS_JKU_ALLOWLIST, exact URLs: a token cannot send us to fetch keys anywhere) and on
+ *   the origin of the issuer's registered JWKS (one client's keys never vouch for another), else
  *   from the JWKS URL registered for the issuer;
  * - `aud` = the URL of the endpoint invoked (`{TACE_CDS_SERVICE_URL}` for discovery,
  *   `{TACE_CDS_SERVICE_URL}/{id}` for a service, and for feedback the feedback URL or its
@@ -123,6 +124,8 @@ export function createCdsVerifier(opts: CdsAuthOptions): CdsVerifier {
       let jwksUrl = opts.clients[iss]!;
       if (header.jku !== undefined) {
         if (typeof header.jku !== 'string' || !allow.has(header.jku)) throw fail('CDS_JKU_NOT_ALLOWED', 'the JWT header names a jku that is not on the allow-list');
+        // Bound to the client: an allow-listed key set serves only the issuer whose registered JWKS shares its origin.
+        if (new URL(header.jku).origin !== new URL(jwksUrl).origin) throw fail('CDS_JKU_NOT_ALLOWED', "the jku is not on the origin of this client's registered key set");
         jwksUrl = header.jku;
       }
       let payload: JWTPayload;
