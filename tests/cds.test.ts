@@ -8,6 +8,7 @@
  * synthetic study, real BullMQ queue), authenticated with client-credentials tokens from a real
  * OAuth 2.0 server on loopback (oauth2-mock-server). Nothing is mocked.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +54,7 @@ let cache: ReturnType<typeof redisCdsCache>;
 let redisClients: Array<{ disconnect(): void }> = [];
 let dicomDir: string;
 let base: string;
+let ingestionBase: string;
 let serviceUrl: string;
 const outcomes: CdsOutcome[] = [];
 const logLines: string[] = [];
@@ -248,6 +250,7 @@ beforeAll(async () => {
     readiness: {},
   });
   const ingestionUrl = await ingestion.listen({ host: '127.0.0.1', port: 0 });
+  ingestionBase = ingestionUrl;
 
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -552,6 +555,72 @@ describe('feedback', () => {
     expect(recent[0]).toMatchObject({ service: id, outcome: 'overridden', overrideReason: 'already-aware', hasComment: true, client: ISS });
     expect(JSON.stringify(read.json)).not.toContain('Jane Doe');
   });
+});
+
+describe('the results process (main.ts) with the CDS settings', () => {
+  const run = (env: Record<string, string>) => {
+    const out: string[] = [];
+    const p = spawn(process.execPath, [join(import.meta.dirname, '..', 'services', 'results', 'src', 'main.ts')], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TACE_HOST: '127.0.0.1', TACE_REDIS_URL: redis.url, TACE_FHIR_BASE_URL: ehrProxy.url, TACE_AUTH_ISSUER: idp.issuer.url!, TACE_AUTH_AUDIENCE: 'tace-risk', LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    p.stdout!.on('data', (b: Buffer) => out.push(b.toString()));
+    p.stderr!.on('data', (b: Buffer) => out.push(b.toString()));
+    return { p, out };
+  };
+  const exited = (p: ChildProcess) => new Promise<number | null>((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (c) => r(c))));
+
+  it('serves the hooks from the cache it shares with the other replicas (no EHR request), with the registered client', async () => {
+    const { refs, patientId } = await newPatient();
+    await publish(refs, 0.66, 'high');
+    await invoke(PATIENT_VIEW_ID, hookBody(patientId)); // this replica fills the shared cache
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/cds-services`;
+    const { p, out } = run({
+      TACE_PORT: String(port),
+      TACE_CDS_SERVICE_URL: url,
+      TACE_CDS_CLIENTS: `${ISS}=${jwksHost.url}/a.json`,
+      TACE_CDS_SUBMIT_URL: ingestionBase,
+      TACE_CDS_SUBMIT_CLIENT_ID: 'tace-results-cds',
+      TACE_CDS_SUBMIT_CLIENT_SECRET: 'secret',
+    });
+    try {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        if (p.exitCode !== null) throw new Error(`results exited: ${out.join('')}`);
+        const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false);
+        if (ok) break;
+        if (Date.now() > deadline) throw new Error(`results not ready: ${out.join('')}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const disc = await fetch(url, { headers: { authorization: `Bearer ${await jwt({ aud: url })}` } });
+      expect(disc.status).toBe(200);
+      const n = ehrProxy.requests.length;
+      const r = await fetch(`${url}/${PATIENT_VIEW_ID}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await jwt({ aud: `${url}/${PATIENT_VIEW_ID}` })}` }, body: JSON.stringify(hookBody(patientId)) });
+      const body = (await r.json()) as { cards: Card[] };
+      expect(r.status).toBe(200);
+      expect(body.cards[0]!.summary).toContain('66 % (high)');
+      expect(ehrProxy.requests.length).toBe(n);
+      // A token for the other replica's URL is not for this one.
+      const wrong = await fetch(`${url}/${PATIENT_VIEW_ID}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await jwt({ aud: `${serviceUrl}/${PATIENT_VIEW_ID}` })}` }, body: JSON.stringify(hookBody(patientId)) });
+      expect(wrong.status).toBe(401);
+    } finally {
+      p.kill('SIGTERM');
+      await exited(p);
+    }
+    const log = out.join('');
+    expect(log).toContain('"cdsHooks":"on"');
+    for (const id of identifiers) expect(log).not.toContain(id);
+  }, 60_000);
+
+  it('refuses to start with incomplete CDS settings: CONFIG_INVALID naming them', async () => {
+    const port = await freePort();
+    const { p, out } = run({ TACE_PORT: String(port), TACE_CDS_SERVICE_URL: `http://127.0.0.1:${port}/cds-services`, TACE_CDS_SUBMIT_URL: ingestionBase });
+    expect(await exited(p)).not.toBe(0);
+    const log = out.join('');
+    expect(log).toContain('TACE_CDS_CLIENTS is required');
+    expect(log).toContain('TACE_CDS_SUBMIT_URL needs TACE_CDS_SUBMIT_CLIENT_ID');
+  }, 60_000);
 });
 
 describe('logs', () => {
