@@ -2,9 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from '@tace/common';
 import { assessmentStatusRoute, createServiceApp, healthRoutes, problem, routeSchema, sendProblem, type ReadinessCheck, type TokenVerifier } from '@tace/http';
 import type { RunRegistry } from '@tace/jobs';
+import type { ReadAuditSink } from '@tace/pipeline';
 import { registerCdsRoutes, type CdsRouteDeps } from './cds-routes.ts';
 
 export interface ResultsAppDeps {
+  /** Records reads of published results (BALP PatientRead audit in the EHR). */
+  readAudit?: Pick<ReadAuditSink, 'resultRead'>;
   log: Logger;
   registry: RunRegistry;
   auth: TokenVerifier | 'off';
@@ -23,7 +26,7 @@ const RANK = { high: 0, moderate: 1, low: 2 } as const;
 export async function buildResultsApp(deps: ResultsAppDeps): Promise<FastifyInstance> {
   const app = await createServiceApp({ log: deps.log, auth: deps.auth, ...(deps.rateLimitPerMinute ? { rateLimitPerMinute: deps.rateLimitPerMinute } : {}) });
   healthRoutes(app, 'results', deps.readiness, deps.isShuttingDown);
-  assessmentStatusRoute(app, deps.registry);
+  assessmentStatusRoute(app, deps.registry, deps.readAudit ? { onResultRead: (rec, who) => deps.readAudit!.resultRead(rec, who) } : {});
 
   // Public by design (security: [] in openapi/): the EHR fetches the keys that verify our client assertions.
   app.get('/.well-known/jwks.json', { schema: routeSchema('getJwks') }, async (_req, reply) => {

@@ -6,7 +6,7 @@ import { TaceError } from '@tace/common';
 import { publicJwks } from '@tace/fhir';
 import { createCdsVerifier, redisJtiStore } from '@tace/http';
 import { RedisRunRegistry, redisConnection } from '@tace/jobs';
-import { bullProcessor, createStageWorker, DEFAULT_PORTS, doPublish, fhirAuthFrom, fhirClientFrom, fhirReadiness, runService, tokenVerifierFrom, watchFailedJobs } from '@tace/pipeline';
+import { bullProcessor, createStageWorker, DEFAULT_PORTS, doPublish, createReadAuditSink, fhirAuthFrom, fhirClientFrom, fhirReadiness, runService, tokenVerifierFrom, watchFailedJobs } from '@tace/pipeline';
 import { buildResultsApp } from './app.ts';
 import { CdsHandler, cdsConfigProblems } from './cds.ts';
 import { invalidateOnPublish, redisCdsCache } from './cds-cache.ts';
@@ -65,7 +65,9 @@ await runService('results', async (cfg, log) => {
       feedback: redisFeedbackStore(httpRedis),
     };
   }
+  const readAudit = createReadAuditSink({ redis, fhir, log, service: 'results', issuer: cfg.authIssuer ?? 'urn:tace-risk:auth-off' });
   const app = await buildResultsApp({
+    readAudit,
     log,
     registry: new RedisRunRegistry(httpRedis),
     auth: tokenVerifierFrom(cfg),
@@ -84,6 +86,7 @@ await runService('results', async (cfg, log) => {
     close: async () => {
       shuttingDown = true;
       await app.close();
+      await readAudit.close();
       await cdsHandler?.settle();
       await worker.close();
       await failures.close();
