@@ -11,6 +11,7 @@ const BENCHES: Array<{ name: string; file: string; fn: string }> = [
   { name: 'pipeline', file: 'scripts/bench-pipeline.ts', fn: 'runPipelineBench' },
   { name: 'safety', file: 'scripts/bench-safety.ts', fn: 'runSafetyBench' },
   { name: 'modeling', file: 'scripts/bench-modeling.ts', fn: 'runModelingBench' },
+  { name: 'subscriptions', file: 'scripts/bench-subscriptions.ts', fn: 'runSubscriptionsBench' },
   { name: 'cds', file: 'scripts/bench-cds.ts', fn: 'runCdsBench' },
   { name: 'radiomics', file: 'packages/radiomics/bench/bench.ts', fn: 'runRadiomicsBench' },
   { name: 'radiomics-texture', file: 'packages/radiomics/bench/texture.bench.ts', fn: 'runTextureBench' },

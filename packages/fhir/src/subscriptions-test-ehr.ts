@@ -157,7 +157,8 @@ export async function startTestSubscriptionEhr(o: { fhirUpstream: string; events
       reads.set(p, (reads.get(p) ?? 0) + 1);
     }
     const r = await fetch(upstream + path, { method, headers, ...(raw.length && method !== 'GET' && method !== 'HEAD' ? { body: raw } : {}) });
-    const text = Buffer.from(await r.arrayBuffer());
+    // links in answers (search paging) name this server, as an EHR's own answers do
+    const text = Buffer.from((await r.text()).split(upstream).join(base));
     res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/fhir+json', 'content-length': text.length });
     res.end(text);
   };

@@ -342,21 +342,48 @@ export async function fetchSubscriptionStatus(fhir: MedplumClient, fhirBaseUrl: 
 }
 
 /**
- * Search recovery for servers without $events: the topic's resources updated since `sinceIso`
- * (paged, at most `limit`). Returns `Type/id` with the resource.
+ * Search recovery for servers without $events: the topic's resources updated since `sinceIso`,
+ * sorted by `_lastUpdated`, 200 a page. Pages follow the answer's `next` link when it names the
+ * configured server (another server: SUBSCRIPTION_RECOVERY_INCOMPLETE, the token is not sent
+ * there); a server that gives no `next` link is paged by `_lastUpdated=ge<last of the page>`
+ * (ids already seen skipped). More than `limit` resources, or a page that cannot move forward,
+ * is SUBSCRIPTION_RECOVERY_INCOMPLETE: never a silently partial recovery.
  */
-export async function searchTopicSince(fhir: MedplumClient, topic: TopicDef, sinceIso: string, limit = 10_000): Promise<Resource[]> {
-  const out: Resource[] = [];
-  const params = new URLSearchParams({ ...topic.search, _lastUpdated: `ge${sinceIso}`, _count: '200', _sort: '_lastUpdated' });
-  let url: URL | undefined = fhir.fhirUrl(topic.resourceType);
-  url.search = params.toString();
+export async function searchTopicSince(fhir: MedplumClient, topic: TopicDef, sinceIso: string, limit = 20_000): Promise<Resource[]> {
+  const PAGE = 200;
+  const incomplete = (why: string) => new TaceError('SUBSCRIPTION_RECOVERY_INCOMPLETE', why, { httpStatus: 502 });
   const base = fhir.fhirUrl('').toString();
-  while (url && out.length < limit) {
+  const query = (since: string) => {
+    const u = fhir.fhirUrl(topic.resourceType);
+    u.search = new URLSearchParams({ ...topic.search, _lastUpdated: `ge${since}`, _count: String(PAGE), _sort: '_lastUpdated' }).toString();
+    return u;
+  };
+  const out: Resource[] = [];
+  const seen = new Set<string>();
+  let since = sinceIso;
+  let url: URL | undefined = query(since);
+  while (url) {
     const page = (await fhir.get(url, { cache: 'no-cache' })) as Bundle;
-    for (const e of page.entry ?? []) if (e.resource?.resourceType === topic.resourceType) out.push(e.resource);
+    const hits = (page.entry ?? []).map((e) => e.resource).filter((r): r is Resource => r?.resourceType === topic.resourceType);
+    for (const r of hits) {
+      const key = r.id ?? JSON.stringify(r);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(r);
+    }
+    if (out.length > limit) throw incomplete(`more than ${limit} resources changed since the last event; recovery stopped`);
     const next = page.link?.find((l) => l.relation === 'next')?.url;
-    // follow `next` only on the configured server (never send the token elsewhere)
-    url = next && next.startsWith(base) ? new URL(next) : undefined;
+    if (next) {
+      if (!next.startsWith(base)) throw incomplete('the search answer links its next page on another server; not followed');
+      url = new URL(next);
+    } else if (hits.length >= PAGE) {
+      const last = hits[hits.length - 1]!.meta?.lastUpdated;
+      if (!last || last === since) throw incomplete(`more than ${PAGE} resources share one lastUpdated and the server gives no next link`);
+      since = last;
+      url = query(since);
+    } else {
+      url = undefined;
+    }
   }
   return out;
 }

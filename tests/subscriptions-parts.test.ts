@@ -1,0 +1,103 @@
+/**
+ * The pieces of topic-based Subscriptions on their own: reading notification Bundles (what is
+ * refused, which references are followed), the CapabilityStatement check, and search recovery's
+ * paging against the real test FHIR server (which gives no `next` link: keyset paging by
+ * `_lastUpdated` must still return every resource, once).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Bundle, BundleEntry, CapabilityStatement } from '@medplum/fhirtypes';
+import {
+  backportSupport,
+  BACKPORT_SUBSCRIPTION_PROFILE,
+  buildNotificationBundle,
+  createFhirClient,
+  localReference,
+  parseSubscriptionNotification,
+  searchTopicSince,
+  startFhirServer,
+  TOPICS,
+  type FhirTestServer,
+} from '@tace/fhir';
+
+const BASE = 'https://ehr.example.org/fhir/R4/';
+const CT = TOPICS.find((t) => t.key === 'ct-imagingstudy-available')!;
+
+describe('parseSubscriptionNotification', () => {
+  const bundle = (o: Partial<Parameters<typeof buildNotificationBundle>[0]> = {}) =>
+    buildNotificationBundle({
+      subscriptionUrl: `${BASE}Subscription/s1`,
+      topic: CT.url,
+      type: 'event-notification',
+      eventsSinceStart: 7,
+      events: [{ eventNumber: 7, timestamp: '2026-01-01T00:00:00Z', focusUrl: `${BASE}ImagingStudy/i7` }],
+      ...o,
+    });
+
+  it('reads the status, the events and their focus (relative to the configured server)', () => {
+    const n = parseSubscriptionNotification(bundle(), BASE);
+    expect(n).toMatchObject({ subscriptionId: 's1', type: 'event-notification', eventsSinceStart: 7, topic: CT.url });
+    expect(n.events).toEqual([{ eventNumber: 7, timestamp: '2026-01-01T00:00:00Z', focus: 'ImagingStudy/i7' }]);
+    const full = bundle({ events: [{ eventNumber: 7, timestamp: '2026-01-01T00:00:00Z', focusUrl: `${BASE}ImagingStudy/i7`, resource: { resourceType: 'ImagingStudy', id: 'i7', status: 'available', subject: { reference: 'Patient/p' } } }] });
+    expect(parseSubscriptionNotification(full, BASE).events[0]!.resource?.id).toBe('i7');
+  });
+
+  it('never follows a reference to another server', () => {
+    expect(localReference('https://evil.example.org/fhir/R4/ImagingStudy/i7', BASE)).toBeUndefined();
+    expect(localReference(`${BASE}ImagingStudy/..`, BASE)).toBeUndefined();
+    expect(localReference(`${BASE}ImagingStudy/i7/_history/2`, BASE)).toBe('ImagingStudy/i7');
+    const n = parseSubscriptionNotification(bundle({ events: [{ eventNumber: 7, timestamp: '2026-01-01T00:00:00Z', focusUrl: 'https://evil.example.org/fhir/R4/ImagingStudy/i7' }] }), BASE);
+    expect(n.events[0]!.focus).toBeUndefined();
+    expect(() => parseSubscriptionNotification(bundle({ subscriptionUrl: 'https://evil.example.org/fhir/R4/Subscription/s1' }), BASE)).toThrow(expect.objectContaining({ code: 'SUBSCRIPTION_NOTIFICATION_INVALID' }));
+  });
+
+  it('refuses what is not a subscription-notification (SUBSCRIPTION_NOTIFICATION_INVALID, 400)', () => {
+    const bad: unknown[] = [
+      null,
+      'text',
+      { resourceType: 'Patient' },
+      { ...bundle(), type: 'searchset' },
+      { ...bundle(), entry: [] },
+      { ...bundle(), entry: [{ resource: { resourceType: 'Patient' } }] },
+      bundle({ events: [] }), // an event-notification without events
+    ];
+    const wrongNumber = bundle() as Bundle;
+    const ev = (wrongNumber.entry![0]!.resource as { parameter: Array<{ name: string; part?: Array<{ name: string; valueString?: string }> }> }).parameter.find((p) => p.name === 'notification-event')!;
+    ev.part!.find((p) => p.name === 'event-number')!.valueString = 'seven';
+    bad.push(wrongNumber);
+    for (const b of bad) expect(() => parseSubscriptionNotification(b, BASE)).toThrow(expect.objectContaining({ code: 'SUBSCRIPTION_NOTIFICATION_INVALID', httpStatus: 400 }));
+  });
+});
+
+describe('backportSupport', () => {
+  const cs = (resource: object): CapabilityStatement => ({ resourceType: 'CapabilityStatement', status: 'active', date: '2026-01-01', kind: 'instance', fhirVersion: '4.0.1', format: ['json'], rest: [{ mode: 'server', resource: [resource] }] } as CapabilityStatement);
+  it('needs the backport-subscription profile; $events only when listed', () => {
+    expect(backportSupport(undefined).supported).toBe(false);
+    expect(backportSupport(cs({ type: 'Subscription' })).supported).toBe(false);
+    expect(backportSupport(cs({ type: 'Subscription', supportedProfile: [`${BACKPORT_SUBSCRIPTION_PROFILE}|1.1.0`] }))).toMatchObject({ supported: true, events: false });
+    expect(backportSupport(cs({ type: 'Subscription', supportedProfile: [BACKPORT_SUBSCRIPTION_PROFILE], operation: [{ name: 'events', definition: 'x' }] }))).toMatchObject({ supported: true, events: true });
+  });
+});
+
+describe('searchTopicSince against the test FHIR server', () => {
+  let server: FhirTestServer;
+  beforeAll(async () => {
+    server = await startFhirServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('returns every resource changed since the time, once, across pages the server does not link', async () => {
+    const fhir = createFhirClient({ fhirBaseUrl: server.baseUrl });
+    const since = new Date(Date.now() - 1000).toISOString();
+    for (let b = 0; b < 9; b++) {
+      const entry: BundleEntry[] = Array.from({ length: 50 }, () => ({ resource: { resourceType: 'ImagingStudy', status: 'available', subject: { reference: 'Patient/p' } }, request: { method: 'POST', url: 'ImagingStudy' } }) as BundleEntry);
+      await fhir.executeBatch({ resourceType: 'Bundle', type: 'batch', entry } as Bundle);
+    }
+    const found = await searchTopicSince(fhir, CT, since);
+    expect(found).toHaveLength(450);
+    expect(new Set(found.map((r) => r.id)).size).toBe(450);
+    expect(await searchTopicSince(fhir, CT, new Date(Date.now() + 60_000).toISOString())).toHaveLength(0);
+    await expect(searchTopicSince(fhir, CT, since, 300)).rejects.toMatchObject({ code: 'SUBSCRIPTION_RECOVERY_INCOMPLETE' });
+  }, 60_000);
+});
