@@ -213,8 +213,15 @@ describe('tace-risk fhir subscribe', () => {
     const again = (JSON.parse(second.stdout) as typeof out).subscriptions.map((s) => `${s.id} ${s.action}`).sort();
     expect(again).toEqual([`${ctSub} exists`, `${procSub} exists`].sort());
     expect(ehr.subscriptions()).toHaveLength(2);
+    // a changed setting updates them in place (here: full-resource content; the focus is still read from the EHR)
+    const third = await cli([...args, '--content', 'full-resource'], env(ehr.fhirBaseUrl));
+    expect(third.code).toBe(0);
+    expect((JSON.parse(third.stdout) as typeof out).subscriptions.map((s) => s.action)).toEqual(['updated', 'updated']);
+    expect(ehr.subscriptions()).toHaveLength(2);
+    expect(JSON.stringify(ehr.subscriptions())).toContain('"valueCode":"full-resource"');
     const state = await subscriptionsState();
     expect(state.map((s) => s.id).sort()).toEqual([ctSub, procSub].sort());
+    expect(state.map((s) => s.content)).toEqual(['full-resource', 'full-resource']);
   }, 60_000);
 });
 
@@ -317,13 +324,24 @@ describe('notifications', () => {
     expect(st.lastEventNumber).toBe(8);
   }, 30_000);
 
-  it('heartbeats stopping mark the subscription in error; the next notification clears it', async () => {
+  it('heartbeats stopping mark the subscription in error, $status finds the events sent meanwhile; the next notification clears it', async () => {
+    // an event the EHR records but cannot deliver (we were unreachable): only $status tells
+    const statusCalls = ehr.stats.statusCalls;
+    const n = ehr.emit(PROC_TOPIC, patients[1]!.refs.procedureRef)[procSub]!;
+    expect(n).toBe(2);
     // heartbeat 2 s × 2 misses: the procedure subscription, silent since its last notification
     const err = await waitFor('error status', async () => {
       const s = (await subscriptionsState()).find((x) => x.id === procSub);
       return s?.status === 'error' ? s : undefined;
     }, 15_000);
     expect(String(err.error)).toMatch(/no notification for \d+ s/);
+    const st = await waitFor('event 2 recovered', async () => {
+      const s = (await subscriptionsState()).find((x) => x.id === procSub);
+      return s?.lastEventNumber === 2 ? s : undefined;
+    }, 15_000);
+    expect(st).toMatchObject({ recoveredEvents: 1, failedEvents: 0 });
+    expect(ehr.stats.statusCalls).toBeGreaterThan(statusCalls);
+    expect(created()).toHaveLength(8); // the TACE of a study already submitted joins its run
     expectNotification(await ehr.heartbeat(procSub), 200);
     expect((await subscriptionsState()).find((x) => x.id === procSub)?.status).toBe('active');
   }, 30_000);

@@ -101,7 +101,8 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, f: (x: T) => P
 
 export class SubscriptionProcessor {
   private readonly d: SubscriptionProcessorDeps;
-  private eventsSupported: boolean | undefined;
+  /** When the server last answered that it has no $events (asked again after 10 minutes). */
+  private eventsUnsupportedAt = 0;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private interval: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
@@ -220,7 +221,7 @@ export class SubscriptionProcessor {
       let searched: number | undefined;
       // numbers the server did not return ($events absent, or events past its retention)
       let unreturned = missing;
-      if (this.eventsSupported !== false) {
+      if (Date.now() - this.eventsUnsupportedAt > 10 * 60_000) {
         try {
           const page = 200;
           const notGot: number[] = [];
@@ -229,7 +230,6 @@ export class SubscriptionProcessor {
             const want = new Set(missing.filter((n) => n >= a && n <= b));
             if (want.size === 0) continue;
             const got = await withFhirRetry('reading Subscription $events', () => fetchSubscriptionEvents(this.d.fhir, this.d.fhirBaseUrl, id, a, b, 'id-only'), { retries: 2, backoffMs: 200 });
-            this.eventsSupported = true;
             const evs = got.events.filter((e) => want.has(e.eventNumber));
             for (const e of evs) want.delete(e.eventNumber);
             notGot.push(...want);
@@ -238,7 +238,7 @@ export class SubscriptionProcessor {
           unreturned = notGot;
         } catch (e) {
           if (!isOperationUnsupported(e)) throw e;
-          this.eventsSupported = false;
+          this.eventsUnsupportedAt = Date.now();
           this.d.log.info({ subscription: id }, 'the FHIR server has no Subscription $events; recovering by search');
         }
       }
