@@ -101,3 +101,40 @@ describe('searchTopicSince against the test FHIR server', () => {
     await expect(searchTopicSince(fhir, CT, since, 300)).rejects.toMatchObject({ code: 'SUBSCRIPTION_RECOVERY_INCOMPLETE' });
   }, 60_000);
 });
+
+describe('RedisSubscriptionStore (real redis-server)', () => {
+  it('moves the watermark over consecutive events only, ignores duplicates, bounds the missing list', async () => {
+    const { startRedisServer } = await import('@tace/jobs/testing');
+    const { redisConnection } = await import('@tace/jobs');
+    const { createLogger } = await import('@tace/common');
+    const { RedisSubscriptionStore } = await import('@tace/pipeline');
+    const redis = await startRedisServer();
+    const conn = redisConnection(redis.url, createLogger('test', { level: 'silent' }), 'plain');
+    try {
+      const store = new RedisSubscriptionStore(conn);
+      await store.register({ id: 's1', topic: CT.key, topicUrl: CT.url, content: 'id-only', heartbeatS: 60, maxCount: 20, endpoint: 'https://x/n', registeredAt: '2026-01-01T00:00:00Z' });
+      expect(await store.completeEvent('s1', 3, '2026-01-01T00:00:03Z')).toBe(0); // out of order: 1 and 2 missing
+      expect(await store.completeEvent('s1', 2, '2026-01-01T00:00:02Z')).toBe(0);
+      expect([...(await store.missing('s1', 5))]).toEqual([1, 4, 5]);
+      expect(await store.isDone('s1', 3)).toBe(true);
+      expect(await store.completeEvent('s1', 1, '2026-01-01T00:00:01Z')).toBe(3);
+      expect(await store.completeEvent('s1', 2, undefined)).toBe(3); // a duplicate changes nothing
+      const st = (await store.get('s1'))!;
+      expect(st).toMatchObject({ watermark: 3, watermarkTime: '2026-01-01T00:00:03Z', doneAbove: 0 });
+      // a count far ahead (a confused EHR) gives a bounded list and the true total
+      const far = await store.missing('s1', 1_000_000_000);
+      expect(far).toHaveLength(10_000);
+      expect(far.total).toBe(1_000_000_000 - 3);
+      expect(await store.claimEvent('s1', 4)).toBe(true);
+      expect(await store.claimEvent('s1', 4)).toBe(false); // another replica holds it
+      // re-registering (a token rotation) keeps the progress
+      await store.register({ id: 's1', topic: CT.key, topicUrl: CT.url, content: 'full-resource', heartbeatS: 30, maxCount: 20, endpoint: 'https://x/n', registeredAt: '2026-02-01T00:00:00Z' });
+      expect(await store.get('s1')).toMatchObject({ watermark: 3, content: 'full-resource', registeredAt: '2026-01-01T00:00:00Z' });
+      expect(await store.skipTo('s1', 10, '2026-01-02T00:00:00Z', 0)).toBe(10);
+      expect((await store.get('s1'))!.recoveredEvents).toBe(7);
+    } finally {
+      conn.disconnect();
+      await redis.stop();
+    }
+  }, 30_000);
+});

@@ -131,13 +131,13 @@ export class SubscriptionProcessor {
     const upTo = Math.max(n.eventsSinceStart ?? 0, sub.eventsSince, ...events.map((e) => e.eventNumber));
     if (upTo > sub.eventsSince) await this.d.store.noteEventsSince(sub.id, upTo);
     const missing = await this.d.store.missing(sub.id, upTo);
-    res.missing = missing.length;
-    if (missing.length > 0) {
+    res.missing = missing.total;
+    if (missing.total > 0) {
       const now = new Date().toISOString();
       await this.d.store.setGap(sub.id, now);
       const gapSince = (await this.d.store.get(sub.id))?.gapSince ?? now;
       const waitMs = Math.max(0, Date.parse(gapSince) + this.d.gapGraceMs - Date.now());
-      this.d.log.info({ subscription: sub.id, missing: missing.length, recoverInMs: waitMs }, 'subscription: events missing');
+      this.d.log.info({ subscription: sub.id, missing: missing.total, recoverInMs: waitMs }, 'subscription: events missing');
       this.schedule(sub.id, waitMs);
     } else if (sub.gapSince) {
       await this.d.store.setGap(sub.id, undefined);
@@ -211,8 +211,8 @@ export class SubscriptionProcessor {
       const sub = await store.get(id);
       if (!sub) return { via: 'none', missingBefore: 0, recovered: 0, ms: 0 };
       const upTo = sub.eventsSince;
-      let missing = await store.missing(id, upTo);
-      const missingBefore = missing.length;
+      let missing: number[] = await store.missing(id, upTo);
+      const missingBefore = (missing as Awaited<ReturnType<typeof store.missing>>).total;
       if (missing.length === 0) {
         await store.setGap(id, undefined);
         return { via: 'none', missingBefore: 0, recovered: 0, ms: performance.now() - t0 };
@@ -242,10 +242,11 @@ export class SubscriptionProcessor {
           this.d.log.info({ subscription: id }, 'the FHIR server has no Subscription $events; recovering by search');
         }
       }
-      missing = await store.missing(id, upTo);
-      if (missing.length > 0 && unreturned.length === 0) {
-        // only events another replica is processing right now are left: the next check sees them done
-        return { via, missingBefore, recovered: missingBefore - missing.length, ms: performance.now() - t0 };
+      const left = await store.missing(id, upTo);
+      missing = left;
+      if (left.total > 0 && unreturned.length === 0) {
+        // left: events another replica is processing right now, or beyond this round's cap — the next check goes on
+        return { via, missingBefore, recovered: missingBefore - left.total, ms: performance.now() - t0 };
       }
       if (missing.length > 0) {
         via = 'search';

@@ -175,13 +175,18 @@ export class RedisSubscriptionStore {
     return (await this.redis.eval(SKIP_TO, 2, K(id), `${K(id)}:done`, String(upTo), time, String(alreadyDone)).catch(unavailable)) as number;
   }
 
-  /** Event numbers in (watermark, upTo] not processed yet. */
-  async missing(id: string, upTo: number): Promise<number[]> {
+  /**
+   * Event numbers in (watermark, upTo] not processed yet: the first `cap` of them (an EHR's count
+   * far ahead must not make a list of millions) and how many there are in all.
+   */
+  async missing(id: string, upTo: number, cap = 10_000): Promise<number[] & { total: number }> {
     const [w, done] = await Promise.all([this.redis.hget(K(id), 'watermark'), this.redis.zrangebyscore(`${K(id)}:done`, '-inf', upTo)]).catch(unavailable);
+    const from = Number(w ?? '0') + 1;
     const seen = new Set(done.map(Number));
     const out: number[] = [];
-    for (let n = Number(w ?? '0') + 1; n <= upTo; n++) if (!seen.has(n)) out.push(n);
-    return out;
+    for (let n = from; n <= upTo && out.length < cap; n++) if (!seen.has(n)) out.push(n);
+    const total = Math.max(0, upTo - from + 1) - done.filter((d) => Number(d) >= from).length;
+    return Object.assign(out, { total });
   }
 
   async doneBetween(id: string, from: number, to: number): Promise<number> {
