@@ -18,6 +18,11 @@ import type { RunRecord } from '@tace/jobs';
 export interface ReadAuditSink {
   /** Record that `who` read the published result of run `rec` (no-op for unpublished runs). */
   resultRead(rec: RunRecord, who: { subject: string; address: string }): Promise<void>;
+  /**
+   * Record a read of `what` (a RiskAssessment) about `patient` by a user known under `issuer`
+   * (default: the API's token issuer) — e.g. a CDS Hooks card shown to a clinician.
+   */
+  recordRead(r: { patient: string; what: string; who: { subject?: string; issuer?: string; address: string } }): Promise<void>;
   /** Write what is pending now (tests, shutdown). Returns how many were written. */
   flush(): Promise<number>;
   close(): Promise<void>;
@@ -74,21 +79,25 @@ export function createReadAuditSink(o: { redis: Redis; fhir: MedplumClient; log:
   };
   schedule();
 
+  const recordRead: ReadAuditSink['recordRead'] = async ({ patient, what, who }) => {
+    const event: AuditInput = {
+      interaction: 'read',
+      patient: { reference: patient },
+      what: { reference: what },
+      recorded: new Date().toISOString(),
+      service: o.service,
+      peer: who.address,
+      ...(who.subject && who.subject !== 'anonymous' ? { user: { issuer: who.issuer ?? o.issuer, subject: who.subject } } : {}),
+    };
+    await o.redis.rpush(key, JSON.stringify(event));
+  };
   return {
     async resultRead(rec, who) {
       const ra = rec.fhir?.riskAssessment;
       if (!ra) return;
-      const event: AuditInput = {
-        interaction: 'read',
-        patient: { reference: rec.request.patientReference },
-        what: { reference: ra },
-        recorded: new Date().toISOString(),
-        service: o.service,
-        peer: who.address,
-        ...(who.subject !== 'anonymous' ? { user: { issuer: o.issuer, subject: who.subject } } : {}),
-      };
-      await o.redis.rpush(key, JSON.stringify(event));
+      await recordRead({ patient: rec.request.patientReference, what: ra, who });
     },
+    recordRead,
     flush,
     async close() {
       closed = true;

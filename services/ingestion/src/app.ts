@@ -16,8 +16,11 @@ import {
 import type { AssessmentRequest, RunRecord, RunRegistry, WebhookReceipts } from '@tace/jobs';
 import type { Actor } from '@tace/pipeline';
 import { subscriptionRoutes, type SubscriptionRouteDeps } from './subscription-routes.ts';
+import type { ReadAuditSink } from '@tace/pipeline';
 
 export interface IngestionAppDeps {
+  /** Records reads of published results (BALP PatientRead audit in the EHR). */
+  readAudit?: Pick<ReadAuditSink, 'resultRead'>;
   log: Logger;
   registry: RunRegistry;
   fhir: MedplumClient;
@@ -62,7 +65,7 @@ const header = (v: string | string[] | undefined): string | undefined => (typeof
 export async function buildIngestionApp(deps: IngestionAppDeps): Promise<FastifyInstance> {
   const app = await createServiceApp({ log: deps.log, auth: deps.auth, ...(deps.rateLimitPerMinute ? { rateLimitPerMinute: deps.rateLimitPerMinute } : {}) });
   healthRoutes(app, 'ingestion', deps.readiness, deps.isShuttingDown);
-  assessmentStatusRoute(app, deps.registry);
+  assessmentStatusRoute(app, deps.registry, deps.readAudit ? { onResultRead: (rec, who) => deps.readAudit!.resultRead(rec, who) } : {});
 
   const statusUrl = (host: string, protocol: string, runId: string) => `${deps.publicResultsUrl ?? `${protocol}://${host}`}/v1/assessments/${runId}`;
   const actor = (caller: { sub: string } | undefined): Actor => ({ sub: caller?.sub ?? 'anonymous', ...(deps.authIssuer ? { issuer: deps.authIssuer } : {}) });

@@ -16,7 +16,7 @@ import {
   DEFAULT_PORTS,
   doIngest,
   enqueueStage,
-  fhirAuthFrom, fhirClientFrom,
+  createReadAuditSink, fhirAuthFrom, fhirClientFrom,
   fhirReadiness,
   replayRun,
   retractRun,
@@ -76,7 +76,9 @@ await runService('ingestion', async (cfg, log) => {
     },
   });
   subscriptionProcessor.start((cfg.subscriptionCheckIntervalS ?? 30) * 1000);
+  const readAudit = createReadAuditSink({ redis, fhir, log, service: 'ingestion', issuer: cfg.authIssuer ?? 'urn:tace-risk:auth-off' });
   const app = await buildIngestionApp({
+    readAudit,
     log,
     registry: httpRegistry,
     fhir,
@@ -104,6 +106,7 @@ await runService('ingestion', async (cfg, log) => {
     close: async () => {
       shuttingDown = true;
       await app.close();
+      await readAudit.close();
       await subscriptionProcessor.stop();
       await worker.close();
       await failures.close();

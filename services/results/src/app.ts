@@ -56,6 +56,13 @@ export async function buildResultsApp(deps: ResultsAppDeps): Promise<FastifyInst
       }))
       .sort((a, b) => RANK[a.riskGroup] - RANK[b.riskGroup] || b.probability - a.probability)
       .slice(0, limit);
+    if (deps.readAudit) {
+      // each result on the worklist is read by the caller: one BALP PatientRead per listed result
+      const byRun = new Map(done.map((r) => [r.runId, r]));
+      await Promise.all(
+        items.map((it) => deps.readAudit!.resultRead(byRun.get(it.runId)!, { subject: req.caller?.sub ?? 'anonymous', address: req.ip })),
+      ).catch((e: unknown) => req.log.warn({ code: 'AUDIT_RECORD_FAILED', err: (e as Error).message }, 'worklist reads could not be recorded for audit'));
+    }
     return { items };
   });
   return app;

@@ -30,7 +30,7 @@ export function registerCdsRoutes(app: FastifyInstance, deps: CdsRouteDeps): voi
 
   app.post<{ Params: { id: string }; Body: CdsRequest }>('/cds-services/:id', { schema: routeSchema('cdsInvoke') }, async (req, reply) => {
     const startedAt = performance.now() - reply.elapsedTime;
-    return deps.handler.handle(req.params.id, req.body, startedAt);
+    return deps.handler.handle(req.params.id, req.body, startedAt, { ...(req.cdsCaller?.iss ? { issuer: req.cdsCaller.iss } : {}), address: req.ip });
   });
 
   app.post<{ Params: { id: string }; Body: { feedback: FeedbackItem[] } }>('/cds-services/:id/feedback', { schema: routeSchema('cdsFeedback') }, async (req, reply) => {

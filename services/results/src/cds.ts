@@ -16,6 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { MedplumClient } from '@medplum/core';
+import type { ReadAuditSink } from '@tace/pipeline';
 import type { Bundle, ImagingStudy, RiskAssessment } from '@medplum/fhirtypes';
 import { TaceError, type Logger } from '@tace/common';
 import { createFhirClient, findTaceProcedure, isTaceTrigger, MODEL_ID_SYSTEM, RUN_ID_SYSTEM, studyInstanceUidOf, SYNTHETIC_DEMO_NOTICE, TACE_RISK_CODE_SYSTEM } from '@tace/fhir';
@@ -90,6 +91,8 @@ const OVERRIDE_REASONS = [
 const TOPIC = { system: TACE_RISK_CODE_SYSTEM, code: 'post-tace-metastasis-risk', display: 'Post-TACE distant-metastasis risk' };
 
 export interface CdsDeps {
+  /** Records results shown on cards (BALP PatientRead audit in the EHR). */
+  readAudit?: Pick<ReadAuditSink, 'recordRead'>;
   log: Logger;
   registry: RunRegistry;
   cache: CdsCache;
@@ -221,7 +224,7 @@ export class CdsHandler {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
-  async handle(serviceId: string, req: CdsRequest, startedAt = performance.now()): Promise<{ cards: Card[] }> {
+  async handle(serviceId: string, req: CdsRequest, startedAt = performance.now(), who?: { issuer?: string; address: string }): Promise<{ cards: Card[] }> {
     const def = CDS_SERVICES.find((s) => s.id === serviceId);
     if (!def) throw new TaceError('CDS_SERVICE_NOT_FOUND', 'no such CDS service', { httpStatus: 404 });
     if (req.hook !== def.hook) throw new TaceError('CDS_HOOK_MISMATCH', `service ${serviceId} answers the ${def.hook} hook, not ${String(req.hook).slice(0, 40)}`, { httpStatus: 400 });
@@ -238,6 +241,12 @@ export class CdsHandler {
 
     const entry = await this.entryFor(patientId, req, startedAt);
     const card = entry ? cardFor(entry, serviceId, this.deps.publicBaseUrl) : undefined;
+    if (card && entry?.kind === 'result' && entry.riskAssessment && this.deps.readAudit) {
+      // a result shown to a clinician is a read: BALP PatientRead (the user is the hook's context.userId under the CDS client)
+      void this.deps.readAudit
+        .recordRead({ patient: `Patient/${patientId}`, what: entry.riskAssessment, who: { ...(req.context.userId ? { subject: req.context.userId } : {}), ...(who?.issuer ? { issuer: who.issuer } : {}), address: who?.address ?? 'unknown' } })
+        .catch((e: unknown) => this.deps.log.warn({ code: 'AUDIT_RECORD_FAILED', err: (e as Error).message }, 'a CDS card could not be recorded for audit'));
+    }
     return { cards: card ? [card] : [] };
   }
 

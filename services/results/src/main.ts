@@ -19,6 +19,7 @@ await runService('results', async (cfg, log) => {
   const fhirAuth = await fhirAuthFrom(cfg);
   const fhir = await fhirClientFrom(cfg, fhirAuth);
   const redis = redisConnection(cfg.redisUrl!, log, 'plain');
+  const readAudit = createReadAuditSink({ redis, fhir, log, service: 'results', issuer: cfg.authIssuer ?? 'urn:tace-risk:auth-off' });
   const httpRedis = redisConnection(cfg.redisUrl!, log, 'fail-fast');
   const registry = new RedisRunRegistry(redis);
   const cdsCache = redisCdsCache(httpRedis);
@@ -35,6 +36,7 @@ await runService('results', async (cfg, log) => {
   let cdsHandler: CdsHandler | undefined;
   if (cfg.cdsServiceUrl) {
     cdsHandler = new CdsHandler({
+      readAudit,
       log,
       registry: new RedisRunRegistry(httpRedis),
       cache: cdsCache,
@@ -65,7 +67,6 @@ await runService('results', async (cfg, log) => {
       feedback: redisFeedbackStore(httpRedis),
     };
   }
-  const readAudit = createReadAuditSink({ redis, fhir, log, service: 'results', issuer: cfg.authIssuer ?? 'urn:tace-risk:auth-off' });
   const app = await buildResultsApp({
     readAudit,
     log,
