@@ -193,10 +193,15 @@ function fromRiskAssessment(ra: RiskAssessment): CdsEntry | undefined {
   };
 }
 
-/** The newest usable RiskAssessment of this model family in a searchset (prefetch or query). */
-function latestFrom(resources: RiskAssessment[]): CdsEntry | undefined {
+/**
+ * The newest usable RiskAssessment of this model family about THIS patient in a searchset (prefetch
+ * or query). A RiskAssessment whose subject is another patient is never used: a prefetch is the CDS
+ * client's input, and a card (and the shared cache) must not show another patient's result.
+ */
+function latestFrom(resources: RiskAssessment[], patientId: string): CdsEntry | undefined {
   const sorted = [...resources].sort((a, b) => String(b.occurrenceDateTime ?? '').localeCompare(String(a.occurrenceDateTime ?? '')));
   for (const ra of sorted) {
+    if (ra.subject?.reference !== `Patient/${patientId}`) continue;
     if (!ra.method?.coding?.some((c) => c.system === MODEL_ID_SYSTEM)) continue;
     const e = fromRiskAssessment(ra);
     if (e) return e;
@@ -265,7 +270,7 @@ export class CdsHandler {
     const ttl = this.deps.cacheTtlS ?? 300;
     // 1. Prefetch: the EHR's own fresh answer, free.
     const pre = prefetched(req);
-    const fromPre = pre ? latestFrom(pre) : undefined;
+    const fromPre = pre ? latestFrom(pre, patientId) : undefined;
     if (fromPre) {
       const e = await this.refreshed(patientId, fromPre, req, startedAt);
       if (e !== null) {
@@ -377,7 +382,7 @@ export class CdsHandler {
     const patientRef = `Patient/${patientId}`;
     if (!prefetchedEmpty) {
       const found = (await fhir.searchResources('RiskAssessment', { patient: patientId, method: `${MODEL_ID_SYSTEM}|`, _sort: '-date', _count: '5' })) as RiskAssessment[];
-      const e = latestFrom(found);
+      const e = latestFrom(found, patientId);
       if (e) {
         await this.deps.cache.set(patientId, e, ttl);
         return e;

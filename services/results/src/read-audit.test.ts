@@ -83,4 +83,33 @@ describe('reads of results through the results service are audited', () => {
     expect(reads).toHaveLength(2);
     await sink.close();
   });
+
+  it("never shows another patient's result: a prefetch naming patient B for a hook about patient A is ignored and not cached", async () => {
+    const client = createFhirClient({ fhirBaseUrl: fhir.baseUrl });
+    const b = await seedPatient(client, seedFixture());
+    const a = await client.createResource({ resourceType: 'Patient', name: [{ family: 'OtherPatient' }] });
+    const refs = await publishResult(client, {
+      runId: 'run-cds-other-patient',
+      patientRef: b.patientRef,
+      procedure: { reference: b.procedureRef, performedDateTime: '2024-03-10' },
+      observationRefs: b.observationRefs,
+      model: { id: 'm', version: '1', weightsSha256: '0'.repeat(64), name: 'demo', syntheticDemo: true, intendedUse: 'demo' },
+      probability: 0.91,
+      riskGroup: 'high',
+      points: [{ factor: 'DLR score', value: 1, points: 80 }],
+      totalPoints: 80,
+      occurrenceDateTime: '2024-04-08T10:00:00Z',
+    });
+    const raOfB = (await client.readReference({ reference: refs.riskAssessment })) as RiskAssessment;
+    const cache = memoryCdsCache();
+    const handler = new CdsHandler({ log, registry: new MemoryRunRegistry(), cache, fhir: client, fhirBaseUrl: fhir.baseUrl });
+    const hook = (prefetch?: unknown) =>
+      handler.handle(PATIENT_VIEW_ID, { hook: 'patient-view', hookInstance: crypto.randomUUID(), context: { userId: 'Practitioner/dr-1', patientId: a.id as string }, ...(prefetch ? { prefetch: { riskAssessments: prefetch } } : {}) } as never);
+    const withWrong = await hook({ resourceType: 'Bundle', type: 'searchset', entry: [{ resource: raOfB }] });
+    expect(JSON.stringify(withWrong.cards)).not.toContain('91');
+    expect((await cache.get(a.id as string))?.kind).not.toBe('result'); // at most 'nothing to score', never B's result
+    const later = await hook();
+    expect(JSON.stringify(later.cards)).not.toContain('91');
+    await handler.settle();
+  });
 });
