@@ -71,13 +71,16 @@ describe('what the service writes', () => {
       expect(a.agent?.map((g) => g.type?.coding?.[0]?.code)).toEqual(['110153', '110152']);
       expect(a.agent?.[1]?.network?.address).toBe(client.getBaseUrl());
     }
-    await publishResult(client, input('run-audit-2')); // a replayed publish: nothing new is created
-    expect(await auditsOf(refs.riskAssessment)).toHaveLength(1);
+    for (let k = 0; k < 3; k++) await publishResult(client, input('run-audit-2')); // replayed publishes: nothing new is created
+    for (const ref of [refs.riskAssessment, refs.provenance, refs.task as string]) expect(await auditsOf(ref), ref).toHaveLength(1);
   });
 
   it('a retraction writes BALP PatientUpdate AuditEvents naming the user, in the retraction transaction', async () => {
     const refs = await publishResult(client, input('run-audit-3'));
-    await retractResult(client, { riskAssessmentRef: refs.riskAssessment, taskRef: refs.task as string, by: { sub: 'dr-who', issuer: 'https://idp.example.org' }, reason: 'wrong study', at: '2024-04-09T08:00:00Z' });
+    const { provenance } = await retractResult(client, { riskAssessmentRef: refs.riskAssessment, taskRef: refs.task as string, by: { sub: 'dr-who', issuer: 'https://idp.example.org' }, reason: 'wrong study', at: '2024-04-09T08:00:00Z' });
+    const provCreate = (await auditsOf(provenance)).filter((a) => a.action === 'C');
+    expect(provCreate).toHaveLength(1); // the retraction's own Provenance is a write too
+    expect(provCreate[0].source?.observer?.display).toBe('tace-risk ingestion service');
     for (const ref of [refs.riskAssessment, refs.task as string]) {
       const update = (await auditsOf(ref)).find((a) => a.action === 'U');
       expect(update, ref).toBeDefined();

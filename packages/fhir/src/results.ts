@@ -313,7 +313,9 @@ async function publishOnce(client: MedplumClient, input: ResultInput, service: A
   if (provenances.length === 0) {
     entries.push({ fullUrl: PROVENANCE_URN, resource: buildProvenance(input, raRef, deviceRef), request: { method: 'POST', url: 'Provenance' } });
   }
-  if (input.riskGroup === 'high') {
+  // the Task only when it is missing: a create (and its audit record) is written only for what is created
+  const tasks = input.riskGroup === 'high' ? await client.searchResources('Task', { identifier: `${WORKLIST_TASK_SYSTEM}|${input.runId}` }) : [];
+  if (input.riskGroup === 'high' && tasks.length === 0) {
     entries.push({
       fullUrl: TASK_URN,
       resource: buildTask(input, raRef, deviceRef),
@@ -329,7 +331,7 @@ async function publishOnce(client: MedplumClient, input: ResultInput, service: A
     riskAssessment: raRef,
     device: ra.performer?.reference ?? locationRef(at(DEVICE_URN), 'Device'),
     provenance: provenances.length > 0 ? `Provenance/${provenances[0].id}` : locationRef(at(PROVENANCE_URN), 'Provenance'),
-    ...(input.riskGroup === 'high' ? { task: locationRef(at(TASK_URN), 'Task') } : {}),
+    ...(input.riskGroup === 'high' ? { task: tasks.length > 0 ? `Task/${tasks[0].id}` : locationRef(at(TASK_URN), 'Task') } : {}),
   };
 }
 

@@ -13,8 +13,10 @@ import { DATA_OPERATION_SYSTEM, PROVENANCE_PARTICIPANT_TYPE_SYSTEM, TACE_RISK_CO
 import { withFhirRetry, type RetryOptions } from './retry.ts';
 
 export interface RetractionInput {
-  /** The EHR's FHIR base, for the BALP update audit records written in the same transaction (omit: none). */
+  /** The EHR's FHIR base, for the BALP audit records written in the same transaction (omit: none). */
   auditPeer?: string;
+  /** The service writing the retraction (the audit record's observer; default ingestion, where the retract route is). */
+  auditService?: 'ingestion' | 'results' | 'inference-worker';
   riskAssessmentRef: string;
   taskRef?: string;
   /** The authenticated caller (token subject) and, when known, the token's issuer. */
@@ -56,11 +58,18 @@ export function buildRetractionTransaction(input: RetractionInput, ra: RiskAsses
   };
   entries.push({ fullUrl: 'urn:uuid:6a1d3c2e-8f4b-4c1a-9e7d-000000000002', resource: provenance, request: { method: 'POST', url: 'Provenance' } });
   if (input.auditPeer && ra.subject?.reference) {
-    // BALP update records, one per updated resource, naming the user who retracted (same transaction)
-    const updated = [input.riskAssessmentRef, ...(taskUpdated && input.taskRef ? [input.taskRef] : [])];
-    for (const what of updated) {
+    // BALP records in the same transaction, naming the user who retracted: an update per updated
+    // resource and a create for the retraction's Provenance
+    const service = input.auditService ?? 'ingestion';
+    const user = { issuer: input.by.issuer ?? CALLER_SYSTEM, subject: input.by.sub };
+    const audited: Array<{ interaction: 'update' | 'create'; what: string }> = [
+      { interaction: 'update', what: input.riskAssessmentRef },
+      ...(taskUpdated && input.taskRef ? [{ interaction: 'update' as const, what: input.taskRef }] : []),
+      { interaction: 'create', what: 'urn:uuid:6a1d3c2e-8f4b-4c1a-9e7d-000000000002' },
+    ];
+    for (const a of audited) {
       entries.push({
-        resource: buildAuditEvent({ interaction: 'update', patient: { reference: ra.subject.reference }, what: { reference: what }, recorded: input.at, service: 'results', peer: input.auditPeer, user: { issuer: input.by.issuer ?? CALLER_SYSTEM, subject: input.by.sub } }),
+        resource: buildAuditEvent({ interaction: a.interaction, patient: { reference: ra.subject.reference }, what: { reference: a.what }, recorded: input.at, service, peer: input.auditPeer, user }),
         request: { method: 'POST', url: 'AuditEvent' },
       });
     }

@@ -37,7 +37,7 @@ export function toAssessmentView(r: RunRecord): Record<string, unknown> {
 
 /**
  * GET /v1/assessments/{runId}: served by ingestion and results alike, from the run registry.
- * `onResultRead` records who read a published result (the BALP read audit); it must not fail the read.
+ * `onResultRead` records who read a result (the BALP read audit) whenever the view holds a score; it must not fail the read.
  */
 export function assessmentStatusRoute(
   app: FastifyInstance,
@@ -47,7 +47,7 @@ export function assessmentStatusRoute(
   app.get<{ Params: { runId: string } }>('/v1/assessments/:runId', { schema: routeSchema('getAssessment') }, async (req, reply) => {
     const rec = await registry.get(req.params.runId);
     if (!rec) return sendProblem(reply, problem(404, 'RUN_NOT_FOUND', `no run ${req.params.runId}`));
-    if (opts.onResultRead && rec.fhir?.riskAssessment) {
+    if (opts.onResultRead && (rec.result || rec.fhir?.riskAssessment)) {
       await opts.onResultRead(rec, { subject: req.caller?.sub ?? 'anonymous', address: req.ip }).catch((e: unknown) => {
         req.log.warn({ code: 'AUDIT_RECORD_FAILED', err: (e as Error).message }, 'a result read could not be recorded for audit');
       });

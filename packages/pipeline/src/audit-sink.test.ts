@@ -85,7 +85,19 @@ describe('read audit', () => {
     await up.close();
   });
 
-  it('records nothing for a run without a published result', async () => {
+  it('a score read before its RiskAssessment exists is audited with the run identifier', async () => {
+    const client = createFhirClient({ fhirBaseUrl: fhir.baseUrl });
+    const sink = createReadAuditSink({ redis, fhir: client, log, service: 'results', issuer: 'https://idp.example.org', intervalMs: 60_000 });
+    await sink.resultRead({ ...published('run-scored-not-published'), fhir: undefined, result: { probability: 0.3, riskGroup: 'moderate' } } as unknown as RunRecord, { subject: 'dr-z', address: '10.0.0.3' });
+    expect(await sink.flush()).toBe(1);
+    const found = (await client.searchResources('AuditEvent', { 'entity-role': '4', _count: '50' })) as AuditEvent[];
+    const mine = found.find((a) => a.entity?.[1]?.what?.identifier?.value === 'run-scored-not-published');
+    expect(mine).toBeDefined();
+    expect(() => validateResource(mine as AuditEvent)).not.toThrow();
+    await sink.close();
+  });
+
+  it('records nothing for a run without a score', async () => {
     const sink = createReadAuditSink({ redis, fhir: createFhirClient({ fhirBaseUrl: fhir.baseUrl }), log, service: 'results', issuer: 'x', intervalMs: 60_000 });
     await sink.resultRead({ ...published('run-q'), fhir: undefined } as unknown as RunRecord, { subject: 's', address: 'a' });
     expect(await redis.llen('tace:audit:pending:results')).toBe(0);

@@ -9,20 +9,20 @@
  * before its write answers is the one case that can be lost (a window of one request).
  */
 import type { MedplumClient } from '@medplum/core';
-import type { Bundle } from '@medplum/fhirtypes';
+import type { Bundle, Reference } from '@medplum/fhirtypes';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@tace/common';
-import { buildAuditEvent, type AuditInput } from '@tace/fhir';
+import { buildAuditEvent, RUN_ID_SYSTEM, type AuditInput } from '@tace/fhir';
 import type { RunRecord } from '@tace/jobs';
 
 export interface ReadAuditSink {
-  /** Record that `who` read the published result of run `rec` (no-op for unpublished runs). */
+  /** Record that `who` read the result of run `rec` (no-op for runs without a score). */
   resultRead(rec: RunRecord, who: { subject: string; address: string }): Promise<void>;
   /**
    * Record a read of `what` (a RiskAssessment) about `patient` by a user known under `issuer`
    * (default: the API's token issuer) — e.g. a CDS Hooks card shown to a clinician.
    */
-  recordRead(r: { patient: string; what: string; who: { subject?: string; issuer?: string; address: string } }): Promise<void>;
+  recordRead(r: { patient: string; what: string | Reference; who: { subject?: string; issuer?: string; address: string } }): Promise<void>;
   /** Write what is pending now (tests, shutdown). Returns how many were written. */
   flush(): Promise<number>;
   close(): Promise<void>;
@@ -83,7 +83,7 @@ export function createReadAuditSink(o: { redis: Redis; fhir: MedplumClient; log:
     const event: AuditInput = {
       interaction: 'read',
       patient: { reference: patient },
-      what: { reference: what },
+      what: typeof what === 'string' ? { reference: what } : what,
       recorded: new Date().toISOString(),
       service: o.service,
       peer: who.address,
@@ -93,9 +93,10 @@ export function createReadAuditSink(o: { redis: Redis; fhir: MedplumClient; log:
   };
   return {
     async resultRead(rec, who) {
-      const ra = rec.fhir?.riskAssessment;
-      if (!ra) return;
-      await recordRead({ patient: rec.request.patientReference, what: ra, who });
+      // a score is readable from the moment it is stored, before (or without) its RiskAssessment:
+      // then the audit names the run by its identifier
+      if (!rec.result && !rec.fhir?.riskAssessment) return;
+      await recordRead({ patient: rec.request.patientReference, what: rec.fhir?.riskAssessment ?? { identifier: { system: RUN_ID_SYSTEM, value: rec.runId } }, who });
     },
     recordRead,
     flush,
