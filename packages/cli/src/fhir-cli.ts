@@ -158,21 +158,26 @@ export async function runFhirCli(args: string[], env: NodeJS.ProcessEnv = proces
   }
   const cfg = loadCliConfig(env);
   const fhir = await fhirClientFrom(cfg);
-  const { results, support } = await ensureSubscriptions(fhir, reqs);
   const log = createLogger('cli', { level: 'warn' });
   const redis = redisConnection(cfg.redisUrl!, log, 'plain');
+  let outcome: Awaited<ReturnType<typeof ensureSubscriptions>>;
   try {
     const store = new RedisSubscriptionStore(redis);
     const now = new Date().toISOString();
-    for (const r of results) {
-      const req = reqs.find((x) => x.topic.key === r.topic)!;
-      await store.register({ id: r.id, topic: r.topic, topicUrl: req.topic.url, content: req.content, heartbeatS: req.heartbeatS, maxCount: req.maxCount, endpoint: req.endpoint, registeredAt: now });
-    }
-  } catch (e) {
-    throw new TaceError('SUBSCRIPTION_NOT_REGISTERED', `the Subscriptions exist on the EHR but could not be registered in Redis (${(e as Error).message.slice(0, 120)}); run the command again`, { cause: e });
+    // each Subscription is registered before it is requested, so the server's handshake finds it known
+    outcome = await ensureSubscriptions(fhir, reqs, {
+      register: async (r, req) => {
+        try {
+          await store.register({ id: r.id, topic: r.topic, topicUrl: req.topic.url, content: req.content, heartbeatS: req.heartbeatS, maxCount: req.maxCount, endpoint: req.endpoint, registeredAt: now });
+        } catch (e) {
+          throw new TaceError('SUBSCRIPTION_NOT_REGISTERED', `the Subscription could not be registered in Redis (${(e as Error).message.slice(0, 120)}); nothing was requested on the EHR; run the command again`, { cause: e });
+        }
+      },
+    });
   } finally {
     redis.disconnect();
   }
+  const { results, support } = outcome;
   process.stdout.write(
     `${JSON.stringify({ events: support.events ? '$events' : 'search recovery (the server lists no $events)', subscriptions: results.map((r) => ({ topic: r.topic, id: r.id, action: r.action, ...(r.status ? { status: r.status } : {}) })) }, null, 2)}\n`,
   );

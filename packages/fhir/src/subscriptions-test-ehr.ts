@@ -193,9 +193,11 @@ export async function startTestSubscriptionEhr(o: { fhirUpstream: string; events
       if (o.refuse) return send(res, 422, oo('not-supported', 'this server does not accept this Subscription'));
       const s = JSON.parse(raw.toString('utf8')) as Subscription;
       const sid = randomUUID();
-      const stored = { ...s, id: sid, status: 'active' as const, meta: { ...s.meta, versionId: '1', lastUpdated: new Date().toISOString() } };
+      const stored: Subscription = { ...s, id: sid, status: s.status === 'off' ? 'off' : 'requested', meta: { ...s.meta, versionId: '1', lastUpdated: new Date().toISOString() } };
       subs.set(sid, stored);
       events.set(sid, []);
+      // as a real Backport server may: a requested rest-hook Subscription is handshaken before the create answers
+      if (stored.status === 'requested') stored.status = (await activate(sid)) ? 'active' : 'error';
       return send(res, 201, stored);
     }
     if (!id && method === 'GET') {
@@ -209,8 +211,9 @@ export async function startTestSubscriptionEhr(o: { fhirUpstream: string; events
     if (id && method === 'PUT') {
       const s = JSON.parse(raw.toString('utf8')) as Subscription;
       const prev = subs.get(id)!;
-      const stored = { ...s, id, status: 'active' as const, meta: { ...s.meta, versionId: String(Number(prev.meta?.versionId ?? '1') + 1), lastUpdated: new Date().toISOString() } };
+      const stored: Subscription = { ...s, id, status: s.status === 'off' ? 'off' : 'requested', meta: { ...s.meta, versionId: String(Number(prev.meta?.versionId ?? '1') + 1), lastUpdated: new Date().toISOString() } };
       subs.set(id, stored);
+      if (stored.status === 'requested') stored.status = prev.status === 'active' ? 'active' : (await activate(id)) ? 'active' : 'error';
       return send(res, 200, stored);
     }
     if (id && method === 'DELETE') {
@@ -220,6 +223,16 @@ export async function startTestSubscriptionEhr(o: { fhirUpstream: string; events
     }
     return send(res, 405, oo('not-supported', 'method not supported'));
   };
+
+  /** The handshake a server sends when a Subscription is requested: active if the endpoint answers 2xx. */
+  async function activate(id: string): Promise<boolean> {
+    try {
+      const r = await post(id, JSON.stringify(await notification(id, 'handshake', [], 0)));
+      return r.status >= 200 && r.status < 300;
+    } catch {
+      return false;
+    }
+  }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => send(res, 500, oo('exception', e instanceof Error ? e.message : String(e))));

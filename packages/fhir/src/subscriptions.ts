@@ -171,7 +171,18 @@ function sameChannel(a: Subscription, b: Subscription): boolean {
  * settings or the header changed, e.g. a new token); if the server refuses one, those created by
  * this call are deleted again, so a refusal leaves nothing behind.
  */
-export async function ensureSubscriptions(fhir: MedplumClient, reqs: SubscriptionRequest[]): Promise<{ results: EnsureResult[]; support: BackportSupport }> {
+export async function ensureSubscriptions(
+  fhir: MedplumClient,
+  reqs: SubscriptionRequest[],
+  opts: {
+    /**
+     * Called once a Subscription exists on the EHR and BEFORE it is requested (status 'requested'):
+     * the service must know it when the server's handshake arrives, which may be before the
+     * create or update answers.
+     */
+    register?: (r: { topic: TopicKey; id: string }, req: SubscriptionRequest) => Promise<void>;
+  } = {},
+): Promise<{ results: EnsureResult[]; support: BackportSupport }> {
   let cs: CapabilityStatement;
   try {
     cs = (await fhir.get(fhir.fhirUrl('metadata'), { cache: 'no-cache' })) as CapabilityStatement;
@@ -191,6 +202,7 @@ export async function ensureSubscriptions(fhir: MedplumClient, reqs: Subscriptio
       const wanted = buildSubscription(r);
       const found = await findOurSubscription(fhir, r);
       if (found?.id) {
+        await opts.register?.({ topic: r.topic.key, id: found.id }, r);
         if (sameChannel(found, wanted) && found.status !== 'off' && found.status !== 'error') {
           results.push({ topic: r.topic.key, id: found.id, action: 'exists', ...(found.status ? { status: found.status } : {}) });
           continue;
@@ -199,11 +211,14 @@ export async function ensureSubscriptions(fhir: MedplumClient, reqs: Subscriptio
         results.push({ topic: r.topic.key, id: found.id, action: 'updated', ...(updated.status ? { status: updated.status } : {}) });
         continue;
       }
-      const created = await fhir.createResource(wanted);
+      // created 'off' (no handshake yet), registered, then requested: the handshake finds it known
+      const created = await fhir.createResource({ ...wanted, status: 'off' });
       if (!created.id) throw unsupported('the FHIR server answered a Subscription without an id');
       createdNow.push(created.id);
-      if (created.status === 'error' || created.status === 'off') throw unsupported(`the FHIR server set the ${r.topic.key} Subscription to '${created.status}'`);
-      results.push({ topic: r.topic.key, id: created.id, action: 'created', ...(created.status ? { status: created.status } : {}) });
+      await opts.register?.({ topic: r.topic.key, id: created.id }, r);
+      const requested = await fhir.updateResource({ ...wanted, id: created.id });
+      if (requested.status === 'error' || requested.status === 'off') throw unsupported(`the FHIR server set the ${r.topic.key} Subscription to '${requested.status}'`);
+      results.push({ topic: r.topic.key, id: created.id, action: 'created', ...(requested.status ? { status: requested.status } : {}) });
     }
   } catch (e) {
     for (const id of createdNow) await fhir.deleteResource('Subscription', id).catch(() => undefined);

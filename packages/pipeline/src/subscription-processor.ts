@@ -165,6 +165,11 @@ export class SubscriptionProcessor {
     const store = this.d.store;
     if (await store.isDone(sub.id, ev.eventNumber)) return 'duplicate';
     if (!(await store.claimEvent(sub.id, ev.eventNumber))) return 'busy';
+    // another replica may have completed it (and released its lease) between our check and our claim
+    if (await store.isDone(sub.id, ev.eventNumber)) {
+      await store.releaseEvent(sub.id, ev.eventNumber);
+      return 'duplicate';
+    }
     const fail = async (code: string, e?: unknown): Promise<EventVerdict> => {
       this.d.log.warn({ subscription: sub.id, event: ev.eventNumber, code, ...(e ? { cause: causeOf(e) } : {}) }, 'subscription event not scored');
       await store.completeEvent(sub.id, ev.eventNumber, ev.timestamp, { recovered, failed: true });
