@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { createLogger, TaceError } from '@tace/common';
 import { ensureSubscriptions, TOPICS, type PayloadContent, type SubscriptionRequest } from '@tace/fhir';
 import { redisConnection } from '@tace/jobs';
-import { fhirClientFrom, RedisSubscriptionStore, SETTINGS, type Config } from '@tace/pipeline';
+import { fhirClientFrom, RedisSubscriptionStore, SETTINGS, fhirCredentialProblems, type Config } from '@tace/pipeline';
 
 const HELP = `usage: tace-risk fhir subscribe --endpoint URL --token-file FILE [options]
 
@@ -80,9 +80,7 @@ function loadCliConfig(env: NodeJS.ProcessEnv): Config {
       problems.push(`${s.env}${s.secret ? '' : `='${raw}'`} ${(e as Error).message}`);
     }
   }
-  const modes = [out.fhirToken, out.fhirClientSecret, out.fhirPrivateKeyFile].filter(Boolean).length;
-  if (modes > 1) problems.push('choose one way to authenticate to the FHIR server');
-  if ((out.fhirClientSecret || out.fhirPrivateKeyFile) && !out.fhirClientId) problems.push('TACE_FHIR_CLIENT_ID is required with TACE_FHIR_CLIENT_SECRET or TACE_FHIR_PRIVATE_KEY_FILE');
+  problems.push(...fhirCredentialProblems(out)); // the same checks as the services
   if (problems.length) throw new TaceError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return out as Config;
 }

@@ -150,6 +150,11 @@ describe('other modes and bad configuration', () => {
     }
   });
 
+  it('never sends a credential to a plain-http token endpoint other than loopback (SMART_UNSUPPORTED)', async () => {
+    const client = createFhirClient({ fhirBaseUrl: gw.fhirBaseUrl, auth: { mode: 'client-secret', clientId: 'legacy', clientSecret: 's3cret', tokenUrl: 'http://ehr.example.org/token', scope } });
+    await expect(client.searchResources('Patient', { _count: '1' })).rejects.toMatchObject({ code: 'SMART_UNSUPPORTED' });
+  });
+
   it('refuses a key that is neither RSA nor EC P-384, and a public key without its private part', async () => {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
     await expect(parseSigningKeys(JSON.stringify(await exportJWK(privateKey)))).rejects.toMatchObject({ code: 'SMART_KEY_INVALID' });

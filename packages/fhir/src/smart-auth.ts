@@ -63,6 +63,7 @@ export async function discoverSmartConfiguration(fhirBaseUrl: string, fetchFn: F
   if (typeof cfg?.token_endpoint !== 'string' || !/^https?:\/\//.test(cfg.token_endpoint)) {
     throw new TaceError('SMART_DISCOVERY_FAILED', '.well-known/smart-configuration names no token_endpoint', { httpStatus: 503 });
   }
+  requireSecureTokenUrl(cfg.token_endpoint);
   if (needs.privateKeyJwt) {
     const methods = cfg.token_endpoint_auth_methods_supported;
     const algs = cfg.token_endpoint_auth_signing_alg_values_supported;
@@ -77,6 +78,15 @@ export async function discoverSmartConfiguration(fhirBaseUrl: string, fetchFn: F
     }
   }
   return cfg;
+}
+
+/** A credential (client secret, client assertion) only goes over https, or plain http on loopback (tests, a sidecar). */
+export function requireSecureTokenUrl(url: string): void {
+  const u = new URL(url);
+  const loopback = u.hostname === 'localhost' || u.hostname === '::1' || u.hostname === '[::1]' || /^127\./.test(u.hostname);
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) {
+    throw new TaceError('SMART_UNSUPPORTED', 'the token endpoint is not https: no credential is sent over plain http (except to loopback)', { detail: { protocol: u.protocol } });
+  }
 }
 
 const algOf = (jwk: JWK): AssertionAlg => {
@@ -176,6 +186,7 @@ export function createTokenSource(cfg: FhirAuthConfig, fhirBaseUrl: string, fetc
     if (!tokenUrl) {
       tokenUrl = (await discoverSmartConfiguration(fhirBaseUrl, fetchFn, cfg.mode === 'private-key-jwt' ? { privateKeyJwt: cfg.keys[0].alg } : {})).token_endpoint;
     }
+    requireSecureTokenUrl(tokenUrl);
     const form = new URLSearchParams({ grant_type: 'client_credentials', ...(cfg.scope ? { scope: cfg.scope } : {}) });
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
     if (cfg.mode === 'private-key-jwt') {

@@ -173,13 +173,7 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       if (out[k] === undefined && !problems.some((p) => p.startsWith(SETTINGS[k].env))) problems.push(`${SETTINGS[k].env} is required when TACE_AUTH=on: ${SETTINGS[k].description}`);
     }
   }
-  if ((['ingestion', 'results'] as string[]).includes(service)) {
-    // one way to authenticate to the EHR, never a credential silently left unused
-    const modes = [out.fhirToken && 'TACE_FHIR_TOKEN', out.fhirClientSecret && 'TACE_FHIR_CLIENT_SECRET', out.fhirPrivateKeyFile && 'TACE_FHIR_PRIVATE_KEY_FILE'].filter(Boolean);
-    if (modes.length > 1) problems.push(`${modes.join(' and ')} are both set: choose one way to authenticate to the FHIR server`);
-    if ((out.fhirClientSecret || out.fhirPrivateKeyFile) && !out.fhirClientId) problems.push('TACE_FHIR_CLIENT_ID is required with TACE_FHIR_CLIENT_SECRET or TACE_FHIR_PRIVATE_KEY_FILE');
-    if (out.fhirClientId && !out.fhirClientSecret && !out.fhirPrivateKeyFile) problems.push('TACE_FHIR_CLIENT_ID needs TACE_FHIR_PRIVATE_KEY_FILE (SMART Backend Services) or TACE_FHIR_CLIENT_SECRET');
-  }
+  if ((['ingestion', 'results'] as string[]).includes(service)) problems.push(...fhirCredentialProblems(out));
   if (out.auth === false && env.NODE_ENV === 'production') {
     problems.push('TACE_AUTH=off is refused when NODE_ENV=production: every route but health must ask for a credential');
   }
@@ -187,6 +181,21 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
     throw new TaceError('CONFIG_INVALID', `invalid configuration for ${service}:\n  - ${problems.join('\n  - ')}`, { detail: { problems } });
   }
   return out as Config;
+}
+
+/**
+ * One way to authenticate to the EHR, never a credential or an auth setting silently left unused
+ * (shared by the services and `tace-risk fhir subscribe`).
+ */
+export function fhirCredentialProblems(out: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const modes = [out.fhirToken && 'TACE_FHIR_TOKEN', out.fhirClientSecret && 'TACE_FHIR_CLIENT_SECRET', out.fhirPrivateKeyFile && 'TACE_FHIR_PRIVATE_KEY_FILE'].filter(Boolean);
+  if (modes.length > 1) problems.push(`${modes.join(' and ')} are both set: choose one way to authenticate to the FHIR server`);
+  if ((out.fhirClientSecret || out.fhirPrivateKeyFile) && !out.fhirClientId) problems.push('TACE_FHIR_CLIENT_ID is required with TACE_FHIR_CLIENT_SECRET or TACE_FHIR_PRIVATE_KEY_FILE');
+  if (out.fhirClientId && !out.fhirClientSecret && !out.fhirPrivateKeyFile) problems.push('TACE_FHIR_CLIENT_ID needs TACE_FHIR_PRIVATE_KEY_FILE (SMART Backend Services) or TACE_FHIR_CLIENT_SECRET');
+  if (out.fhirJwksUrl && !out.fhirPrivateKeyFile) problems.push('TACE_FHIR_JWKS_URL is only used with TACE_FHIR_PRIVATE_KEY_FILE (the jku of SMART Backend Services assertions)');
+  if (out.fhirTokenUrl && !out.fhirClientId) problems.push('TACE_FHIR_TOKEN_URL is only used with TACE_FHIR_CLIENT_ID (client credentials)');
+  return problems;
 }
 
 export const DEFAULT_PORTS: Record<ServiceName, number> = { ingestion: 8081, results: 8082, 'inference-worker': 8083 };

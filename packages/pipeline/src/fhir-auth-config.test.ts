@@ -48,6 +48,8 @@ describe('authentication to the EHR from the configuration', () => {
     expect(bad({ TACE_FHIR_CLIENT_SECRET: 'shh' })).toMatch(/TACE_FHIR_CLIENT_ID is required/);
     expect(bad({ TACE_FHIR_CLIENT_ID: 'x', TACE_FHIR_CLIENT_SECRET: 'shh', TACE_FHIR_PRIVATE_KEY_FILE: '/k.pem' })).toMatch(/choose one way/);
     expect(bad({ TACE_FHIR_TOKEN: 't', TACE_FHIR_CLIENT_ID: 'x', TACE_FHIR_CLIENT_SECRET: 'shh' })).toMatch(/choose one way/);
+    expect(bad({ TACE_FHIR_TOKEN: 't', TACE_FHIR_JWKS_URL: 'https://x.example/jwks.json' })).toMatch(/TACE_FHIR_JWKS_URL is only used/);
+    expect(bad({ TACE_FHIR_TOKEN: 't', TACE_FHIR_TOKEN_URL: 'https://x.example/token' })).toMatch(/TACE_FHIR_TOKEN_URL is only used/);
     // the secret's value is never echoed
     expect(bad({ TACE_FHIR_TOKEN: 'tok-123', TACE_FHIR_CLIENT_ID: 'x', TACE_FHIR_CLIENT_SECRET: 'shh-456' })).not.toMatch(/tok-123|shh-456/);
   });

@@ -357,7 +357,8 @@ export class CdsHandler {
       this.inflight.set(patientId, p);
       const done = p.catch((e: unknown) => {
         const code = e instanceof TaceError ? e.code : 'CDS_LOOKUP_FAILED';
-        this.deps.log.warn({ code, reason: e instanceof TaceError ? e.message : (e as Error).message?.slice(0, 200) }, 'cds lookup failed');
+        // a server's error text may quote the search (the patient id): only our own messages are logged
+        this.deps.log.warn({ code, reason: e instanceof TaceError ? e.message : (e as Error).name }, 'cds lookup failed');
         return undefined;
       }).finally(() => {
         this.inflight.delete(patientId);
