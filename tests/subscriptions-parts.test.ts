@@ -138,3 +138,38 @@ describe('RedisSubscriptionStore (real redis-server)', () => {
     }
   }, 30_000);
 });
+
+describe('SubscriptionProcessor does not trust an event count that went backwards or jumps (real redis-server)', () => {
+  it('refuses both with a code, marks the Subscription in error, and moves no watermark', async () => {
+    const { startRedisServer } = await import('@tace/jobs/testing');
+    const { redisConnection } = await import('@tace/jobs');
+    const { createLogger } = await import('@tace/common');
+    const { RedisSubscriptionStore, SubscriptionProcessor } = await import('@tace/pipeline');
+    const redis = await startRedisServer();
+    const conn = redisConnection(redis.url, createLogger('test', { level: 'silent' }), 'plain');
+    try {
+      const store = new RedisSubscriptionStore(conn);
+      await store.register({ id: 's9', topic: CT.key, topicUrl: CT.url, content: 'id-only', heartbeatS: 60, maxCount: 20, endpoint: 'https://x/n', registeredAt: '2026-01-01T00:00:00Z' });
+      for (let n = 1; n <= 5; n++) await store.completeEvent('s9', n, `2026-01-01T00:00:0${n}Z`);
+      const proc = new SubscriptionProcessor({
+        store,
+        fhir: undefined as never, // no event is processed in these two refusals: nothing reaches the EHR
+        fhirBaseUrl: 'http://ehr.test/fhir/',
+        log: createLogger('test', { level: 'silent' }),
+        trigger: async () => {
+          throw new Error('not reached');
+        },
+        gapGraceMs: 60_000,
+        heartbeatMisses: 3,
+      });
+      const note = (eventsSinceStart: number) => ({ subscriptionId: 's9', type: 'heartbeat' as const, eventsSinceStart, events: [] });
+      await expect(proc.handle(note(10_000_000) as never)).rejects.toMatchObject({ code: 'SUBSCRIPTION_COUNT_IMPLAUSIBLE', httpStatus: 422 });
+      await expect(proc.handle(note(2) as never)).rejects.toMatchObject({ code: 'SUBSCRIPTION_COUNTER_RESET', httpStatus: 409 });
+      expect(await store.get('s9')).toMatchObject({ watermark: 5, status: 'error' });
+      await proc.stop();
+    } finally {
+      conn.disconnect();
+      await redis.stop();
+    }
+  });
+});

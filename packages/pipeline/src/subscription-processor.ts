@@ -99,6 +99,9 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, f: (x: T) => P
   return out;
 }
 
+/** How far one notification may move the event count beyond what is known (the store's missing-list cap). */
+export const MAX_COUNT_JUMP = 10_000;
+
 export class SubscriptionProcessor {
   private readonly d: SubscriptionProcessorDeps;
   /** When the server last answered that it has no $events (asked again after 10 minutes). */
@@ -119,6 +122,20 @@ export class SubscriptionProcessor {
     if (n.topic && n.topic !== sub.topicUrl) throw new TaceError('SUBSCRIPTION_TOPIC_MISMATCH', 'the notification names another topic than its Subscription', { httpStatus: 400 });
     if ((n.type === 'query-event' || n.type === 'query-status')) {
       throw new TaceError('SUBSCRIPTION_NOTIFICATION_INVALID', `a '${n.type}' bundle answers $events/$status; it is not a notification`, { httpStatus: 400 });
+    }
+    // The EHR's event count moves the watermark (through recovery): a count that went backwards (a
+    // reset or restored server) or jumps implausibly far is not trusted — else one bad number would
+    // mark every later real event a "duplicate" and silence the Subscription while it looks active.
+    const known = Math.max(sub.watermark, sub.eventsSince);
+    if (n.eventsSinceStart !== undefined && n.eventsSinceStart < sub.watermark) {
+      await this.d.store.setError(sub.id, 'SUBSCRIPTION_COUNTER_RESET');
+      this.d.log.warn({ subscription: sub.id, code: 'SUBSCRIPTION_COUNTER_RESET', count: n.eventsSinceStart, watermark: sub.watermark }, 'the EHR counts fewer events than were processed; re-run tace-risk fhir subscribe');
+      throw new TaceError('SUBSCRIPTION_COUNTER_RESET', "the notification counts fewer events than this Subscription already processed (the EHR's counter was reset); run tace-risk fhir subscribe again", { httpStatus: 409 });
+    }
+    if (n.eventsSinceStart !== undefined && n.eventsSinceStart - known > MAX_COUNT_JUMP) {
+      await this.d.store.setError(sub.id, 'SUBSCRIPTION_COUNT_IMPLAUSIBLE');
+      this.d.log.warn({ subscription: sub.id, code: 'SUBSCRIPTION_COUNT_IMPLAUSIBLE', count: n.eventsSinceStart, known }, 'the EHR counts implausibly many new events; not trusted');
+      throw new TaceError('SUBSCRIPTION_COUNT_IMPLAUSIBLE', `the notification claims more than ${MAX_COUNT_JUMP} events beyond those known; not trusted (the Subscription is marked in error)`, { httpStatus: 422 });
     }
     await this.d.store.touch(sub.id, n.eventsSinceStart);
     const res: NotificationResult = { subscriptionId: sub.id, type: n.type, started: 0, joined: 0, ignored: 0, duplicates: 0, failed: 0, missing: 0 };
