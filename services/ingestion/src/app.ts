@@ -52,6 +52,26 @@ export function outcome(severity: 'information' | 'error', code: NonNullable<Ope
   };
 }
 
+/**
+ * A FHIR-facing scope (the rest-hook, the subscription-notification endpoint): the body is kept as
+ * raw bytes (a signature covers them; a malformed one must be OUR OperationOutcome, not fastify's
+ * problem+json), and every error answers an OperationOutcome with the stable code in details.
+ */
+export function fhirOutcomeScope(scope: FastifyInstance, what: string, o: { serverIssue: 'exception' | 'transient'; retryAfterOn503?: boolean }): void {
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  scope.setErrorHandler((err, req, reply) => {
+    const info = errorInfo(err);
+    const fastifyStatus = (err as { statusCode?: number }).statusCode;
+    const status = isTaceError(err) ? err.httpStatus : fastifyStatus && fastifyStatus >= 400 && fastifyStatus < 500 ? fastifyStatus : 500;
+    const code = isTaceError(err) ? info.code : status < 500 ? (CLIENT_ERROR_CODES[status] ?? 'REQUEST_MALFORMED') : 'INTERNAL_ERROR';
+    if (status >= 500) req.log.error({ code, reason: info.message }, `${what} failed`);
+    if (status === 503 && o.retryAfterOn503) void reply.header('retry-after', '10');
+    const issue = status === 404 ? 'not-found' : status === 413 ? 'too-costly' : status === 429 ? 'throttled' : status >= 500 ? o.serverIssue : status === 401 ? 'security' : 'processing';
+    return sendOutcome(reply, status, outcome('error', issue, status >= 500 && !isTaceError(err) ? 'internal error; see the service log' : info.message, code));
+  });
+}
+
 export function sendOutcome(reply: FastifyReply, status: number, oo: OperationOutcome): FastifyReply {
   return reply.code(status).type('application/fhir+json').send(oo);
 }
@@ -94,17 +114,7 @@ export async function buildIngestionApp(deps: IngestionAppDeps): Promise<Fastify
 
   // FHIR rest-hook: the signature covers the raw bytes, so this scope keeps them unparsed.
   await app.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    scope.setErrorHandler((err, req, reply) => {
-      const info = errorInfo(err);
-      const fastifyStatus = (err as { statusCode?: number }).statusCode;
-      const status = isTaceError(err) ? err.httpStatus : fastifyStatus && fastifyStatus >= 400 && fastifyStatus < 500 ? fastifyStatus : 500;
-      const code = isTaceError(err) ? info.code : status < 500 ? (CLIENT_ERROR_CODES[status] ?? 'REQUEST_MALFORMED') : 'INTERNAL_ERROR';
-      if (status >= 500) req.log.error({ code, reason: info.message }, 'rest-hook failed');
-      const issue = status === 404 ? 'not-found' : status === 413 ? 'too-costly' : status === 429 ? 'throttled' : status >= 500 ? 'exception' : status === 401 ? 'security' : 'processing';
-      return sendOutcome(reply, status, outcome('error', issue, status >= 500 && !isTaceError(err) ? 'internal error; see the service log' : info.message, code));
-    });
+    fhirOutcomeScope(scope, 'rest-hook', { serverIssue: 'exception' });
     const { operationId, summary } = routeSchema('fhirRestHook');
     scope.post('/fhir/rest-hook', { schema: { operationId, summary } as FastifySchema }, async (req, reply) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

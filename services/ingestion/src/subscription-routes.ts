@@ -10,11 +10,10 @@
  * Errors are FHIR OperationOutcome with the stable code in `details`, as on the rest-hook.
  */
 import type { FastifyInstance, FastifySchema } from 'fastify';
-import { errorInfo, isTaceError } from '@tace/common';
 import { parseSubscriptionNotification } from '@tace/fhir';
-import { CLIENT_ERROR_CODES, routeSchema } from '@tace/http';
+import { routeSchema } from '@tace/http';
 import type { RedisSubscriptionStore, SubscriptionProcessor } from '@tace/pipeline';
-import { outcome, sendOutcome } from './app.ts';
+import { fhirOutcomeScope, outcome, sendOutcome } from './app.ts';
 
 export interface SubscriptionRouteDeps {
   processor: SubscriptionProcessor;
@@ -48,18 +47,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
 
   await app.register(async (scope) => {
     // the body is parsed here, so a malformed one is an OperationOutcome with our code, not a problem+json
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    scope.setErrorHandler((err, req, reply) => {
-      const info = errorInfo(err);
-      const fastifyStatus = (err as { statusCode?: number }).statusCode;
-      const status = isTaceError(err) ? err.httpStatus : fastifyStatus && fastifyStatus >= 400 && fastifyStatus < 500 ? fastifyStatus : 500;
-      const code = isTaceError(err) ? info.code : status < 500 ? (CLIENT_ERROR_CODES[status] ?? 'REQUEST_MALFORMED') : 'INTERNAL_ERROR';
-      if (status >= 500) req.log.error({ code, reason: info.message }, 'subscription notification failed');
-      if (status === 503) void reply.header('retry-after', '10');
-      const issue = status === 404 ? 'not-found' : status === 413 ? 'too-costly' : status === 429 ? 'throttled' : status >= 500 ? 'transient' : 'processing';
-      return sendOutcome(reply, status, outcome('error', issue, status >= 500 && !isTaceError(err) ? 'internal error; see the service log' : info.message, code));
-    });
+    fhirOutcomeScope(scope, 'subscription notification', { serverIssue: 'transient', retryAfterOn503: true });
     const { operationId, summary } = routeSchema('fhirSubscriptionNotification');
     scope.post('/fhir/subscription-notification', { schema: { operationId, summary } as FastifySchema }, async (req, reply) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
