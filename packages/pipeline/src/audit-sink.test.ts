@@ -23,6 +23,9 @@ const origWarn = log.warn.bind(log);
   logs.push({ ...o, msg: m });
   origWarn(o, m);
 };
+(log as unknown as { error: (o: Record<string, unknown>, m: string) => void }).error = (o, m) => {
+  logs.push({ ...o, msg: m });
+};
 
 beforeAll(async () => {
   redisSrv = await startRedisServer();
@@ -95,6 +98,33 @@ describe('read audit', () => {
     expect(mine).toBeDefined();
     expect(() => validateResource(mine as AuditEvent)).not.toThrow();
     await sink.close();
+  });
+
+  it('an event the EHR refuses for good goes to the dead-letter list (AUDIT_WRITE_REFUSED), the others are written, nothing is retried forever', async () => {
+    // The Medplum test server accepts every AuditEvent this sink builds, so a refusal is staged by a
+    // minimal HTTP stand-in for an EHR that answers the batch with one 201 and one 422 entry.
+    const { createServer } = await import('node:http');
+    const srv = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/fhir+json' });
+        res.end(JSON.stringify({ resourceType: 'Bundle', type: 'batch-response', entry: [{ response: { status: '201 Created' } }, { response: { status: '422 Unprocessable Entity' } }] }));
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as { port: number }).port;
+    const sink = createReadAuditSink({ redis, fhir: createFhirClient({ fhirBaseUrl: `http://127.0.0.1:${port}/fhir/` }), log, service: 'inference-worker', issuer: 'https://idp.example.org', intervalMs: 60_000 });
+    try {
+      await sink.resultRead(published('run-good'), { subject: 'dr-a', address: '10.0.0.1' });
+      await sink.resultRead(published('run-refused'), { subject: 'dr-b', address: '10.0.0.2' });
+      expect(await sink.flush()).toBe(1);
+      expect(await redis.llen('tace:audit:pending:inference-worker')).toBe(0);
+      expect(await redis.llen('tace:audit:dead:inference-worker')).toBe(1);
+      expect(logs.find((l) => l.code === 'AUDIT_WRITE_REFUSED')).toMatchObject({ refused: 1 });
+    } finally {
+      await sink.close();
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
   });
 
   it('records nothing for a run without a score', async () => {

@@ -4,7 +4,8 @@
  * down or the process restarts) and written to the EHR in FHIR `batch` Bundles by a background
  * flusher (every second, 50 at a time). A batch the EHR refuses or cannot take is pushed back and
  * retried with backoff; the failure is logged with the code AUDIT_WRITE_FAILED and a count, never a
- * patient reference or a token. Entries are popped atomically (LPOP with a count), so several
+ * patient reference or a token. An event the EHR refuses for good (a 4xx for its entry) goes to a
+ * dead-letter list (`tace:audit:dead:<service>`, AUDIT_WRITE_REFUSED) instead of being retried forever. Entries are popped atomically (LPOP with a count), so several
  * replicas share the list without writing an event twice; an event popped by a process that dies
  * before its write answers is the one case that can be lost (a window of one request).
  */
@@ -32,6 +33,8 @@ const BATCH = 50;
 
 export function createReadAuditSink(o: { redis: Redis; fhir: MedplumClient; log: Logger; service: AuditInput['service']; issuer: string; intervalMs?: number }): ReadAuditSink {
   const key = `tace:audit:pending:${o.service}`;
+  /** Events the EHR refused for good (4xx): kept for an operator, never silently dropped. */
+  const deadKey = `tace:audit:dead:${o.service}`;
   let backoffMs = 0;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -49,16 +52,29 @@ export function createReadAuditSink(o: { redis: Redis; fhir: MedplumClient; log:
       };
       try {
         const res = await o.fhir.executeBatch(bundle);
-        const failed = (res.entry ?? []).map((e, i) => (/^2\d\d/.test(e.response?.status ?? '') ? undefined : items[i])).filter((x): x is string => x !== undefined);
-        if (failed.length > 0) throw Object.assign(new Error('refused'), { failed });
-        written += items.length;
+        // per entry: 2xx written; 4xx (but 408/429) refused for good → the dead-letter list, never
+        // retried forever; anything else (5xx, 408, 429, or no answer for the entry) is retried
+        const retry: string[] = [];
+        const refused: string[] = [];
+        items.forEach((item, i) => {
+          const status = Number((res.entry?.[i]?.response?.status ?? '').slice(0, 3));
+          if (status >= 200 && status < 300) return;
+          if (status >= 400 && status < 500 && status !== 408 && status !== 429) refused.push(item);
+          else retry.push(item);
+        });
+        if (refused.length > 0) {
+          await o.redis.rpush(deadKey, ...refused);
+          o.log.error({ code: 'AUDIT_WRITE_REFUSED', refused: refused.length, deadLetter: deadKey }, 'the EHR refused audit events; kept in the dead-letter list for an operator');
+        }
+        written += items.length - retry.length - refused.length;
+        if (retry.length > 0) throw Object.assign(new Error('not written'), { failed: retry });
         backoffMs = 0;
       } catch (e) {
         const back = (e as { failed?: string[] }).failed ?? items;
         await o.redis.rpush(key, ...back);
         backoffMs = Math.min(60_000, Math.max(1000, backoffMs * 2));
         o.log.warn({ code: 'AUDIT_WRITE_FAILED', pending: back.length, retryInMs: backoffMs }, 'audit events could not be written to the EHR; kept for retry');
-        return written + items.length - back.length;
+        return written;
       }
     }
   };
