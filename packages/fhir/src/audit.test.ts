@@ -13,7 +13,7 @@ import { publishResult, type ResultInput } from './results.ts';
 import { retractResult } from './retract.ts';
 import { seedPatient } from './seed.ts';
 import { startFhirServer, type FhirTestServer } from './server.ts';
-import { seedFixture } from './test-fixtures.ts';
+import { resultFixture, seedFixture } from './test-fixtures.ts';
 
 let server: FhirTestServer;
 let client: MedplumClient;
@@ -27,18 +27,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-const input = (runId: string, riskGroup: ResultInput['riskGroup'] = 'high'): ResultInput => ({
-  runId,
-  patientRef: seeded.patientRef,
-  procedure: { reference: seeded.procedureRef, performedDateTime: '2024-03-10' },
-  observationRefs: seeded.observationRefs,
-  model: { id: 'm', version: '1', weightsSha256: '0'.repeat(64), name: 'demo', syntheticDemo: true, intendedUse: 'demo' },
-  probability: 0.9,
-  riskGroup,
-  points: [{ factor: 'DLR score', value: 1, points: 50 }],
-  totalPoints: 50,
-  occurrenceDateTime: '2024-04-08T10:00:00Z',
-});
+const input = (runId: string): ResultInput => resultFixture(seeded, runId);
 const auditsOf = async (ref: string) => (await client.searchResources('AuditEvent', { entity: ref })) as AuditEvent[];
 const valid = (r: Resource) => expect(() => validateResource(r), `${r.resourceType} validates against FHIR R4`).not.toThrow();
 

@@ -7,7 +7,7 @@ import { publishResult } from './results.ts';
 import { buildRetractionTransaction, retractResult } from './retract.ts';
 import { seedPatient } from './seed.ts';
 import { startFhirServer, type FhirTestServer } from './server.ts';
-import { seedFixture } from './test-fixtures.ts';
+import { resultFixture, seedFixture } from './test-fixtures.ts';
 
 let server: FhirTestServer;
 let client: MedplumClient;
@@ -22,20 +22,7 @@ afterAll(async () => {
   await server.close();
 });
 
-async function publishHigh(runId: string) {
-  return publishResult(client, {
-    runId,
-    patientRef: seeded.patientRef,
-    procedure: { reference: seeded.procedureRef, performedDateTime: '2024-03-10' },
-    observationRefs: seeded.observationRefs,
-    model: { id: 'm', version: '1', weightsSha256: '0'.repeat(64), name: 'demo', syntheticDemo: true, intendedUse: 'demo' },
-    probability: 0.9,
-    riskGroup: 'high',
-    points: [{ factor: 'DLR score', value: 1, points: 50 }],
-    totalPoints: 50,
-    occurrenceDateTime: '2024-04-08T10:00:00Z',
-  });
-}
+const publishHigh = (runId: string) => publishResult(client, resultFixture(seeded, runId));
 
 describe('retractResult', () => {
   it('marks the RiskAssessment entered-in-error and the Task cancelled, with a valid Provenance naming who and why', async () => {

@@ -1,5 +1,6 @@
 /** Shared fixtures for this package's tests (not exported from index.ts). */
-import type { SeedPatient } from './seed.ts';
+import type { ResultInput } from './results.ts';
+import type { SeedPatient, SeededRefs } from './seed.ts';
 
 let counter = 0;
 
@@ -17,6 +18,23 @@ export function seedFixture(overrides: Partial<SeedPatient> = {}): SeedPatient {
     afp: { value: 250, unit: 'ng/mL' },
     tumourSize: { value: 52, unit: 'mm' },
     noduleCount: 2,
+    ...overrides,
+  };
+}
+
+/** A result for a seeded patient (synthetic demo model), as the publish stage hands it over. */
+export function resultFixture(seeded: Pick<SeededRefs, 'patientRef' | 'procedureRef' | 'observationRefs'>, runId: string, overrides: Partial<ResultInput> = {}): ResultInput {
+  return {
+    runId,
+    patientRef: seeded.patientRef,
+    procedure: { reference: seeded.procedureRef, performedDateTime: '2024-03-10' },
+    observationRefs: seeded.observationRefs,
+    model: { id: 'm', version: '1', weightsSha256: '0'.repeat(64), name: 'demo', syntheticDemo: true, intendedUse: 'demo' },
+    probability: 0.9,
+    riskGroup: 'high',
+    points: [{ factor: 'DLR score', value: 1, points: 50 }],
+    totalPoints: 50,
+    occurrenceDateTime: '2024-04-08T10:00:00Z',
     ...overrides,
   };
 }

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@tace/common';
 import { createFhirClient, publishResult, seedPatient, startFhirServer, type FhirTestServer } from '@tace/fhir';
-import { seedFixture } from '../../../packages/fhir/src/test-fixtures.ts';
+import { resultFixture, seedFixture } from '../../../packages/fhir/src/test-fixtures.ts';
 import { MemoryRunRegistry, type RunRecord } from '@tace/jobs';
 import { startRedisServer, type RedisServerHandle } from '@tace/jobs/testing';
 import { createReadAuditSink } from '@tace/pipeline';
@@ -35,18 +35,7 @@ describe('reads of results through the results service are audited', () => {
   it('a CDS card showing a result, and each result on the worklist', async () => {
     const client = createFhirClient({ fhirBaseUrl: fhir.baseUrl });
     const seeded = await seedPatient(client, seedFixture());
-    const refs = await publishResult(client, {
-      runId: 'run-cds-audit',
-      patientRef: seeded.patientRef,
-      procedure: { reference: seeded.procedureRef, performedDateTime: '2024-03-10' },
-      observationRefs: seeded.observationRefs,
-      model: { id: 'm', version: '1', weightsSha256: '0'.repeat(64), name: 'demo', syntheticDemo: true, intendedUse: 'demo' },
-      probability: 0.2,
-      riskGroup: 'low',
-      points: [{ factor: 'DLR score', value: 1, points: 20 }],
-      totalPoints: 20,
-      occurrenceDateTime: '2024-04-08T10:00:00Z',
-    });
+    const refs = await publishResult(client, resultFixture(seeded, 'run-cds-audit', { probability: 0.2, riskGroup: 'low', points: [{ factor: 'DLR score', value: 1, points: 20 }], totalPoints: 20 }));
     const sink = createReadAuditSink({ redis, fhir: client, log, service: 'results', issuer: 'https://idp.example.org', intervalMs: 60_000 });
     const patientId = seeded.patientRef.split('/')[1] as string;
     const ra = (await client.readReference({ reference: refs.riskAssessment })) as RiskAssessment;
@@ -88,18 +77,7 @@ describe('reads of results through the results service are audited', () => {
     const client = createFhirClient({ fhirBaseUrl: fhir.baseUrl });
     const b = await seedPatient(client, seedFixture());
     const a = await client.createResource({ resourceType: 'Patient', name: [{ family: 'OtherPatient' }] });
-    const refs = await publishResult(client, {
-      runId: 'run-cds-other-patient',
-      patientRef: b.patientRef,
-      procedure: { reference: b.procedureRef, performedDateTime: '2024-03-10' },
-      observationRefs: b.observationRefs,
-      model: { id: 'm', version: '1', weightsSha256: '0'.repeat(64), name: 'demo', syntheticDemo: true, intendedUse: 'demo' },
-      probability: 0.91,
-      riskGroup: 'high',
-      points: [{ factor: 'DLR score', value: 1, points: 80 }],
-      totalPoints: 80,
-      occurrenceDateTime: '2024-04-08T10:00:00Z',
-    });
+    const refs = await publishResult(client, resultFixture(b, 'run-cds-other-patient', { probability: 0.91 }));
     const raOfB = (await client.readReference({ reference: refs.riskAssessment })) as RiskAssessment;
     const cache = memoryCdsCache();
     const handler = new CdsHandler({ log, registry: new MemoryRunRegistry(), cache, fhir: client, fhirBaseUrl: fhir.baseUrl });
