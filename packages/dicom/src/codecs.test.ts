@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { referencePath } from '@tace/common';
 import { loadCodecs } from './codecs.ts';
 import { readDicomFile } from './folder-source.ts';
+import { parseDicom } from './instance.ts';
+import { loadEncoders, reencodeImage } from './test-reencode.ts';
 
 const TS = referencePath('dicom/transfer-syntaxes');
 
@@ -51,6 +53,21 @@ describe.skipIf(!TS)('JPEG-family codecs against the uncompressed twin', () => {
       const ref = f('CT0012.explicit_little_endian.dcm');
       const inst = f(n);
       for (const fr of [0, 1]) expect(maxAbsDiff(inst.storedFrame(fr), ref.storedFrame(fr))).toBeLessThanOrEqual(maxErr);
+    });
+
+    it.each(['htj2k', 'deflated-frames'] as const)('CT re-encoded as %s (OpenJPH encoder / zlib) equals its uncompressed twin exactly', async (enc) => {
+      await loadEncoders();
+      for (const n of ['CT1_UNC.explicit_little_endian.dcm', 'CTImage.dcm_LittleEndianExplicitTransferSyntax_1.2.840.10008.1.2.1.dcm']) {
+        const inst = parseDicom(reencodeImage(`${TS}/${n}`, enc));
+        expect(inst.transferSyntaxUid).toBe(enc === 'htj2k' ? '1.2.840.10008.1.2.4.201' : '1.2.840.10008.1.2.8.1');
+        expect(maxAbsDiff(inst.storedFrame(0), f(n).storedFrame(0))).toBe(0);
+      }
+    });
+
+    it('lossy JPEG baseline stays refused, saying why and naming the file and tag', () => {
+      let err: { code?: string; message?: string } | undefined;
+      try { f('CTImage.dcm_JPEGProcess1TransferSyntax_1.2.840.10008.1.2.4.50.dcm').storedFrame(0); } catch (e) { err = e as typeof err; }
+      expect(err?.message).toMatch(/^CTImage\.dcm_JPEGProcess1TransferSyntax_1\.2\.840\.10008\.1\.2\.4\.50\.dcm: \(0002,0010\) Transfer Syntax UID: .*lossy/);
     });
 
     it('lossy JPEG baseline stays refused', () => {

@@ -3,8 +3,9 @@ import { TaceError } from '@tace/common';
 
 /**
  * Decoders for compressed transfer syntaxes, from npm packages:
- * JPEG-LS (.80/.81) with CharLS and JPEG 2000 (.90/.91) with OpenJPEG, both compiled to WASM by
- * cornerstonejs; JPEG Lossless process 14 (.57/.70) with jpeg-lossless-decoder-js. The WASM
+ * JPEG-LS (.80/.81) with CharLS, JPEG 2000 (.90/.91) with OpenJPEG and High-Throughput JPEG 2000
+ * (HTJ2K, .201/.202/.203) with OpenJPH, all compiled to WASM by cornerstonejs; JPEG Lossless
+ * process 14 (.57/.70) with jpeg-lossless-decoder-js. The WASM
  * modules initialise asynchronously, so `loadCodecs()` must have resolved before a compressed
  * frame is read; the study sources and assembleRoiCase call it. JPEG baseline/extended (lossy,
  * .50/.51) is not decoded: lossy images are unfit for radiomics.
@@ -20,9 +21,10 @@ interface WasmDecoder {
 }
 interface CharlsModule { JpegLSDecoder: new () => WasmDecoder }
 interface OpenJpegModule { J2KDecoder: new () => WasmDecoder }
+interface OpenJphModule { HTJ2KDecoder: new () => WasmDecoder }
 interface JpegLosslessModule { Decoder: new () => { decode(buf: ArrayBuffer, offset: number, length: number, numBytes: number): ArrayBufferView } }
 
-interface Codecs { charls: CharlsModule; openjpeg: OpenJpegModule; lossless: JpegLosslessModule }
+interface Codecs { charls: CharlsModule; openjpeg: OpenJpegModule; openjph: OpenJphModule; lossless: JpegLosslessModule }
 
 const require = createRequire(import.meta.url);
 let loaded: Codecs | undefined;
@@ -31,9 +33,11 @@ let loading: Promise<Codecs> | undefined;
 export const JPEG_LS_SYNTAXES: ReadonlySet<string> = new Set(['1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81']);
 export const JPEG_2000_SYNTAXES: ReadonlySet<string> = new Set(['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91']);
 export const JPEG_LOSSLESS_SYNTAXES: ReadonlySet<string> = new Set(['1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70']);
+/** HTJ2K Lossless, HTJ2K Lossless RPCL, HTJ2K (lossy allowed). */
+export const HTJ2K_SYNTAXES: ReadonlySet<string> = new Set(['1.2.840.10008.1.2.4.201', '1.2.840.10008.1.2.4.202', '1.2.840.10008.1.2.4.203']);
 
 export function isCodecSyntax(ts: string): boolean {
-  return JPEG_LS_SYNTAXES.has(ts) || JPEG_2000_SYNTAXES.has(ts) || JPEG_LOSSLESS_SYNTAXES.has(ts);
+  return JPEG_LS_SYNTAXES.has(ts) || JPEG_2000_SYNTAXES.has(ts) || JPEG_LOSSLESS_SYNTAXES.has(ts) || HTJ2K_SYNTAXES.has(ts);
 }
 
 /** Load the WASM decoders once (about 50 ms). Safe to call many times. */
@@ -41,12 +45,16 @@ export async function loadCodecs(): Promise<void> {
   loading ??= (async () => {
     // Emscripten prints codec chatter ("[INFO] Start to read j2k main header") to stdout, which
     // would corrupt the services' JSON log stream: silence it.
-    const quiet = { print: (): void => {}, printErr: (): void => {} };
-    type Factory<M> = (opts: typeof quiet) => Promise<M>;
-    const charls = await (require('@cornerstonejs/codec-charls/decodewasmjs') as Factory<CharlsModule>)(quiet);
-    const openjpeg = await (require('@cornerstonejs/codec-openjpeg/decodewasmjs') as Factory<OpenJpegModule>)(quiet);
+    // Each module gets its own options object: Emscripten builds the module ON that object, so a
+    // shared one makes the second module register its bindings over the first's (with three
+    // modules, embind then refuses: "Cannot register multiple overloads").
+    const quiet = () => ({ print: (): void => {}, printErr: (): void => {} });
+    type Factory<M> = (opts: ReturnType<typeof quiet>) => Promise<M>;
+    const charls = await (require('@cornerstonejs/codec-charls/decodewasmjs') as Factory<CharlsModule>)(quiet());
+    const openjpeg = await (require('@cornerstonejs/codec-openjpeg/decodewasmjs') as Factory<OpenJpegModule>)(quiet());
+    const openjph = await (require('@cornerstonejs/codec-openjph') as Factory<OpenJphModule>)(quiet());
     const lossless = require('jpeg-lossless-decoder-js') as JpegLosslessModule;
-    loaded = { charls, openjpeg, lossless };
+    loaded = { charls, openjpeg, openjph, lossless };
     return loaded;
   })();
   await loading;
@@ -82,6 +90,7 @@ export function decodeCompressedFrame(ts: string, data: Uint8Array, f: { rows: n
   const expect = f.rows * f.cols * f.samplesPerPixel * bytesPerSample;
   if (JPEG_LS_SYNTAXES.has(ts)) return wasmDecode(new loaded.charls.JpegLSDecoder(), data, expect, 'JPEG-LS');
   if (JPEG_2000_SYNTAXES.has(ts)) return wasmDecode(new loaded.openjpeg.J2KDecoder(), data, expect, 'JPEG 2000');
+  if (HTJ2K_SYNTAXES.has(ts)) return wasmDecode(new loaded.openjph.HTJ2KDecoder(), data, expect, 'HTJ2K');
   if (JPEG_LOSSLESS_SYNTAXES.has(ts)) {
     let view: ArrayBufferView;
     try {

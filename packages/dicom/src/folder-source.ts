@@ -3,7 +3,7 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TaceError } from '@tace/common';
 import { loadCodecs } from './codecs.ts';
-import { parseDicom, type DicomInstance } from './instance.ts';
+import { parseDicom, sourceName, type DicomInstance } from './instance.ts';
 import { segmentationSummary, type SegmentationSummary } from './select.ts';
 import { groupSeries, type StudyFiles, type StudySource } from './study-source.ts';
 import { TAG } from './tags.ts';
@@ -19,13 +19,13 @@ const STAT_CONCURRENCY = 32;
  * Parse a file held in a Node Buffer. `readFileSync(p).buffer` may be Node's shared pool for
  * small files, so the view must keep the Buffer's byteOffset and length.
  */
-function parseBuffer(b: Buffer): DicomInstance {
-  return parseDicom(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+function parseBuffer(b: Buffer, path: string): DicomInstance {
+  return parseDicom(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), { source: sourceName(path) });
 }
 
 /** Read and parse one DICOM Part 10 file (synchronous; for tools and tests). */
 export function readDicomFile(path: string): DicomInstance {
-  return parseBuffer(readFileSync(path));
+  return parseBuffer(readFileSync(path), path);
 }
 
 /** The header of a Part 10 file; undefined when the file is not DICOM. Throws when it cannot be opened. */
@@ -41,10 +41,10 @@ async function readHeader(path: string): Promise<DicomInstance | undefined> {
   }
   if (head.length < 132 || head.toString('latin1', 128, 132) !== 'DICM') return undefined;
   try {
-    return parseDicom(head, { untilTag: TAG.PixelData });
+    return parseDicom(head, { untilTag: TAG.PixelData, source: sourceName(path) });
   } catch {
     // The header did not fit (large SEG functional groups) or the data set is deflated: read it whole.
-    try { return parseBuffer(await readFile(path)); } catch { return undefined; }
+    try { return parseBuffer(await readFile(path), path); } catch { return undefined; }
   }
 }
 
@@ -142,7 +142,7 @@ export class FolderStudySource implements StudySource {
         this.stale = true;
         throw new TaceError('DICOM_SOURCE_UNAVAILABLE', 'A file of the study vanished while reading it', { httpStatus: 503, retryable: true, cause: e });
       }
-      instances.push(parseBuffer(buf));
+      instances.push(parseBuffer(buf, p));
     }
     return groupSeries(studyInstanceUid, instances);
   }

@@ -1,6 +1,8 @@
+import { basename } from 'node:path';
+import { inflateRawSync, inflateSync } from 'node:zlib';
 import { TaceError, type Vec3 } from '@tace/common';
 import { DicomDataSet, dicomParser } from './dataset.ts';
-import { decodeCompressedFrame, isCodecSyntax, JPEG_2000_SYNTAXES, JPEG_LOSSLESS_SYNTAXES, JPEG_LS_SYNTAXES } from './codecs.ts';
+import { decodeCompressedFrame, HTJ2K_SYNTAXES, isCodecSyntax, JPEG_2000_SYNTAXES, JPEG_LOSSLESS_SYNTAXES, JPEG_LS_SYNTAXES } from './codecs.ts';
 import { decodeRleFrame } from './rle.ts';
 import { TAG, TRANSFER_SYNTAX } from './tags.ts';
 
@@ -13,8 +15,17 @@ const NATIVE_SYNTAXES: ReadonlySet<string> = new Set([
 
 /** Transfer syntaxes whose pixel data this package decodes (JPEG ones after loadCodecs()). */
 export const SUPPORTED_TRANSFER_SYNTAXES: readonly string[] = [
-  ...NATIVE_SYNTAXES, TRANSFER_SYNTAX.RLELossless, ...JPEG_LOSSLESS_SYNTAXES, ...JPEG_LS_SYNTAXES, ...JPEG_2000_SYNTAXES,
+  ...NATIVE_SYNTAXES, TRANSFER_SYNTAX.RLELossless, TRANSFER_SYNTAX.DeflatedImageFrameCompression,
+  ...JPEG_LOSSLESS_SYNTAXES, ...JPEG_LS_SYNTAXES, ...JPEG_2000_SYNTAXES, ...HTJ2K_SYNTAXES,
 ];
+
+/** Lossy syntaxes refused on purpose: their pixels are unfit for radiomics. */
+const LOSSY_REFUSED: Readonly<Record<string, string>> = {
+  '1.2.840.10008.1.2.4.50': 'JPEG Baseline (lossy)',
+  '1.2.840.10008.1.2.4.51': 'JPEG Extended (lossy)',
+};
+
+const PIXEL_DATA = '(7FE0,0010) Pixel Data';
 
 /** Rescale (Modality LUT): value = stored · slope + intercept. */
 export interface Rescale {
@@ -28,11 +39,25 @@ export interface Rescale {
  */
 export class DicomInstance extends DicomDataSet {
   readonly transferSyntaxUid: string;
+  /** Where the instance came from (a file's base name, or a DICOMweb / DIMSE description), for errors. */
+  readonly source: string | undefined;
   private jpegOffsets: number[] | undefined;
 
-  constructor(raw: ConstructorParameters<typeof DicomDataSet>[0]) {
+  constructor(raw: ConstructorParameters<typeof DicomDataSet>[0], source?: string) {
     super(raw);
     this.transferSyntaxUid = this.string(TAG.TransferSyntaxUID) ?? TRANSFER_SYNTAX.ImplicitVRLittleEndian;
+    this.source = source;
+  }
+
+  /**
+   * An error that names the instance (its file, else its SOP Instance UID), the tag and what was
+   * expected: what a person needs to find the bad file, never an internal hint.
+   */
+  fail(code: string, tag: string, message: string, detail: Record<string, unknown> = {}): TaceError {
+    const where = this.source ?? `SOP instance ${this.sopInstanceUid || '(no SOPInstanceUID)'}`;
+    return new TaceError(code, `${where}: ${tag}: ${message}`, {
+      detail: { ...(this.source ? { file: this.source } : {}), sopInstanceUid: this.sopInstanceUid, tag, ...detail },
+    });
   }
 
   get sopClassUid(): string { return this.string(TAG.SOPClassUID) ?? this.string(TAG.MediaStorageSOPClassUID) ?? ''; }
@@ -92,60 +117,108 @@ export class DicomInstance extends DicomDataSet {
     return { slope, intercept };
   }
 
+  /** True when Pixel Data is stored uncompressed (all frames back to back in one value). */
+  get isNativePixelData(): boolean { return NATIVE_SYNTAXES.has(this.transferSyntaxUid); }
+
   private assertDecodable(): void {
     const ts = this.transferSyntaxUid;
-    if (!NATIVE_SYNTAXES.has(ts) && ts !== TRANSFER_SYNTAX.RLELossless && !isCodecSyntax(ts)) {
-      throw new TaceError('DICOM_TRANSFER_SYNTAX_UNSUPPORTED',
-        `Pixel data in transfer syntax ${ts} cannot be decoded (supported: ${SUPPORTED_TRANSFER_SYNTAXES.join(', ')})`,
-        { detail: { transferSyntaxUid: ts } });
+    if (!NATIVE_SYNTAXES.has(ts) && ts !== TRANSFER_SYNTAX.RLELossless && ts !== TRANSFER_SYNTAX.DeflatedImageFrameCompression && !isCodecSyntax(ts)) {
+      const why = LOSSY_REFUSED[ts] ? `${LOSSY_REFUSED[ts]} is refused: lossy pixels are unfit for radiomics` : 'this transfer syntax cannot be decoded';
+      throw this.fail('DICOM_TRANSFER_SYNTAX_UNSUPPORTED', '(0002,0010) Transfer Syntax UID',
+        `${ts}: ${why}; expected one of ${SUPPORTED_TRANSFER_SYNTAXES.join(', ')}`, { transferSyntaxUid: ts });
     }
-    if (!this.hasPixelData) throw new TaceError('DICOM_NO_PIXEL_DATA', 'The instance has no Pixel Data');
+    if (!this.hasPixelData) throw this.fail('DICOM_NO_PIXEL_DATA', PIXEL_DATA, 'missing; an image or segmentation needs pixel data');
   }
 
   /**
-   * The whole native Pixel Data value (all frames back to back), bytes as stored.
-   * Only for native (uncompressed) transfer syntaxes; BINARY SEG readers need this because
-   * 1-bit frames are packed across frame boundaries.
+   * The whole native Pixel Data value (all frames back to back), bytes as stored. For native
+   * (uncompressed) transfer syntaxes; 1-bit frames are packed across frame boundaries there.
    */
   nativePixelData(): Uint8Array {
     this.assertDecodable();
     if (!NATIVE_SYNTAXES.has(this.transferSyntaxUid)) {
-      throw new TaceError('DICOM_TRANSFER_SYNTAX_UNSUPPORTED', 'nativePixelData() needs uncompressed pixel data; use frameBytes()');
+      throw this.fail('DICOM_PIXEL_DATA_INVALID', PIXEL_DATA, `is encapsulated (transfer syntax ${this.transferSyntaxUid}); read it frame by frame`);
     }
     return this.bytes(TAG.PixelData) as Uint8Array;
   }
 
+  /** Bytes one frame of native or Deflated Image Frame data holds: 1-bit frames are byte-aligned when framed on their own. */
+  private nativeFrameLength(): number {
+    const bits = this.rows * this.columns * this.samplesPerPixel * this.bitsAllocated;
+    return Math.ceil(bits / 8);
+  }
+
   /**
    * Bytes of frame i (0-based) in native little-endian order: big-endian data is byte-swapped,
-   * RLE is decoded. For BitsAllocated 1 with native syntaxes use nativePixelData() instead.
+   * RLE and deflated frames are decoded, JPEG-family frames go through the codecs. What a 1-bit
+   * (BINARY SEG) frame gives depends on how it was stored: packed bits, LSB first, from RLE and
+   * Deflated Image Frame Compression (each frame byte-aligned); one byte per pixel from the
+   * JPEG-family codecs. Native 1-bit frames are packed across frame boundaries: read those with
+   * nativePixelData().
    */
   frameBytes(i: number): Uint8Array {
     this.assertDecodable();
     const rows = this.rows, cols = this.columns, spp = this.samplesPerPixel, bits = this.bitsAllocated;
     const frames = this.numberOfFrames;
-    if (i < 0 || i >= frames) throw new TaceError('DICOM_FRAME_OUT_OF_RANGE', `Frame ${i} outside 0..${frames - 1}`);
+    if (i < 0 || i >= frames) throw this.fail('DICOM_FRAME_OUT_OF_RANGE', '(0028,0008) Number of Frames', `frame ${i + 1} asked for, the instance has ${frames}`);
+    if (![1, 8, 16, 32].includes(bits)) {
+      throw this.fail('DICOM_PIXEL_FORMAT_UNSUPPORTED', '(0028,0100) Bits Allocated', `${bits}; expected 1, 8, 16 or 32`);
+    }
+    if (rows === 0 || cols === 0) throw this.fail('DICOM_PIXEL_FORMAT_UNSUPPORTED', '(0028,0010) Rows / (0028,0011) Columns', 'missing or 0');
     if (this.transferSyntaxUid === TRANSFER_SYNTAX.RLELossless) {
-      return decodeRleFrame(this.encapsulatedFrame(i), { rows, cols, samplesPerPixel: spp, bitsAllocated: bits });
+      return this.withFrameContext(i, () => decodeRleFrame(this.encapsulatedFrame(i), { rows, cols, samplesPerPixel: spp, bitsAllocated: bits }));
     }
+    if (this.transferSyntaxUid === TRANSFER_SYNTAX.DeflatedImageFrameCompression) return this.inflateFrame(i);
     if (isCodecSyntax(this.transferSyntaxUid)) {
-      return decodeCompressedFrame(this.transferSyntaxUid, this.encapsulatedFrame(i), { rows, cols, samplesPerPixel: spp, bitsAllocated: bits });
+      return this.withFrameContext(i, () => decodeCompressedFrame(this.transferSyntaxUid, this.encapsulatedFrame(i), { rows, cols, samplesPerPixel: spp, bitsAllocated: bits }));
     }
-    if (bits === 1) throw new TaceError('DICOM_PIXEL_FORMAT_UNSUPPORTED', 'frameBytes() cannot address packed 1-bit frames; use nativePixelData()');
+    if (bits === 1) throw this.fail('DICOM_PIXEL_FORMAT_UNSUPPORTED', '(0028,0100) Bits Allocated', '1 (packed bits) in native Pixel Data are read as a whole, not per frame');
     const frameLen = (rows * cols * spp * bits) / 8;
     const all = this.nativePixelData();
     if (all.length < frameLen * (i + 1)) {
-      throw new TaceError('DICOM_PIXEL_DATA_TRUNCATED', `Pixel Data holds ${all.length} bytes, frame ${i} needs ${frameLen * (i + 1)}`);
+      throw this.fail('DICOM_PIXEL_DATA_TRUNCATED', PIXEL_DATA, `holds ${all.length} bytes; frame ${i + 1} of ${rows}×${cols}×${bits} bits needs ${frameLen * (i + 1)}`);
     }
     const out = all.slice(i * frameLen, (i + 1) * frameLen);
     if (this.transferSyntaxUid === TRANSFER_SYNTAX.ExplicitVRBigEndian && bits > 8) swapBytes(out, bits / 8);
     return out;
   }
 
+  /** Run a frame decoder; a codec's error gains the file, the tag and the frame. */
+  private withFrameContext(i: number, decode: () => Uint8Array): Uint8Array {
+    try {
+      return decode();
+    } catch (e) {
+      if (e instanceof TaceError && !(e.detail && 'tag' in e.detail)) {
+        throw this.fail(e.code, PIXEL_DATA, `frame ${i + 1} (transfer syntax ${this.transferSyntaxUid}): ${e.message}`, { frame: i + 1 });
+      }
+      throw e;
+    }
+  }
+
+  /** Deflated Image Frame Compression: one raw-deflate (RFC 1951) stream per frame. */
+  private inflateFrame(i: number): Uint8Array {
+    const data = this.encapsulatedFrame(i);
+    const expect = this.nativeFrameLength();
+    let out: Buffer;
+    try {
+      out = inflateRawSync(data, { maxOutputLength: expect + 1 });
+    } catch {
+      // Tolerate a zlib wrapper (RFC 1950) around the stream, which some writers add.
+      try { out = inflateSync(data, { maxOutputLength: expect + 1 }); } catch (e) {
+        throw this.fail('DICOM_CODEC_ERROR', PIXEL_DATA, `frame ${i + 1} is not a valid deflate stream (Deflated Image Frame Compression)`, { frame: i + 1, cause: String(e) });
+      }
+    }
+    if (out.length !== expect) {
+      throw this.fail('DICOM_CODEC_ERROR', PIXEL_DATA, `frame ${i + 1} inflated to ${out.length} bytes; ${this.rows}×${this.columns}×${this.bitsAllocated} bits need ${expect}`, { frame: i + 1 });
+    }
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  }
+
   /** Compressed bytes of frame i from encapsulated Pixel Data. */
   private encapsulatedFrame(i: number): Uint8Array {
     const el = this.element(TAG.PixelData);
     if (!el || !el.encapsulatedPixelData || !el.fragments) {
-      throw new TaceError('DICOM_PIXEL_DATA_INVALID', 'Encapsulated transfer syntax but Pixel Data is not encapsulated');
+      throw this.fail('DICOM_PIXEL_DATA_INVALID', PIXEL_DATA, `is not encapsulated, but transfer syntax ${this.transferSyntaxUid} requires encapsulated fragments`);
     }
     const frames = this.numberOfFrames;
     const bot = el.basicOffsetTable ?? [];
@@ -157,7 +230,7 @@ export class DicomInstance extends DicomDataSet {
       this.jpegOffsets ??= dicomParser.createJPEGBasicOffsetTable(this.raw, el);
       return dicomParser.readEncapsulatedImageFrame(this.raw, el, i, this.jpegOffsets) as Uint8Array;
     }
-    throw new TaceError('DICOM_PIXEL_DATA_INVALID', `Multi-frame encapsulated Pixel Data with ${el.fragments.length} fragments for ${frames} frames and no offset table`);
+    throw this.fail('DICOM_PIXEL_DATA_INVALID', PIXEL_DATA, `${el.fragments.length} fragments for ${frames} frames and no Basic Offset Table: the frames cannot be told apart`);
   }
 
   /**
@@ -166,7 +239,7 @@ export class DicomInstance extends DicomDataSet {
    */
   storedFrame(i: number): Int32Array {
     const bits = this.bitsAllocated, stored = this.bitsStored, signed = this.pixelRepresentation === 1;
-    if (this.samplesPerPixel !== 1) throw new TaceError('DICOM_PIXEL_FORMAT_UNSUPPORTED', `SamplesPerPixel ${this.samplesPerPixel} (only grayscale is read)`);
+    if (this.samplesPerPixel !== 1) throw this.fail('DICOM_PIXEL_FORMAT_UNSUPPORTED', '(0028,0002) Samples per Pixel', `${this.samplesPerPixel}; expected 1 (grayscale)`);
     const bytes = this.frameBytes(i);
     const n = this.rows * this.columns;
     const out = new Int32Array(n);
@@ -177,7 +250,7 @@ export class DicomInstance extends DicomDataSet {
       if (bits === 16) v = dv.getUint16(2 * p, true);
       else if (bits === 8) v = bytes[p];
       else if (bits === 32) v = dv.getUint32(4 * p, true);
-      else throw new TaceError('DICOM_PIXEL_FORMAT_UNSUPPORTED', `BitsAllocated ${bits}`);
+      else throw this.fail('DICOM_PIXEL_FORMAT_UNSUPPORTED', '(0028,0100) Bits Allocated', `${bits}; expected 8, 16 or 32 for an image`);
       // Keep BitsStored low bits; sign-extend from bit BitsStored-1 when signed.
       v = signed ? ((v << shift) >> shift) : stored < 32 ? v & ((1 << stored) - 1) : v >>> 0;
       out[p] = v;
@@ -194,19 +267,28 @@ function swapBytes(b: Uint8Array, width: number): void {
   }
 }
 
+/** The name an error may show for a file: its base name (folder names can hold patient names). */
+export function sourceName(path: string): string {
+  return basename(path);
+}
+
 /**
  * Parse a DICOM Part 10 file. Uncompressed, deflated and big-endian data sets are read; pixel
  * data is decoded on demand by the instance (see SUPPORTED_TRANSFER_SYNTAXES).
  * `untilTag` stops before that tag (e.g. Pixel Data, for header-only indexing).
  */
-export function parseDicom(buf: Uint8Array, opts: { untilTag?: string } = {}): DicomInstance {
+export function parseDicom(buf: Uint8Array, opts: { untilTag?: string; source?: string } = {}): DicomInstance {
   // dicom-parser inflates deflated data sets with zlib only when handed a Buffer.
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   try {
     const raw = dicomParser.parseDicom(b, opts.untilTag ? { untilTag: opts.untilTag } : undefined);
-    return new DicomInstance(raw);
+    return new DicomInstance(raw, opts.source);
   } catch (e) {
     const msg = e instanceof Error ? e.message : typeof e === 'string' ? e : (e as { exception?: string })?.exception ?? String(e);
-    throw new TaceError('DICOM_PARSE_ERROR', `Not a readable DICOM Part 10 file: ${msg}`, { cause: e });
+    const where = opts.source ? `${opts.source}: ` : '';
+    const what = buf.length < 132 || Buffer.from(buf.buffer, buf.byteOffset + 128, Math.min(4, Math.max(0, buf.length - 128))).toString('latin1') !== 'DICM'
+      ? 'not a DICOM Part 10 file (no "DICM" at byte 128)'
+      : `not a readable DICOM Part 10 file (${msg})`;
+    throw new TaceError('DICOM_PARSE_ERROR', `${where}${what}`, { cause: e, ...(opts.source ? { detail: { file: opts.source } } : {}) });
   }
 }

@@ -2,7 +2,7 @@ import { TaceError, type Geometry, type LabelMap } from '@tace/common';
 import { axis, maxAbsDiff, physicalToIndex } from './geometry.ts';
 import type { DicomInstance } from './instance.ts';
 import { isSeg, listSegments, pickTumourSegment } from './segments.ts';
-import { TAG, TRANSFER_SYNTAX } from './tags.ts';
+import { TAG } from './tags.ts';
 
 /** Geometry of the target grid, optionally with the SOPInstanceUID behind each k (see CtVolume). */
 export type TargetGeometry = Geometry & { sliceSopInstanceUids?: readonly string[] };
@@ -32,14 +32,65 @@ function sourceSliceIndex(seg: DicomInstance, f: number, g: TargetGeometry): num
   return undefined;
 }
 
+/** Test "is pixel p of this frame in the segment" for one frame. */
+type PixelTest = (p: number) => boolean;
+
 /**
- * Rasterise one segment of a DICOM SEG onto a target grid (usually the CT volume's).
- * - BINARY: 1 bit per pixel, LSB first, frames packed back to back with no padding, so frame f
- *   starts at bit f·rows·cols (which is mid-byte when rows·cols is not a multiple of 8).
- * - FRACTIONAL: a pixel is in the segment when value / MaximumFractionalValue ≥ 0.5.
+ * How the frames of a SEG are read, whatever their transfer syntax (the same codec path as
+ * images). BINARY: native Pixel Data is one bit stream packed across frame boundaries (frame f
+ * starts at bit f·rows·cols, mid-byte when rows·cols is not a multiple of 8); RLE and Deflated
+ * Image Frame Compression hold each frame packed on its own, byte-aligned; the JPEG-family codecs
+ * (JPEG-LS, JPEG 2000, HTJ2K, JPEG Lossless) give one byte per pixel, non-zero = in.
+ * FRACTIONAL: value / MaximumFractionalValue ≥ 0.5. LABELMAP: value = segment number.
+ */
+function framePixelTests(seg: DicomInstance, type: string, segmentNumber: number): (f: number) => PixelTest {
+  const planeBits = seg.rows * seg.columns;
+  if (type === 'BINARY' && seg.isNativePixelData) {
+    const allBits = seg.nativePixelData();
+    const need = planeBits * seg.numberOfFrames;
+    if (allBits.length * 8 < need) {
+      throw seg.fail('DICOM_PIXEL_DATA_TRUNCATED', '(7FE0,0010) Pixel Data',
+        `holds ${allBits.length * 8} bits; ${seg.numberOfFrames} frames of ${seg.rows}×${seg.columns} need ${need}`);
+    }
+    return (f) => {
+      const base = f * planeBits;
+      return (p) => ((allBits[(base + p) >> 3] >> ((base + p) & 7)) & 1) === 1;
+    };
+  }
+  if (type === 'BINARY') {
+    return (f) => {
+      const b = seg.frameBytes(f);
+      if (b.length >= planeBits) return (p) => b[p] !== 0; // decoded by a codec: a byte per pixel
+      return (p) => ((b[p >> 3] >> (p & 7)) & 1) === 1; // packed bits, byte-aligned per frame
+    };
+  }
+  if (type === 'FRACTIONAL') {
+    const maxFrac = seg.uint16(TAG.MaximumFractionalValue) ?? 255;
+    return (f) => {
+      const b = seg.frameBytes(f);
+      return (p) => b[p] / maxFrac >= 0.5;
+    };
+  }
+  // LABELMAP
+  const bits = seg.bitsAllocated;
+  if (bits !== 8 && bits !== 16) {
+    throw seg.fail('DICOM_PIXEL_FORMAT_UNSUPPORTED', '(0028,0100) Bits Allocated', `${bits}; a LABELMAP segmentation has 8 or 16`);
+  }
+  return (f) => {
+    const b = seg.frameBytes(f);
+    if (bits === 8) return (p) => b[p] === segmentNumber;
+    const v = b.byteOffset % 2 === 0 ? new Uint16Array(b.buffer, b.byteOffset, b.byteLength >> 1) : new Uint16Array(b.slice().buffer, 0, b.byteLength >> 1);
+    return (p) => v[p] === segmentNumber;
+  };
+}
+
+/**
+ * Rasterise one segment of a DICOM SEG (BINARY, FRACTIONAL or LABELMAP, any supported transfer
+ * syntax; see framePixelTests) onto a target grid (usually the CT volume's).
  * Frames are placed by their PlanePosition (per-frame functional groups) in the target grid,
- * or, lacking one, by DerivationImage's ReferencedSOPInstanceUID. Frames of other segments are
- * ignored, so overlapping segments are read one at a time.
+ * or, lacking one, by DerivationImage's ReferencedSOPInstanceUID. In BINARY and FRACTIONAL SEGs
+ * frames of other segments are skipped, so overlapping segments are read one at a time; a
+ * LABELMAP frame holds every segment of its plane.
  */
 export function segToLabelMap(seg: DicomInstance, geometry: TargetGeometry, opts: SegToLabelMapOptions = {}): LabelMap {
   if (!isSeg(seg)) throw new TaceError('DICOM_NOT_SEGMENTATION', `Expected a DICOM SEG, found modality ${seg.modality || '(none)'}`);
@@ -51,37 +102,22 @@ export function segToLabelMap(seg: DicomInstance, geometry: TargetGeometry, opts
   }
   const label = opts.labelValue ?? 1;
   const type = seg.string(TAG.SegmentationType) ?? 'BINARY';
-  if (type !== 'BINARY' && type !== 'FRACTIONAL') {
-    throw new TaceError('DICOM_SEG_TYPE_UNSUPPORTED', `SegmentationType ${type} is not supported (BINARY, FRACTIONAL)`);
+  if (type !== 'BINARY' && type !== 'FRACTIONAL' && type !== 'LABELMAP') {
+    throw seg.fail('DICOM_SEG_TYPE_UNSUPPORTED', '(0062,0001) Segmentation Type', `${type}; expected BINARY, FRACTIONAL or LABELMAP`);
   }
   const rows = seg.rows, cols = seg.columns, frames = seg.numberOfFrames;
   const [nx, ny, nz] = geometry.size;
   const out = new Uint8Array(nx * ny * nz);
-  const packedNative = type === 'BINARY' && seg.transferSyntaxUid !== TRANSFER_SYNTAX.RLELossless;
-  const allBits = packedNative ? seg.nativePixelData() : undefined;
-  const maxFrac = seg.uint16(TAG.MaximumFractionalValue) ?? 255;
   const rowAxis = axis(geometry.direction, 0), colAxis = axis(geometry.direction, 1);
   const planeBits = rows * cols;
-  if (allBits && allBits.length * 8 < planeBits * frames) {
-    throw new TaceError('DICOM_PIXEL_DATA_TRUNCATED', `SEG Pixel Data holds ${allBits.length * 8} bits, ${frames} frames need ${planeBits * frames}`);
-  }
+  const testsFor = framePixelTests(seg, type, segmentNumber);
 
   for (let f = 0; f < frames; f++) {
-    const segNo = seg.functionalGroup(f, TAG.SegmentIdentificationSequence)?.uint16(TAG.ReferencedSegmentNumber);
-    if ((segNo ?? (segments.length === 1 ? segmentNumber : undefined)) !== segmentNumber) continue;
-
-    // Pixel test for this frame.
-    let inSeg: (p: number) => boolean;
-    if (allBits) {
-      const base = f * planeBits;
-      inSeg = (p) => ((allBits[(base + p) >> 3] >> ((base + p) & 7)) & 1) === 1;
-    } else if (type === 'BINARY') {
-      const b = seg.frameBytes(f);
-      inSeg = (p) => ((b[p >> 3] >> (p & 7)) & 1) === 1;
-    } else {
-      const b = seg.frameBytes(f);
-      inSeg = (p) => b[p] / maxFrac >= 0.5;
+    if (type !== 'LABELMAP') {
+      const segNo = seg.functionalGroup(f, TAG.SegmentIdentificationSequence)?.uint16(TAG.ReferencedSegmentNumber);
+      if ((segNo ?? (segments.length === 1 ? segmentNumber : undefined)) !== segmentNumber) continue;
     }
+    const inSeg = testsFor(f);
     let any = false;
     for (let p = 0; p < planeBits && !any; p++) any = inSeg(p);
     if (!any) continue;

@@ -29,7 +29,7 @@ export function readCode(ds: DicomDataSet | undefined): CodedConcept | undefined
 }
 
 export function isSeg(i: DicomInstance): boolean {
-  return i.modality === 'SEG' || i.sopClassUid === SOP_CLASS.Segmentation;
+  return i.modality === 'SEG' || i.sopClassUid === SOP_CLASS.Segmentation || i.sopClassUid === SOP_CLASS.LabelMapSegmentation;
 }
 
 export function isRtStruct(i: DicomInstance): boolean {

@@ -94,6 +94,8 @@ export const SOP_CLASS = {
   EnhancedCTImage: '1.2.840.10008.5.1.4.1.1.2.1',
   LegacyConvertedEnhancedCTImage: '1.2.840.10008.5.1.4.1.1.2.2',
   Segmentation: '1.2.840.10008.5.1.4.1.1.66.4',
+  /** Label Map Segmentation Storage (2024): one frame per plane, pixel value = segment number. */
+  LabelMapSegmentation: '1.2.840.10008.5.1.4.1.1.66.7',
   RTStructureSet: '1.2.840.10008.5.1.4.1.1.481.3',
 } as const;
 
@@ -103,4 +105,6 @@ export const TRANSFER_SYNTAX = {
   DeflatedExplicitVRLittleEndian: '1.2.840.10008.1.2.1.99',
   ExplicitVRBigEndian: '1.2.840.10008.1.2.2',
   RLELossless: '1.2.840.10008.1.2.5',
+  /** Each frame deflated on its own (RFC 1951) and encapsulated; added in 2024 for SEG (Sup 244). */
+  DeflatedImageFrameCompression: '1.2.840.10008.1.2.8.1',
 } as const;
