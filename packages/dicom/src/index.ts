@@ -6,7 +6,7 @@ export { parseDicom, DicomInstance, SUPPORTED_TRANSFER_SYNTAXES, type Rescale } 
 export { DicomDataSet } from './dataset.ts';
 export { TAG, SOP_CLASS, TRANSFER_SYNTAX } from './tags.ts';
 export { decodeRleFrame } from './rle.ts';
-export { loadCtVolume, isCtInstance, type CtVolume } from './ct-volume.ts';
+export { loadCtVolume, isCtInstance, TILT_PAD_HU, type CtVolume } from './ct-volume.ts';
 export { slicePlanes, sortAndCheckSlices, type SlicePlane, type SortedSlices, type SliceCheckOptions } from './slices.ts';
 export { indexToPhysical, physicalToIndex } from './geometry.ts';
 export { segToLabelMap, type SegToLabelMapOptions, type TargetGeometry } from './seg.ts';
@@ -15,7 +15,8 @@ export { listSegments, pickTumourSegment, isSeg, isRtStruct, type SegmentInfo, t
 export { groupSeries, type StudySource, type StudyFiles, type SeriesFiles } from './study-source.ts';
 export { FolderStudySource, readDicomFile, type FolderStudySourceOptions } from './folder-source.ts';
 export { dicomPatientOf, studyPatient, type DicomPatient } from './patient.ts';
-export { selectCtAndSegmentation, pickSegmentation, segmentationSummary, type CtAndSegmentation, type SegmentationSummary } from './select.ts';
+export { selectCtAndSegmentation, pickSegmentation, segmentationSummary, type CtAndSegmentation, type SegmentationSummary, type SelectionReason } from './select.ts';
+export { judgeSeries, describeVerdict, type SeriesRules, type SeriesVerdict } from './series-rules.ts';
 export { segmentationToLabelMap } from './segmentation.ts';
 export { cropToRoi, type CropResult } from './crop.ts';
 export { newUid, uidFromSeed } from './write/uid.ts';

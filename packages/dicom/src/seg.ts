@@ -5,7 +5,11 @@ import { isSeg, listSegments, pickTumourSegment } from './segments.ts';
 import { TAG } from './tags.ts';
 
 /** Geometry of the target grid, optionally with the SOPInstanceUID behind each k (see CtVolume). */
-export type TargetGeometry = Geometry & { sliceSopInstanceUids?: readonly string[] };
+export type TargetGeometry = Geometry & {
+  sliceSopInstanceUids?: readonly string[];
+  /** The grid is a gantry-tilt correction (CtVolume.tiltResampled): frames may sit between pixels. */
+  tiltResampled?: { inPlaneShiftMm: ReadonlyArray<readonly [number, number]> };
+};
 
 export interface SegToLabelMapOptions {
   /** Segment to extract; default: pickTumourSegment(listSegments(seg)). */
@@ -122,8 +126,8 @@ export function segToLabelMap(seg: DicomInstance, geometry: TargetGeometry, opts
     for (let p = 0; p < planeBits && !any; p++) any = inSeg(p);
     if (!any) continue;
 
-    // Where the frame lies in the target grid.
-    let i0 = 0, j0 = 0, k: number;
+    // Where the frame lies in the target grid (fi0, fj0: continuous in-plane index of its origin).
+    let fi0 = 0, fj0 = 0, k: number;
     const pos = seg.framePosition(f);
     const iop = seg.frameOrientation(f);
     if (iop && maxAbsDiff(iop, [...rowAxis, ...colAxis]) > 1e-3) {
@@ -136,8 +140,9 @@ export function segToLabelMap(seg: DicomInstance, geometry: TargetGeometry, opts
     }
     if (pos) {
       const idx = physicalToIndex(geometry, pos);
-      i0 = Math.round(idx[0]); j0 = Math.round(idx[1]); k = Math.round(idx[2]);
-      if (Math.abs(idx[0] - i0) > 0.1 || Math.abs(idx[1] - j0) > 0.1 || Math.abs(idx[2] - k) > 0.25) {
+      fi0 = idx[0]; fj0 = idx[1]; k = Math.round(idx[2]);
+      const offGrid = Math.abs(fi0 - Math.round(fi0)) > 0.1 || Math.abs(fj0 - Math.round(fj0)) > 0.1;
+      if ((offGrid && !geometry.tiltResampled) || Math.abs(idx[2] - k) > 0.25) {
         throw new TaceError('DICOM_SEG_GEOMETRY_MISMATCH', `SEG frame ${f + 1} does not fall on the image grid`,
           { detail: { frame: f + 1, continuousIndex: idx } });
       }
@@ -147,19 +152,35 @@ export function segToLabelMap(seg: DicomInstance, geometry: TargetGeometry, opts
         throw new TaceError('DICOM_SEG_GEOMETRY_MISMATCH', `SEG frame ${f + 1} has neither a plane position nor a source image in the series`);
       }
       k = kk;
+      // Drawn on source slice k: on a tilt-corrected grid, it moved with that slice.
+      const shift = geometry.tiltResampled?.inPlaneShiftMm[k];
+      if (shift) { fi0 = shift[0] / geometry.spacingMm[0]; fj0 = shift[1] / geometry.spacingMm[1]; }
     }
     if (k < 0 || k >= nz) {
       if (opts.outside === 'ignore') continue;
       throw new TaceError('DICOM_SEG_OUTSIDE_VOLUME', `SEG frame ${f + 1} (slice index ${k}) lies outside the ${nz}-slice image volume`,
         { detail: { frame: f + 1, sliceIndex: k } });
     }
-    for (let r = 0; r < rows; r++) {
-      const y = j0 + r;
-      if (y < 0 || y >= ny) continue;
-      for (let c = 0; c < cols; c++) {
-        const x = i0 + c;
-        if (x < 0 || x >= nx) continue;
-        if (inSeg(r * cols + c)) out[x + nx * (y + ny * k)] = label;
+    const i0 = Math.round(fi0), j0 = Math.round(fj0);
+    if (Math.abs(fi0 - i0) <= 0.1 && Math.abs(fj0 - j0) <= 0.1) {
+      for (let r = 0; r < rows; r++) {
+        const y = j0 + r;
+        if (y < 0 || y >= ny) continue;
+        for (let c = 0; c < cols; c++) {
+          const x = i0 + c;
+          if (x < 0 || x >= nx) continue;
+          if (inSeg(r * cols + c)) out[x + nx * (y + ny * k)] = label;
+        }
+      }
+    } else {
+      // Tilt-corrected grid, frame between pixels: nearest source pixel, as the HU were moved.
+      for (let y = 0; y < ny; y++) {
+        const r = Math.round(y - fj0);
+        if (r < 0 || r >= rows) continue;
+        for (let x = 0; x < nx; x++) {
+          const c = Math.round(x - fi0);
+          if (c >= 0 && c < cols && inSeg(r * cols + c)) out[x + nx * (y + ny * k)] = label;
+        }
       }
     }
   }

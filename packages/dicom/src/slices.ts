@@ -43,11 +43,27 @@ export interface SortedSlices {
   normal: Vec3;
   /** Mean slice spacing along the normal (mm), or undefined for a single slice. */
   spacingZMm: number | undefined;
+  /**
+   * In-plane offset of each slice's origin from the first's, [along row, along column] mm: all
+   * zero for an orthogonal stack; growing with k for a tilted gantry (the image planes stay
+   * perpendicular to the normal, only their origins shear).
+   */
+  inPlaneShiftMm: Array<[number, number]>;
+  /** Largest in-plane drift (mm); over `tiltToleranceMm` means the stack is tilted or sheared. */
+  maxDriftMm: number;
+  /** The drift a regular stack may have (rounding of ImagePositionPatient), mm. */
+  tiltToleranceMm: number;
 }
 
 export interface SliceCheckOptions {
   /** Largest tolerated deviation of one slice gap from the mean gap, mm. Default max(0.01 mm, 1 % of the mean gap). */
   spacingToleranceMm?: number;
+  /**
+   * A gantry-tilted (sheared) stack: 'resample' (default) onto the orthogonal grid of the first
+   * slice, each slice moved by its in-plane offset (bilinear for HU, nearest for masks); 'refuse'
+   * throws DICOM_GANTRY_TILT. Never read as if it were orthogonal (that would skew the tumour).
+   */
+  gantryTilt?: 'resample' | 'refuse';
 }
 
 /**
@@ -72,20 +88,28 @@ export function sortAndCheckSlices(planes: SlicePlane[], opts: SliceCheckOptions
   const keyed = planes.map((p) => ({ p, d: dot(normal, p.positionMm) })).sort((a, b) => a.d - b.d);
   const sorted = keyed.map((k) => k.p);
   const distancesMm = keyed.map((k) => k.d);
-  if (sorted.length === 1) return { planes: sorted, distancesMm, row, col, normal, spacingZMm: undefined };
+  if (sorted.length === 1) return { planes: sorted, distancesMm, row, col, normal, spacingZMm: undefined, inPlaneShiftMm: [[0, 0]], maxDriftMm: 0, tiltToleranceMm: 0 };
 
   const n = sorted.length;
   const spacingZMm = (distancesMm[n - 1] - distancesMm[0]) / (n - 1);
   const tol = opts.spacingToleranceMm ?? Math.max(0.01, 0.01 * spacingZMm);
+  const tiltToleranceMm = Math.max(tol, 0.01 * Math.min(...first.pixelSpacingMm));
   const o = sorted[0].positionMm;
+  const inPlaneShiftMm: Array<[number, number]> = [];
+  let maxDriftMm = 0;
   for (let k = 0; k < n; k++) {
     // In-plane drift of the slice origin means a tilted gantry or a sheared stack.
     const v = sub(sorted[k].positionMm, o);
-    const drift = Math.max(Math.abs(dot(v, row)), Math.abs(dot(v, col)));
-    if (drift > Math.max(tol, 0.01 * Math.min(...first.pixelSpacingMm))) {
-      throw new TaceError('DICOM_GANTRY_TILT', `Slice origins drift ${drift.toFixed(3)} mm in-plane (tilted or sheared stack)`,
-        { detail: { driftMm: drift } });
-    }
+    const shift: [number, number] = [dot(v, row), dot(v, col)];
+    inPlaneShiftMm.push(shift);
+    maxDriftMm = Math.max(maxDriftMm, Math.abs(shift[0]), Math.abs(shift[1]));
+  }
+  if (maxDriftMm > tiltToleranceMm && opts.gantryTilt === 'refuse') {
+    const extent = distancesMm[n - 1] - distancesMm[0];
+    const tiltDeg = (Math.atan2(maxDriftMm, extent) * 180) / Math.PI;
+    throw new TaceError('DICOM_GANTRY_TILT',
+      `Slice origins drift ${maxDriftMm.toFixed(3)} mm in-plane over ${extent.toFixed(1)} mm (gantry tilt about ${tiltDeg.toFixed(1)}°); refused by policy (gantryTilt: refuse)`,
+      { detail: { driftMm: maxDriftMm, tiltDeg } });
   }
   for (let k = 1; k < n; k++) {
     const gap = distancesMm[k] - distancesMm[k - 1];
@@ -99,5 +123,5 @@ export function sortAndCheckSlices(planes: SlicePlane[], opts: SliceCheckOptions
         { detail: { gapMm: gap, meanGapMm: spacingZMm, toleranceMm: tol, index: k } });
     }
   }
-  return { planes: sorted, distancesMm, row, col, normal, spacingZMm };
+  return { planes: sorted, distancesMm, row, col, normal, spacingZMm, inPlaneShiftMm, maxDriftMm, tiltToleranceMm };
 }

@@ -11,6 +11,8 @@ export const TAG = {
   SOPInstanceUID: 'x00080018',
   StudyDate: 'x00080020',
   SeriesDate: 'x00080021',
+  AcquisitionDate: 'x00080022',
+  SeriesDescription: 'x0008103e',
   ContentDate: 'x00080023',
   StudyTime: 'x00080030',
   AccessionNumber: 'x00080050',

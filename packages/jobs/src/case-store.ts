@@ -24,6 +24,10 @@ export interface CaseBundle {
     segmentNumber: number;
     /** Voxel offset of the crop inside the original series grid. */
     cropOffset: [number, number, number];
+    /** Why this segmentation and series were chosen (the series rules' verdicts, one line each). */
+    selection?: string[];
+    /** Set when the series was gantry-tilted and resampled onto an orthogonal grid: the tilt. */
+    gantryTiltResampledDeg?: number;
   };
 }
 

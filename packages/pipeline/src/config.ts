@@ -54,6 +54,22 @@ function algorithms(raw: string): string[] {
   for (const a of items) if (!ASYMMETRIC_ALGS.includes(a)) throw new Error(`'${a}' is not allowed (allowed: ${ASYMMETRIC_ALGS.join(', ')})`);
   return items;
 }
+function oneOf<T extends string>(...values: T[]) {
+  return (raw: string): T => {
+    if (!(values as string[]).includes(raw)) throw new Error(`must be one of ${values.join(', ')}`);
+    return raw as T;
+  };
+}
+function pattern(raw: string): string {
+  try { new RegExp(raw, 'i'); } catch { throw new Error('must be a valid regular expression'); }
+  return raw;
+}
+function range(raw: string): { min: number; max: number } {
+  const m = /^\s*([0-9.]+)\s*-\s*([0-9.]+)\s*$/.exec(raw);
+  const min = Number(m?.[1]), max = Number(m?.[2]);
+  if (!m || !Number.isFinite(min) || !Number.isFinite(max) || min > max) throw new Error('must be MIN-MAX with MIN ≤ MAX (mm)');
+  return { min, max };
+}
 const onOff = (raw: string): boolean => {
   if (raw !== 'on' && raw !== 'off') throw new Error("must be 'on' or 'off'");
   return raw === 'on';
@@ -97,6 +113,13 @@ export const SETTINGS = {
   port: { env: 'TACE_PORT', description: 'Listen port (ingestion 8081, results 8082, worker health 8083 by default)', services: ALL, parse: int(0, 65535) },
   publicBaseUrl: { env: 'TACE_PUBLIC_RESULTS_URL', description: 'Base URL clients use to reach the status route (statusUrl in 202 answers); default: this service', services: ['ingestion'], parse: url },
   cropMarginMm: { env: 'TACE_CROP_MARGIN_MM', description: 'Margin around the tumour ROI kept in the case crop', services: ['ingestion'], default: '20', parse: num(0, 200) },
+  gantryTilt: { env: 'TACE_GANTRY_TILT', description: "A gantry-tilted CT series: 'resample' onto an orthogonal grid (mask moved the same way) or 'refuse' (DICOM_GANTRY_TILT)", services: ['ingestion'], default: 'resample', parse: oneOf('resample', 'refuse') },
+  seriesDescriptionInclude: { env: 'TACE_SERIES_DESCRIPTION_INCLUDE', description: 'The scored series\' SeriesDescription must match this case-insensitive regular expression (e.g. portal|venous)', services: ['ingestion'], parse: pattern },
+  seriesDescriptionExclude: { env: 'TACE_SERIES_DESCRIPTION_EXCLUDE', description: 'A series whose SeriesDescription matches this case-insensitive regular expression is not scored (e.g. scout|localizer|dose|mip)', services: ['ingestion'], parse: pattern },
+  seriesPhasePreference: { env: 'TACE_SERIES_PHASE_PREFERENCE', description: 'Contrast phases preferred when several segmented series qualify, best first (comma-separated regular expressions on SeriesDescription)', services: ['ingestion'], parse: (raw: string) => list(raw).map(pattern) },
+  seriesMinSlices: { env: 'TACE_SERIES_MIN_SLICES', description: 'Fewest slices a scored series may have', services: ['ingestion'], parse: int(1, 100000) },
+  seriesSliceThicknessMm: { env: 'TACE_SERIES_SLICE_THICKNESS_MM', description: 'Slice thickness bounds of a scored series, as MIN-MAX mm (e.g. 0.5-5)', services: ['ingestion'], parse: range },
+  seriesAfterTace: { env: 'TACE_SERIES_AFTER_TACE', description: "'on': the scored series must be acquired on or after the TACE date", services: ['ingestion'], default: 'on', parse: onOff },
   windowBeforeDays: { env: 'TACE_OBS_WINDOW_BEFORE_DAYS', description: 'Clinical observations count if taken up to this many days before the TACE', services: ['ingestion'], default: '30', parse: int(0, 3650) },
   windowAfterDays: { env: 'TACE_OBS_WINDOW_AFTER_DAYS', description: 'Clinical observations count if taken up to this many days after the TACE', services: ['ingestion'], default: '7', parse: int(0, 3650) },
   afpIuPerMlToNgPerMl: { env: 'TACE_AFP_IU_PER_ML_TO_NG_PER_ML', description: 'Conversion factor for AFP reported in [IU]/mL (LOINC 19176-7); unset = such results are refused', services: ['ingestion'], parse: num(0.01, 100) },

@@ -1,6 +1,6 @@
 import type { MedplumClient } from '@medplum/core';
 import { TaceError, type Logger } from '@tace/common';
-import { cropToRoi, loadCtVolume, rtstructToLabelMap, segToLabelMap, selectCtAndSegmentation, studyPatient, type StudySource } from '@tace/dicom';
+import { cropToRoi, loadCtVolume, rtstructToLabelMap, segToLabelMap, selectCtAndSegmentation, studyPatient, type SeriesRules, type StudySource } from '@tace/dicom';
 import { resolveClinicalContext, type ClinicalConfig } from '@tace/fhir';
 import type { CaseBundle, DirCaseStore, RunContext, RunRecord } from '@tace/jobs';
 import { checkPatientIdentity, type IdentityCheck, type IdentityConfig } from './identity.ts';
@@ -14,6 +14,17 @@ export interface IngestDeps {
   /** How the study's PatientID is matched to the FHIR Patient (TACE_PATIENT_ID_SYSTEMS / _ISSUERS). */
   identity: IdentityConfig;
   log: Logger;
+  /** Which series may be scored (TACE_SERIES_*); `afterTace` adds "acquired on or after the TACE date". */
+  seriesRules?: SeriesRules & { afterTace?: boolean };
+  /** A gantry-tilted series: resample (default) or refuse (TACE_GANTRY_TILT). */
+  gantryTilt?: 'resample' | 'refuse';
+}
+
+/** The series rules of a run: the configured ones, with the TACE date filled in. */
+export function runSeriesRules(cfg: IngestDeps['seriesRules'], tacePerformed: string | undefined): SeriesRules {
+  const { afterTace, ...rules } = cfg ?? {};
+  const day = tacePerformed?.slice(0, 10).replaceAll('-', '');
+  return { ...rules, ...(afterTace && day && /^\d{8}$/.test(day) ? { acquiredOnOrAfter: day } : {}) };
 }
 
 export interface IngestTimings {
@@ -34,13 +45,16 @@ export async function ingestCase(deps: IngestDeps, rec: RunRecord): Promise<{ ca
   const t1 = performance.now();
 
   const study = await deps.studies.getStudy(request.studyInstanceUid);
-  const sel = selectCtAndSegmentation(study, { segmentationSopInstanceUid: request.segmentationSopInstanceUid });
+  const sel = selectCtAndSegmentation(study, {
+    segmentationSopInstanceUid: request.segmentationSopInstanceUid,
+    rules: runSeriesRules(deps.seriesRules, ctx.procedure?.performedDateTime),
+  });
   // Before any pixel is read: the images, the segmentation and the FHIR Patient are one patient.
   if (ctx.patientRef !== request.patientReference) {
     throw new TaceError('IDENTITY_PATIENT_MISMATCH', 'The FHIR server resolved the request to another Patient than the one asked for', { httpStatus: 409 });
   }
   const identity = checkPatientIdentity(studyPatient(sel.ct, sel.seg, request.studyInstanceUid), ctx.patient, deps.identity);
-  const ct = loadCtVolume(sel.ct);
+  const ct = loadCtVolume(sel.ct, { gantryTilt: deps.gantryTilt ?? 'resample' });
   const mask = sel.kind === 'SEG' ? segToLabelMap(sel.seg, ct, { segmentNumber: sel.segmentNumber }) : rtstructToLabelMap(sel.seg, ct, sel.segmentNumber);
   const crop = cropToRoi(ct, mask, deps.cropMarginMm);
   const t2 = performance.now();
@@ -61,6 +75,8 @@ export async function ingestCase(deps: IngestDeps, rec: RunRecord): Promise<{ ca
       segmentationSopInstanceUid: sel.seg.sopInstanceUid,
       segmentNumber: sel.segmentNumber,
       cropOffset: crop.offset,
+      selection: sel.selection.summary,
+      ...(ct.tiltResampled ? { gantryTiltResampledDeg: ct.tiltResampled.tiltDeg } : {}),
     },
   };
   const caseKey = await deps.cases.put(bundle);

@@ -50,7 +50,15 @@ await runService('ingestion', async (cfg, log) => {
     ...(cfg.afpIuPerMlToNgPerMl ? { afpIuPerMlToNgPerMl: cfg.afpIuPerMlToNgPerMl } : {}),
   };
   const identity = { patientIdSystems: cfg.patientIdSystems!, ...(cfg.patientIdIssuers ? { issuers: cfg.patientIdIssuers } : {}) };
-  const stageCtx = { registry, log, fhir, studies, cases, clinical, identity, cropMarginMm: cfg.cropMarginMm ?? 20 };
+  const seriesRules = {
+    ...(cfg.seriesDescriptionInclude ? { descriptionInclude: cfg.seriesDescriptionInclude } : {}),
+    ...(cfg.seriesDescriptionExclude ? { descriptionExclude: cfg.seriesDescriptionExclude } : {}),
+    ...(cfg.seriesPhasePreference ? { phasePreference: cfg.seriesPhasePreference } : {}),
+    ...(cfg.seriesMinSlices ? { minSlices: cfg.seriesMinSlices } : {}),
+    ...(cfg.seriesSliceThicknessMm ? { minSliceThicknessMm: cfg.seriesSliceThicknessMm.min, maxSliceThicknessMm: cfg.seriesSliceThicknessMm.max } : {}),
+    afterTace: cfg.seriesAfterTace ?? true,
+  };
+  const stageCtx = { registry, log, fhir, studies, cases, clinical, identity, cropMarginMm: cfg.cropMarginMm ?? 20, seriesRules, gantryTilt: cfg.gantryTilt ?? 'resample' };
   const next = (stage: 'ingest' | 'infer' | 'publish', runId: string, payload: Record<string, unknown>) => enqueueStage(queues, stage, runId, payload);
   const worker = createStageWorker('ingest', cfg.redisUrl!, log, bullProcessor((job, last) => doIngest(stageCtx, next, job.data.runId, last)), 4);
   const failures = watchFailedJobs('ingest', cfg.redisUrl!, registry, log);
