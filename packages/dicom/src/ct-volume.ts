@@ -71,15 +71,14 @@ export function loadCtVolume(instances: readonly DicomInstance[], opts: SliceChe
   const slice = tilted ? new Float32Array(plane) : undefined;
   for (let k = 0; k < n; k++) {
     const p = s.planes[k];
-    const stored = p.instance.storedFrame(p.frame);
     const { slope, intercept } = p.instance.rescale(p.frame);
     const off = k * plane;
     if (!slice) {
-      for (let q = 0; q < plane; q++) data[off + q] = stored[q] * slope + intercept;
+      p.instance.frameIntoFloat32(p.frame, data, off, slope, intercept);
       continue;
     }
     // Orthogonal voxel (i, j) lies at source pixel (i − du/sx, j − dv/sy) of the tilted slice.
-    for (let q = 0; q < plane; q++) slice[q] = stored[q] * slope + intercept;
+    p.instance.frameIntoFloat32(p.frame, slice, 0, slope, intercept);
     const dx = s.inPlaneShiftMm[k][0] / sx, dy = s.inPlaneShiftMm[k][1] / sy;
     for (let j = 0; j < rows; j++) {
       for (let i = 0; i < cols; i++) data[off + i + cols * j] = bilinear(slice, cols, rows, i - dx, j - dy, TILT_PAD_HU);

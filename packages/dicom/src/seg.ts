@@ -36,8 +36,21 @@ function sourceSliceIndex(seg: DicomInstance, f: number, g: TargetGeometry): num
   return undefined;
 }
 
-/** Test "is pixel p of this frame in the segment" for one frame. */
-type PixelTest = (p: number) => boolean;
+/** Frame f of the segment as one byte per pixel, non-zero = in the segment. */
+type FramePlane = (f: number) => Uint8Array;
+
+/** Unpack `n` bits starting at bit `base` of `bits` (LSB first) into one byte per pixel. */
+function unpackBits(bits: Uint8Array, base: number, n: number): Uint8Array {
+  const plane = new Uint8Array(n);
+  for (let p = 0; p < n;) {
+    const bit = base + p;
+    // Most of a mask is background: skip whole zero bytes.
+    if ((bit & 7) === 0 && p + 8 <= n && bits[bit >> 3] === 0) { p += 8; continue; }
+    plane[p] = (bits[bit >> 3] >> (bit & 7)) & 1;
+    p++;
+  }
+  return plane;
+}
 
 /**
  * How the frames of a SEG are read, whatever their transfer syntax (the same codec path as
@@ -47,32 +60,30 @@ type PixelTest = (p: number) => boolean;
  * (JPEG-LS, JPEG 2000, HTJ2K, JPEG Lossless) give one byte per pixel, non-zero = in.
  * FRACTIONAL: value / MaximumFractionalValue ≥ 0.5. LABELMAP: value = segment number.
  */
-function framePixelTests(seg: DicomInstance, type: string, segmentNumber: number): (f: number) => PixelTest {
-  const planeBits = seg.rows * seg.columns;
+function framePlanes(seg: DicomInstance, type: string, segmentNumber: number): FramePlane {
+  const n = seg.rows * seg.columns;
   if (type === 'BINARY' && seg.isNativePixelData) {
     const allBits = seg.nativePixelData();
-    const need = planeBits * seg.numberOfFrames;
+    const need = n * seg.numberOfFrames;
     if (allBits.length * 8 < need) {
       throw seg.fail('DICOM_PIXEL_DATA_TRUNCATED', '(7FE0,0010) Pixel Data',
         `holds ${allBits.length * 8} bits; ${seg.numberOfFrames} frames of ${seg.rows}×${seg.columns} need ${need}`);
     }
-    return (f) => {
-      const base = f * planeBits;
-      return (p) => ((allBits[(base + p) >> 3] >> ((base + p) & 7)) & 1) === 1;
-    };
+    return (f) => unpackBits(allBits, f * n, n);
   }
   if (type === 'BINARY') {
     return (f) => {
       const b = seg.frameBytes(f);
-      if (b.length >= planeBits) return (p) => b[p] !== 0; // decoded by a codec: a byte per pixel
-      return (p) => ((b[p >> 3] >> (p & 7)) & 1) === 1; // packed bits, byte-aligned per frame
+      return b.length >= n ? b : unpackBits(b, 0, n); // a codec's byte per pixel, or packed bits
     };
   }
   if (type === 'FRACTIONAL') {
     const maxFrac = seg.uint16(TAG.MaximumFractionalValue) ?? 255;
     return (f) => {
       const b = seg.frameBytes(f);
-      return (p) => b[p] / maxFrac >= 0.5;
+      const plane = new Uint8Array(n);
+      for (let p = 0; p < n; p++) plane[p] = b[p] / maxFrac >= 0.5 ? 1 : 0;
+      return plane;
     };
   }
   // LABELMAP
@@ -82,9 +93,11 @@ function framePixelTests(seg: DicomInstance, type: string, segmentNumber: number
   }
   return (f) => {
     const b = seg.frameBytes(f);
-    if (bits === 8) return (p) => b[p] === segmentNumber;
-    const v = b.byteOffset % 2 === 0 ? new Uint16Array(b.buffer, b.byteOffset, b.byteLength >> 1) : new Uint16Array(b.slice().buffer, 0, b.byteLength >> 1);
-    return (p) => v[p] === segmentNumber;
+    const v = bits === 8 ? b
+      : b.byteOffset % 2 === 0 ? new Uint16Array(b.buffer, b.byteOffset, b.byteLength >> 1) : new Uint16Array(b.slice().buffer, 0, b.byteLength >> 1);
+    const plane = new Uint8Array(n);
+    for (let p = 0; p < n; p++) plane[p] = v[p] === segmentNumber ? 1 : 0;
+    return plane;
   };
 }
 
@@ -114,16 +127,16 @@ export function segToLabelMap(seg: DicomInstance, geometry: TargetGeometry, opts
   const out = new Uint8Array(nx * ny * nz);
   const rowAxis = axis(geometry.direction, 0), colAxis = axis(geometry.direction, 1);
   const planeBits = rows * cols;
-  const testsFor = framePixelTests(seg, type, segmentNumber);
+  const planeOf = framePlanes(seg, type, segmentNumber);
 
   for (let f = 0; f < frames; f++) {
     if (type !== 'LABELMAP') {
       const segNo = seg.functionalGroup(f, TAG.SegmentIdentificationSequence)?.uint16(TAG.ReferencedSegmentNumber);
       if ((segNo ?? (segments.length === 1 ? segmentNumber : undefined)) !== segmentNumber) continue;
     }
-    const inSeg = testsFor(f);
+    const plane = planeOf(f);
     let any = false;
-    for (let p = 0; p < planeBits && !any; p++) any = inSeg(p);
+    for (let p = 0; p < planeBits && !any; p++) any = plane[p] !== 0;
     if (!any) continue;
 
     // Where the frame lies in the target grid (fi0, fj0: continuous in-plane index of its origin).
@@ -169,7 +182,7 @@ export function segToLabelMap(seg: DicomInstance, geometry: TargetGeometry, opts
         for (let c = 0; c < cols; c++) {
           const x = i0 + c;
           if (x < 0 || x >= nx) continue;
-          if (inSeg(r * cols + c)) out[x + nx * (y + ny * k)] = label;
+          if (plane[r * cols + c] !== 0) out[x + nx * (y + ny * k)] = label;
         }
       }
     } else {
@@ -179,7 +192,7 @@ export function segToLabelMap(seg: DicomInstance, geometry: TargetGeometry, opts
         if (r < 0 || r >= rows) continue;
         for (let x = 0; x < nx; x++) {
           const c = Math.round(x - fi0);
-          if (c >= 0 && c < cols && inSeg(r * cols + c)) out[x + nx * (y + ny * k)] = label;
+          if (c >= 0 && c < cols && plane[r * cols + c] !== 0) out[x + nx * (y + ny * k)] = label;
         }
       }
     }
