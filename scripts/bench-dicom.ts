@@ -14,14 +14,17 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDENTITY_DIRECTION, REPO_ROOT, referencePath, type LabelMap, type Volume } from '@tace/common';
-import { FolderStudySource, loadCodecs, loadCtVolume, readDicomFile, segToLabelMap, selectCtAndSegmentation, writeBinarySeg, writeCtSeries } from '@tace/dicom';
+import { FolderStudySource, loadCodecs, loadCtVolume, parseDicom, readDicomFile, segToLabelMap, selectCtAndSegmentation, writeBinarySeg, writeCtSeries } from '@tace/dicom';
+import { seedPatient } from '@tace/fhir';
+import { generatePatient, seedFor, writeSyntheticStudy } from '@tace/synthetic';
+import { startStack, waitForRun } from '../tests/support/stack.ts';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 const MB = 1e6;
 
-/** A 512 × 512 × 300 CT at 0.7 × 0.7 × 1 mm with a 44 mL spherical lesion, as Part 10 files + its SEG. */
-export function writeLargeStudy(dir: string, meta: { studyInstanceUid: string; patientId: string; patientName: string; studyDate: string; patientBirthDate?: string; patientSex?: 'M' | 'F' | 'O' }, uids?: { series: string; sops?: string[]; seg: string; segSeries: string }): { bytes: number; voxels: number } {
+/** A 512 × 512 × 300 CT at 0.7 × 0.7 × 1 mm (HU, Int16) with a 44 mL spherical lesion and its mask. */
+export function largeVolume(): { ct: Volume<Int16Array>; mask: LabelMap } {
   const [nx, ny, nz] = [512, 512, 300];
   const sp: [number, number, number] = [0.7, 0.7, 1];
   const ct: Volume<Int16Array> = { size: [nx, ny, nz], spacingMm: sp, originMm: [-179, -179, -150], direction: [...IDENTITY_DIRECTION], data: new Int16Array(nx * ny * nz) };
@@ -41,17 +44,20 @@ export function writeLargeStudy(dir: string, meta: { studyInstanceUid: string; p
       }
     }
   }
-  mkdirSync(dir, { recursive: true });
-  const files = writeCtSeries(ct, { ...meta, seriesInstanceUid: uids?.series ?? `${meta.studyInstanceUid}.1`, seriesDescription: 'Liver PV 1mm', ...(uids?.sops ? { sopInstanceUids: uids.sops } : {}) });
-  let bytes = 0;
-  files.forEach((f, k) => { writeFileSync(join(dir, `ct${String(k).padStart(4, '0')}.dcm`), f); bytes += f.length; });
-  const seg = writeBinarySeg(mask, files.map((f) => readDicomFileFromBytes(f)), { sopInstanceUid: uids?.seg ?? `${meta.studyInstanceUid}.9`, seriesInstanceUid: uids?.segSeries ?? `${meta.studyInstanceUid}.8` });
-  writeFileSync(join(dir, 'seg.dcm'), seg);
-  return { bytes, voxels: nx * ny * nz };
+  return { ct, mask };
 }
 
-import { parseDicom } from '@tace/dicom';
-function readDicomFileFromBytes(b: Uint8Array) { return parseDicom(b); }
+/** The large volume as Part 10 files + its SEG in `dir`. */
+export function writeLargeStudy(dir: string, meta: { studyInstanceUid: string; patientId: string; patientName: string; studyDate: string }): { bytes: number; voxels: number } {
+  const { ct, mask } = largeVolume();
+  mkdirSync(dir, { recursive: true });
+  const files = writeCtSeries(ct, { ...meta, seriesInstanceUid: `${meta.studyInstanceUid}.1`, seriesDescription: 'Liver PV 1mm' });
+  let bytes = 0;
+  files.forEach((f, k) => { writeFileSync(join(dir, `ct${String(k).padStart(4, '0')}.dcm`), f); bytes += f.length; });
+  writeFileSync(join(dir, 'seg.dcm'), writeBinarySeg(mask, files.map((f) => parseDicom(f)), { sopInstanceUid: `${meta.studyInstanceUid}.9`, seriesInstanceUid: `${meta.studyInstanceUid}.8` }));
+  return { bytes, voxels: ct.data.length };
+}
+
 
 /** Read every file's bytes (the floor). */
 function rawRead(dir: string): number {
@@ -63,7 +69,7 @@ function rawRead(dir: string): number {
 async function folderToVolume(root: string, study: string): Promise<void> {
   const src = new FolderStudySource(root);
   const sel = selectCtAndSegmentation(await src.getStudy(study));
-  const v = loadCtVolume(sel.ct);
+  const v = loadCtVolume(sel.ct, { releasePixelData: true });
   segToLabelMap(sel.seg, v, { segmentNumber: sel.segmentNumber });
 }
 
@@ -72,7 +78,7 @@ function peakRssMiB(root: string, study: string): number {
   const script = `import { FolderStudySource, loadCtVolume, selectCtAndSegmentation, segToLabelMap } from '@tace/dicom';
 const src = new FolderStudySource(${JSON.stringify(root)});
 const sel = selectCtAndSegmentation(await src.getStudy(${JSON.stringify(study)}));
-const v = loadCtVolume(sel.ct);
+const v = loadCtVolume(sel.ct, { releasePixelData: true });
 segToLabelMap(sel.seg, v, { segmentNumber: sel.segmentNumber });
 process.stdout.write(String(process.resourceUsage().maxRSS / 1024));`;
   const file = join(REPO_ROOT, 'scripts', `.bench-rss-${process.pid}.ts`);
@@ -139,6 +145,53 @@ async function decodeRates(): Promise<void> {
   }
 }
 
+/**
+ * Complete 512 × 512 × 300 studies (with SEG) through the three services and Redis: latency of
+ * one at a time (p50 / p95), then a batch submitted at once for studies per hour, with the
+ * worker running `workers` inference jobs at once. Baseline in the same run: the same study's
+ * folder → volume + mask alone.
+ */
+async function endToEnd(workers: number, work: string, sequential = 6, batch = 4): Promise<void> {
+  const big = largeVolume();
+  const stack = await startStack({ env: { TACE_INFER_CONCURRENCY: String(workers) } });
+  try {
+    const submit = async (i: number) => {
+      const p0 = generatePatient(5151, i + 100 * workers);
+      const p = { ...p0, ct: big.ct, mask: big.mask };
+      const study = writeSyntheticStudy(p, join(stack.dicomDir, p.uids.studyInstanceUid));
+      const refs = await seedPatient(stack.fhir, seedFor(p));
+      return async () => {
+        const r = await fetch(`${stack.url.ingestion}/v1/assessments`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...stack.auth },
+          body: JSON.stringify({ patientReference: refs.patientRef, studyInstanceUid: study.studyInstanceUid }),
+        });
+        const { runId } = (await r.json()) as { runId: string };
+        await waitForRun(stack.url.results, runId, (x) => x.status === 'done' || x.status === 'failed', 300_000, 50);
+      };
+    };
+    const lat: number[] = [];
+    for (let i = 0; i < sequential; i++) {
+      const go = await submit(i);
+      const t = performance.now();
+      await go();
+      lat.push(performance.now() - t);
+    }
+    const gos = [];
+    for (let i = 0; i < batch; i++) gos.push(await submit(sequential + i));
+    const t = performance.now();
+    await Promise.all(gos.map((g) => g()));
+    const perHour = (batch / ((performance.now() - t) / 1000)) * 3600;
+    const base: number[] = [];
+    const some = readdirSync(stack.dicomDir)[0]!;
+    for (let i = 0; i < 3; i++) { const t0 = performance.now(); await folderToVolume(stack.dicomDir, some); base.push(performance.now() - t0); }
+    console.log(`end to end, 512×512×300 + SEG, ${workers} inference job(s) at once: p50 ${median(lat).toFixed(0)} ms, p95 ${pct(lat, 95).toFixed(0)} ms (${sequential} runs; goal p95 < 2000 ms) = ${(median(lat) / median(base)).toFixed(2)} × folder → volume + mask alone (${median(base).toFixed(0)} ms); ${perHour.toFixed(0)} studies/hour (${batch} submitted at once)`);
+  } finally {
+    await stack.close();
+  }
+  void work;
+}
+
 export async function runDicomBench(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'tace-bench-dicom-'));
   try {
@@ -165,8 +218,11 @@ export async function runDicomBench(): Promise<void> {
 
     console.log('decode rates (decoded bytes per second):');
     await decodeRates();
+
+    if (process.env.TACE_BENCH_E2E !== '0') {
+      for (const workers of [1, 2]) await endToEnd(workers, work);
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  void pct;
 }

@@ -121,3 +121,20 @@ describe('geometry checks on written series', () => {
     expect(codeOf(() => loadCtVolume([...a, ...b]))).toBe('DICOM_MIXED_SERIES');
   });
 });
+
+describe.skipIf(!D)('releasePixelData', () => {
+  const files = () => ['01', '02', '03'].map((n) => readDicomFile(`${D}/dcmqi-ct-3slice/${n}.dcm`));
+  it('builds the same volume, keeps every header readable and frees the pixels', () => {
+    const kept = files(), freed = files();
+    const a = loadCtVolume(kept), b = loadCtVolume(freed, { releasePixelData: true });
+    expect(b.data).toEqual(a.data);
+    for (const [i, inst] of freed.entries()) {
+      expect(inst.sopInstanceUid).toBe(kept[i].sopInstanceUid);
+      expect(inst.string('x00100020')).toBe(kept[i].string('x00100020'));
+      expect(inst.raw.byteArray.length).toBeLessThan(kept[i].raw.byteArray.length / 10);
+      let code: string | undefined;
+      try { inst.storedFrame(0); } catch (e) { code = (e as { code: string }).code; }
+      expect(code).toBe('DICOM_NO_PIXEL_DATA');
+    }
+  });
+});

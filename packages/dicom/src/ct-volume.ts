@@ -69,12 +69,21 @@ export function loadCtVolume(instances: readonly DicomInstance[], opts: SliceChe
   const tilted = s.maxDriftMm > s.tiltToleranceMm; // 'refuse' already threw in sortAndCheckSlices
   const sx = first.pixelSpacingMm[1], sy = first.pixelSpacingMm[0];
   const slice = tilted ? new Float32Array(plane) : undefined;
+  // Frames still to read per instance (multi-frame instances are released after their last frame).
+  const pending = new Map<DicomInstance, number>();
+  for (const p of s.planes) pending.set(p.instance, (pending.get(p.instance) ?? 0) + 1);
+  const done = (inst: DicomInstance): void => {
+    const left = pending.get(inst)! - 1;
+    pending.set(inst, left);
+    if (left === 0 && opts.releasePixelData) inst.dropPixelData();
+  };
   for (let k = 0; k < n; k++) {
     const p = s.planes[k];
     const { slope, intercept } = p.instance.rescale(p.frame);
     const off = k * plane;
     if (!slice) {
       p.instance.frameIntoFloat32(p.frame, data, off, slope, intercept);
+      done(p.instance);
       continue;
     }
     // Orthogonal voxel (i, j) lies at source pixel (i − du/sx, j − dv/sy) of the tilted slice.
@@ -83,6 +92,7 @@ export function loadCtVolume(instances: readonly DicomInstance[], opts: SliceChe
     for (let j = 0; j < rows; j++) {
       for (let i = 0; i < cols; i++) data[off + i + cols * j] = bilinear(slice, cols, rows, i - dx, j - dy, TILT_PAD_HU);
     }
+    done(p.instance);
   }
   return {
     size: [cols, rows, n],

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { inflateRawSync, inflateSync } from 'node:zlib';
 import { TaceError, type Vec3 } from '@tace/common';
-import { DicomDataSet, dicomParser } from './dataset.ts';
+import { DicomDataSet, dicomParser, type RawDataSet } from './dataset.ts';
 import { decodeCompressedFrame, HTJ2K_SYNTAXES, isCodecSyntax, JPEG_2000_SYNTAXES, JPEG_LOSSLESS_SYNTAXES, JPEG_LS_SYNTAXES } from './codecs.ts';
 import { decodeRleFrame } from './rle.ts';
 import { TAG, TRANSFER_SYNTAX } from './tags.ts';
@@ -231,6 +231,27 @@ export class DicomInstance extends DicomDataSet {
       return dicomParser.readEncapsulatedImageFrame(this.raw, el, i, this.jpegOffsets) as Uint8Array;
     }
     throw this.fail('DICOM_PIXEL_DATA_INVALID', PIXEL_DATA, `${el.fragments.length} fragments for ${frames} frames and no Basic Offset Table: the frames cannot be told apart`);
+  }
+
+  /**
+   * Let go of the pixel data (after a volume was built from it): the header is kept in a copy of
+   * the bytes before Pixel Data, so the file's buffer can be freed. Done only when Pixel Data is
+   * the data set's last element (every header value lies before it); returns whether it was done.
+   * Pixel access afterwards fails with DICOM_NO_PIXEL_DATA.
+   */
+  dropPixelData(): boolean {
+    const el = this.element(TAG.PixelData);
+    if (!el) return false;
+    const all = Object.values(this.raw.elements);
+    if (all.some((e) => e !== el && e.dataOffset > el.dataOffset)) return false;
+    const header = this.raw.byteArray.slice(0, el.dataOffset);
+    const rebase = (ds: RawDataSet): void => {
+      (ds as { byteArray: Uint8Array }).byteArray = header;
+      for (const e of Object.values(ds.elements)) for (const item of e.items ?? []) if (item.dataSet) rebase(item.dataSet);
+    };
+    delete this.raw.elements[TAG.PixelData];
+    rebase(this.raw);
+    return true;
   }
 
   /**

@@ -64,6 +64,12 @@ export interface SliceCheckOptions {
    * throws DICOM_GANTRY_TILT. Never read as if it were orthogonal (that would skew the tumour).
    */
   gantryTilt?: 'resample' | 'refuse';
+  /**
+   * Free each instance's pixel data once its slices are in the volume (the header stays
+   * readable): the peak memory of a build is then about the volume, not volume + files.
+   * Only for callers that do not read those pixels again.
+   */
+  releasePixelData?: boolean;
 }
 
 /**

@@ -54,7 +54,8 @@ export async function ingestCase(deps: IngestDeps, rec: RunRecord): Promise<{ ca
     throw new TaceError('IDENTITY_PATIENT_MISMATCH', 'The FHIR server resolved the request to another Patient than the one asked for', { httpStatus: 409 });
   }
   const identity = checkPatientIdentity(studyPatient(sel.ct, sel.seg, request.studyInstanceUid), ctx.patient, deps.identity);
-  const ct = loadCtVolume(sel.ct, { gantryTilt: deps.gantryTilt ?? 'resample' });
+  // The CT files' pixels are not read again: free each as its slices land in the volume.
+  const ct = loadCtVolume(sel.ct, { gantryTilt: deps.gantryTilt ?? 'resample', releasePixelData: true });
   const mask = sel.kind === 'SEG' ? segToLabelMap(sel.seg, ct, { segmentNumber: sel.segmentNumber }) : rtstructToLabelMap(sel.seg, ct, sel.segmentNumber);
   const crop = cropToRoi(ct, mask, deps.cropMarginMm);
   const t2 = performance.now();
