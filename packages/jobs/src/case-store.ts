@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TaceError, type ClinicalInputs, type Geometry, type LabelMap, type ProcedureRef, type Volume } from '@tace/common';
+import { TaceError, type ClinicalInputs, type Geometry, type LabelMap, type ProcedureRef, type SourceStudyHeader, type Volume } from '@tace/common';
 
 /**
  * The case bundle: everything the worker needs to score one run, written once by ingestion.
@@ -24,6 +24,11 @@ export interface CaseBundle {
     segmentNumber: number;
     /** Voxel offset of the crop inside the original series grid. */
     cropOffset: [number, number, number];
+    /**
+     * The study's Patient / Study module values and the source UIDs (one CT SOP instance per crop
+     * slice), for the SR and key image written back to the PACS. Absent in cases written before it.
+     */
+    header?: SourceStudyHeader;
   };
 }
 

@@ -46,8 +46,8 @@ export const SR_CODES = {
 export interface NomogramFactor {
   /** Manifest name: dlrScore, tumourSizeMm, noduleCount, log10AfpNgPerMl, afpAtLeastCutoff. */
   factor: string;
-  /** On the model's scale (log10 ng/mL for AFP). */
-  value: number;
+  /** On the model's scale (log10 ng/mL for AFP); a numeric string is read as its number. */
+  value: number | string;
   unit?: string;
   /** The clinical value before the model's transform (AFP in ng/mL). */
   inputValue?: number;
@@ -90,7 +90,12 @@ export function resultUids(runId: string) {
   };
 }
 
-function factorItem(f: NomogramFactor): Item {
+function factorItem(factor: NomogramFactor): Item {
+  const value = Number(factor.value);
+  if (typeof factor.value === 'string' && factor.value.trim() === '' || !Number.isFinite(value)) {
+    throw new TaceError('DICOM_WRITE_INVALID', `nomogram factor '${factor.factor.slice(0, 40)}' has no numeric value`);
+  }
+  const f = { ...factor, value };
   const points: Item = { rel: 'HAS PROPERTIES', type: 'NUM', name: SR_CODES.nomogramPoints, number: f.points, unit: SR_CODES.points };
   const num = (name: Code, n: number, unit: Code): Item => ({ rel: 'INFERRED FROM', type: 'NUM', name, number: n, unit, children: [points] });
   switch (f.factor) {
