@@ -31,3 +31,5 @@ export { readText as readBurnedText } from './write/bitmap-font.ts';
 export { readSrContent, findSrItems, type SrItem, type SrCode } from './sr-read.ts';
 export { stowInstances, multipartRelated, type StowOptions, type StowResult, type HeadersFn } from './dicomweb-stow.ts';
 export { cStoreInstances, type CStoreOptions } from './cstore-scu.ts';
+export { encodePart10, encodeDataSet, type DataSetSpec } from './write/encoder.ts';
+export { splitMultipart, multipartBoundary } from './multipart.ts';
