@@ -11,8 +11,11 @@ import type { LabelMap, Volume } from '@tace/common';
 import {
   encodePart10, findSrItems, multipartBoundary, parseDicom, readSrContent, resultUids, sourceStudyHeader, splitMultipart, stowInstances, uidFromSeed, writeBinarySeg, writeCtSeries, writeRiskSr,
 } from '@tace/dicom';
-import { DirCaseStore, type RunRecord } from '@tace/jobs';
-import { loadConfig, sendRunToPacs, type PacsTarget } from '@tace/pipeline';
+import { createLogger } from '@tace/common';
+import { createFhirClient, seedPatient, startFhirServer, type FhirTestServer } from '@tace/fhir';
+import { DirCaseStore, MemoryRunRegistry, type RunRecord } from '@tace/jobs';
+import { doPublish, loadConfig, sendRunToPacs, StageFailure, type PacsTarget } from '@tace/pipeline';
+import { generatePatientRecord, seedFor } from '@tace/synthetic';
 import { findOrthanc, startOrthanc, type OrthancHandle } from './support/orthanc.ts';
 
 const install = findOrthanc();
@@ -149,6 +152,33 @@ describe.skipIf(!install)('SR and key image to the PACS (Orthanc)', () => {
     const closed = { ...cstore, port: 1 };
     await expect(sendRunToPacs({ target: closed, cases }, record('run-pacs-2', caseKey, 0.5, '2024-04-04T12:00:00.000Z'))).rejects.toMatchObject({ code: 'PACS_UNAVAILABLE', retryable: true });
   });
+
+  it('publish stage: a PACS failure fails the run with its code after the RiskAssessment; the replay sends the pair', async () => {
+    let fhirServer: FhirTestServer | undefined;
+    try {
+      fhirServer = await startFhirServer();
+      const fhir = createFhirClient({ fhirBaseUrl: fhirServer.baseUrl });
+      const seeded = await seedPatient(fhir, seedFor(generatePatientRecord(4242, 1)));
+      const registry = new MemoryRunRegistry();
+      const base = record('run-pacs-4', caseKey, 0.3, '2024-04-05T08:00:00.000Z');
+      await registry.claim({ ...base, status: 'queued', context: { patientRef: seeded.patientRef, procedure: { reference: seeded.procedureRef, performedDateTime: '2024-03-01' }, observationRefs: seeded.observationRefs } });
+      const log = createLogger('test', { level: 'silent' });
+      const down: PacsTarget = { mode: 'cstore', host: '127.0.0.1', port: 1, calledAeTitle: 'ORTHANC', callingAeTitle: 'TACE_RISK', timeoutMs: 2_000 };
+      const failed = doPublish({ registry, log, fhir, pacs: { target: down, cases } }, 'run-pacs-4', true);
+      await expect(failed).rejects.toBeInstanceOf(StageFailure);
+      const rec = await registry.get('run-pacs-4');
+      expect(rec).toMatchObject({ status: 'failed', stage: 'publish', error: { code: 'PACS_UNAVAILABLE', stage: 'publish' } });
+      expect(rec!.fhir?.riskAssessment).toMatch(/^RiskAssessment\//);
+      expect(rec!.pacs).toBeUndefined();
+      await doPublish({ registry, log, fhir, pacs: { target: stow(overwrites), cases } }, 'run-pacs-4', false);
+      const done = await registry.get('run-pacs-4');
+      expect(done).toMatchObject({ status: 'done', pacs: { via: 'stow', srSopInstanceUid: resultUids('run-pacs-4').srInstance } });
+      expect(done!.fhir?.riskAssessment).toBe(rec!.fhir?.riskAssessment); // the replay did not write a second one
+      await wado(overwrites, resultUids('run-pacs-4').srSeries, resultUids('run-pacs-4').srInstance);
+    } finally {
+      await fhirServer?.close();
+    }
+  }, 60_000);
 
   it('a case stored without the study header is CASE_DICOM_HEADER_MISSING', async () => {
     const c = await cases.get(caseKey);
