@@ -55,6 +55,8 @@ export interface OrthancHandle {
   restUrl: string;
   /** Orthanc's own log lines (stdout + stderr), for failure messages. */
   logs: string[];
+  /** Orthanc's DICOM (DIMSE) port on loopback; its AE title is ORTHANC. */
+  dicomPort: number;
   /** Process id, to kill Orthanc abruptly (e.g. in the middle of a transfer). */
   pid: number;
   /** STOW-RS the given Part 10 files in one request; rejects unless every instance was stored. */
@@ -87,9 +89,9 @@ function multipartBody(files: Uint8Array[], boundary: string): Buffer {
  * A real Orthanc for tests: a fresh storage in a temp dir, HTTP and DICOM ports free on
  * loopback, no authentication, and ONLY the DICOMweb plugin (with the GDCM plugin loaded,
  * Debian's Orthanc 1.10 segfaults when asked to transcode to JPEG-LS). Resolves once
- * `GET /system` answers.
+ * `GET /system` answers. `extraConfig` adds or overrides configuration keys (e.g. OverwriteInstances).
  */
-export async function startOrthanc(install: OrthancInstall | undefined = findOrthanc()): Promise<OrthancHandle> {
+export async function startOrthanc(install: OrthancInstall | undefined = findOrthanc(), extraConfig: Record<string, unknown> = {}): Promise<OrthancHandle> {
   if (!install) throw new Error('Orthanc is not installed (see the SKIPPING warning above)');
   const dir = mkdtempSync(join(tmpdir(), 'tace-orthanc-'));
   const httpPort = await freePort();
@@ -104,6 +106,7 @@ export async function startOrthanc(install: OrthancInstall | undefined = findOrt
     IndexDirectory: join(dir, 'db'),
     Plugins: [install.dicomWebPlugin],
     DicomWeb: { Enable: true, Root: '/dicom-web/' },
+    ...extraConfig,
   };
   const configPath = join(dir, 'orthanc.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
@@ -186,5 +189,5 @@ export async function startOrthanc(install: OrthancInstall | undefined = findOrt
     }
   };
 
-  return { dicomWebUrl, restUrl, logs, pid: proc.pid!, stow, deleteStudy, stop };
+  return { dicomWebUrl, restUrl, logs, dicomPort, pid: proc.pid!, stow, deleteStudy, stop };
 }

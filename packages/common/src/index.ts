@@ -3,3 +3,4 @@ export * from './volume.ts';
 export * from './logger.ts';
 export * from './clinical.ts';
 export * from './refdata.ts';
+export * from './study-header.ts';

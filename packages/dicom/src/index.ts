@@ -25,3 +25,12 @@ export { writeBinarySeg, SCT_NEOPLASM, SCT_MORPHOLOGICALLY_ALTERED_STRUCTURE, ty
 export { assembleRoiCase, type RoiCase } from './roi-case.ts';
 export { DicomWebStudySource, type DicomWebOptions } from './dicomweb-source.ts';
 export { loadCodecs } from './codecs.ts';
+export { sourceStudyHeader, patientStudyModules, dicomDateTime, type SourceStudyHeader } from './write/source-header.ts';
+export { writeRiskSr, riskReportContent, resultUids, SR_CODES, PRIVATE_SCHEME, SYNTHETIC_NOTICE, COMPREHENSIVE_SR, SECONDARY_CAPTURE, type RiskReportInput, type NomogramFactor, type RiskModel } from './write/sr-writer.ts';
+export { writeKeyImage, largestAreaSlice, keyImageLines, KEY_IMAGE_TEXT, type KeyImageInput } from './write/key-image-writer.ts';
+export { readText as readBurnedText } from './write/bitmap-font.ts';
+export { readSrContent, findSrItems, type SrItem, type SrCode } from './sr-read.ts';
+export { stowInstances, multipartRelated, type StowOptions, type StowResult, type HeadersFn } from './dicomweb-stow.ts';
+export { cStoreInstances, type CStoreOptions } from './cstore-scu.ts';
+export { encodePart10, encodeDataSet, type DataSetSpec } from './write/encoder.ts';
+export { splitMultipart, multipartBoundary } from './multipart.ts';

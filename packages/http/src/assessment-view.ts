@@ -25,6 +25,7 @@ export function toAssessmentView(r: RunRecord): Record<string, unknown> {
     view.result = score;
   }
   if (r.fhir) view.fhir = r.fhir;
+  if (r.pacs) view.pacs = r.pacs;
   if (r.identity) view.identity = r.identity;
   view.trigger = r.request.trigger;
   if (r.request.requestedBy) view.requestedBy = r.request.requestedBy;

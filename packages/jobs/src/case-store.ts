@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TaceError, type ClinicalInputs, type Geometry, type LabelMap, type ProcedureRef, type Volume } from '@tace/common';
+import { TaceError, type ClinicalInputs, type Geometry, type LabelMap, type ProcedureRef, type SourceStudyHeader, type Volume } from '@tace/common';
 
 /**
  * The case bundle: everything the worker needs to score one run, written once by ingestion.
@@ -28,6 +28,11 @@ export interface CaseBundle {
     selection?: string[];
     /** Set when the series was gantry-tilted and resampled onto an orthogonal grid: the tilt. */
     gantryTiltResampledDeg?: number;
+    /**
+     * The study's Patient / Study module values and the source UIDs (one CT SOP instance per crop
+     * slice), for the SR and key image written back to the PACS. Absent in cases written before it.
+     */
+    header?: SourceStudyHeader;
   };
 }
 

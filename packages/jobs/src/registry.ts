@@ -31,6 +31,15 @@ export interface FhirRefs {
   task?: string;
 }
 
+/** The run's DICOM SR and key image as sent to the PACS (UIDs derived from the run id). */
+export interface PacsRefs {
+  via: 'stow' | 'cstore';
+  studyInstanceUid: string;
+  srSopInstanceUid: string;
+  keyImageSopInstanceUid: string;
+  sentAt: string;
+}
+
 export interface RunContext {
   patientRef: string;
   procedure: { reference: string; performedDateTime: string };
@@ -55,6 +64,8 @@ export interface RunRecord {
   /** The score (JSON), written by the inference worker, read by the publisher. */
   result?: Record<string, unknown>;
   fhir?: FhirRefs;
+  /** Set when the SR and key image reached the PACS (TACE_PACS_RESULTS). */
+  pacs?: PacsRefs;
   error?: RunError;
   /** Per-stage wall time in ms, for the operators. */
   timingsMs?: Partial<Record<StageName, number>>;

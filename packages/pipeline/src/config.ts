@@ -90,7 +90,7 @@ export const SETTINGS = {
   fhirScopes: { env: 'TACE_FHIR_SCOPES', description: 'System scopes requested from the token endpoint (space-separated)', services: ['ingestion', 'results'], default: 'system/Patient.rs system/Observation.rs system/Procedure.rs system/ImagingStudy.rs system/RiskAssessment.cruds system/Device.crus system/Provenance.crs system/Task.cruds system/AuditEvent.c system/Subscription.rs', parse: str },
   fhirJwksUrl: { env: 'TACE_FHIR_JWKS_URL', description: 'Public URL of this service\'s JWKS (the results service serves it at /.well-known/jwks.json), sent as jku and registered with the EHR', services: ['ingestion', 'results'], parse: url },
   redisUrl: { env: 'TACE_REDIS_URL', description: 'Redis for the queues and run records (AOF on, maxmemory-policy noeviction)', services: ALL, default: 'redis://127.0.0.1:6379', parse: url },
-  caseStoreDir: { env: 'TACE_CASE_STORE_DIR', description: 'Directory of the content-addressed case store, shared by ingestion and workers', services: ['ingestion', 'inference-worker'], default: './var/cases', parse: str },
+  caseStoreDir: { env: 'TACE_CASE_STORE_DIR', description: 'Directory of the content-addressed case store, shared by ingestion and workers (and results, for the key image sent to the PACS)', services: ['ingestion', 'inference-worker', 'results'], default: './var/cases', parse: str },
   dicomFolder: { env: 'TACE_DICOM_FOLDER', description: 'Folder of DICOM studies (the study source; or TACE_DICOMWEB_URL)', services: ['ingestion'], parse: str },
   dicomWebUrl: { env: 'TACE_DICOMWEB_URL', description: 'DICOMweb base URL of the PACS (QIDO-RS/WADO-RS), e.g. http://pacs:8042/dicom-web; used instead of TACE_DICOM_FOLDER', services: ['ingestion'], parse: url },
   dicomWebToken: { env: 'TACE_DICOMWEB_TOKEN', description: 'Bearer token for the DICOMweb server (optional)', services: ['ingestion'], parse: str, secret: true },
@@ -138,6 +138,11 @@ export const SETTINGS = {
   subscriptionHeartbeatMisses: { env: 'TACE_SUBSCRIPTION_HEARTBEAT_MISSES', description: 'A topic-based Subscription with no notification for this many heartbeat periods is marked error (GET /v1/subscriptions)', services: ['ingestion'], default: '3', parse: int(1, 100) },
   subscriptionCheckIntervalS: { env: 'TACE_SUBSCRIPTION_CHECK_INTERVAL_S', description: 'How often the ingestion service checks its Subscriptions (heartbeats, open gaps), seconds', services: ['ingestion'], default: '30', parse: int(1, 3600) },
   subscriptionGapGraceS: { env: 'TACE_SUBSCRIPTION_GAP_GRACE_S', description: 'A gap in Subscription event numbers still open after this many seconds (a late delivery may fill it) is recovered with $events, else by search', services: ['ingestion'], default: '10', parse: int(0, 3600) },
+  pacsResults: { env: 'TACE_PACS_RESULTS', description: "Send each run's DICOM SR (TID 1500) and key image to the PACS after the RiskAssessment: 'off', 'stow' (STOW-RS to TACE_PACS_STOW_URL) or 'cstore' (C-STORE to TACE_PACS_AE)", services: ['results'], default: 'off', parse: pacsMode },
+  pacsStowUrl: { env: 'TACE_PACS_STOW_URL', description: 'DICOMweb root the results are stored to with STOW-RS, e.g. http://pacs:8042/dicom-web (the PACS must overwrite an instance sent again: Orthanc OverwriteInstances)', services: ['results'], parse: url },
+  pacsAe: { env: 'TACE_PACS_AE', description: 'The PACS Storage SCP for C-STORE, as AE_TITLE@host:port', services: ['results'], parse: aeAddress },
+  pacsCallingAe: { env: 'TACE_PACS_CALLING_AE', description: 'Our AE title on C-STORE associations (the PACS must know it)', services: ['results'], default: 'TACE_RISK', parse: aeTitle },
+  pacsTimeoutMs: { env: 'TACE_PACS_TIMEOUT_MS', description: 'Deadline of each STOW-RS request or C-STORE association to the PACS, ms', services: ['results'], default: '30000', parse: int(100, 600_000) },
   logLevel: { env: 'LOG_LEVEL', description: 'pino log level', services: ALL, default: 'info', parse: (raw: string) => { if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw)) throw new Error('not a pino level'); return raw; } },
 } satisfies Record<string, Setting<unknown>>;
 
@@ -157,6 +162,23 @@ function cdsClients(raw: string): Record<string, string> {
     out[m[1]!] = m[2]!;
   }
   return out;
+}
+
+function pacsMode(raw: string): 'off' | 'stow' | 'cstore' {
+  if (raw !== 'off' && raw !== 'stow' && raw !== 'cstore') throw new Error("must be 'off', 'stow' or 'cstore'");
+  return raw;
+}
+/** An AE title: 1–16 characters of the default repertoire, no backslash, not all spaces (PS3.5 6.2). */
+function aeTitle(raw: string): string {
+  if (!/^[\x20-\x5b\x5d-\x7e]{1,16}$/.test(raw) || raw.trim() === '') throw new Error('must be an AE title of 1-16 printable characters without a backslash');
+  return raw;
+}
+function aeAddress(raw: string): { aeTitle: string; host: string; port: number } {
+  const m = /^(.+)@([^@:]+|\[[^\]]+\]):(\d{1,5})$/.exec(raw);
+  if (!m) throw new Error('must be AE_TITLE@host:port');
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) throw new Error('port must be 1-65535');
+  return { aeTitle: aeTitle(m[1]!), host: m[2]!.replace(/^\[|\]$/g, ''), port };
 }
 
 function secret16(raw: string): string {
@@ -197,6 +219,10 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
     }
   }
   if ((['ingestion', 'results'] as string[]).includes(service)) problems.push(...fhirCredentialProblems(out));
+  if (service === 'results') {
+    if (out.pacsResults === 'stow' && !out.pacsStowUrl && !problems.some((p) => p.startsWith('TACE_PACS_STOW_URL'))) problems.push('TACE_PACS_STOW_URL is required when TACE_PACS_RESULTS=stow');
+    if (out.pacsResults === 'cstore' && !out.pacsAe && !problems.some((p) => p.startsWith('TACE_PACS_AE'))) problems.push('TACE_PACS_AE is required when TACE_PACS_RESULTS=cstore');
+  }
   if (out.auth === false && env.NODE_ENV === 'production') {
     problems.push('TACE_AUTH=off is refused when NODE_ENV=production: every route but health must ask for a credential');
   }

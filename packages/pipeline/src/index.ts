@@ -15,3 +15,4 @@ export * from './lifecycle.ts';
 export * from './audit-sink.ts';
 export * from './subscription-store.ts';
 export * from './subscription-processor.ts';
+export * from './pacs-results.ts';

@@ -14,7 +14,7 @@ export async function scoreStoredCase(bundle: ModelBundle, cases: DirCaseStore, 
   const publishable: PublishableScore = {
     probability: score.probability,
     riskGroup: score.riskGroup,
-    points: score.points.map((p) => ({ factor: p.factor, value: p.value, ...(p.unit ? { unit: p.unit } : {}), points: p.points })),
+    points: score.points.map((p) => ({ factor: p.factor, value: p.value, ...(p.unit ? { unit: p.unit } : {}), points: p.points, ...(p.inputValue !== undefined ? { inputValue: p.inputValue, inputUnit: p.inputUnit } : {}) })),
     totalPoints: score.totalPoints,
     model: { id: m.id, version: m.version, weightsSha256: bundle.weightsSha256, name: m.name, syntheticDemo: m.syntheticDemo, intendedUse: m.intendedUse },
     scoredAt: new Date().toISOString(),

@@ -1,6 +1,6 @@
 import type { MedplumClient } from '@medplum/core';
 import { TaceError, type Logger } from '@tace/common';
-import { cropToRoi, loadCtVolume, rtstructToLabelMap, segToLabelMap, selectCtAndSegmentation, studyPatient, type SeriesRules, type StudySource } from '@tace/dicom';
+import { cropToRoi, loadCtVolume, rtstructToLabelMap, segToLabelMap, selectCtAndSegmentation, sourceStudyHeader, studyPatient, type SeriesRules, type StudySource } from '@tace/dicom';
 import { resolveClinicalContext, type ClinicalConfig } from '@tace/fhir';
 import type { CaseBundle, DirCaseStore, RunContext, RunRecord } from '@tace/jobs';
 import { checkPatientIdentity, type IdentityCheck, type IdentityConfig } from './identity.ts';
@@ -78,6 +78,7 @@ export async function ingestCase(deps: IngestDeps, rec: RunRecord): Promise<{ ca
       cropOffset: crop.offset,
       selection: sel.selection.summary,
       ...(ct.tiltResampled ? { gantryTiltResampledDeg: ct.tiltResampled.tiltDeg } : {}),
+      header: sourceStudyHeader(sel.ct[0]!, sel.seg, sel.segmentNumber, ct.sliceSopInstanceUids.slice(crop.offset[2], crop.offset[2] + crop.volume.size[2])),
     },
   };
   const caseKey = await deps.cases.put(bundle);

@@ -1,9 +1,10 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { MedplumClient } from '@medplum/core';
 import type { Logger } from '@tace/common';
-import { ENDED_STATUSES, type RunRegistry, type StageName } from '@tace/jobs';
+import { ENDED_STATUSES, type DirCaseStore, type RunRegistry, type StageName } from '@tace/jobs';
 import { ingestCase, type IngestDeps } from './ingest.ts';
 import { publishRun } from './publish.ts';
+import { sendRunToPacs, type PacsTarget } from './pacs-results.ts';
 import { runStage } from './stage-runner.ts';
 
 /** Scores a stored case; the inference worker runs it in a worker thread. */
@@ -55,9 +56,24 @@ export async function doInfer(ctx: StageContext & { score: ScoreFn }, next: Next
   await next('publish', runId, {});
 }
 
-export async function doPublish(ctx: StageContext & { fhir: MedplumClient; fhirRetries?: number; fhirBackoffMs?: number }, runId: string, lastAttempt: boolean): Promise<void> {
-  const refs = await stage('publish', runId, ctx, lastAttempt, (rec) => publishRun({ fhir: ctx.fhir, retries: ctx.fhirRetries, backoffMs: ctx.fhirBackoffMs }, rec));
-  await ctx.registry.update(runId, { status: 'done', stage: 'publish', fhir: refs });
+export interface PublishDeps {
+  fhir: MedplumClient;
+  fhirRetries?: number;
+  fhirBackoffMs?: number;
+  /** Also send the SR and key image to the PACS (TACE_PACS_RESULTS); the case store holds their pixels. */
+  pacs?: { target: PacsTarget; cases: DirCaseStore };
+}
+
+export async function doPublish(ctx: StageContext & PublishDeps, runId: string, lastAttempt: boolean): Promise<void> {
+  const out = await stage('publish', runId, ctx, lastAttempt, async (rec) => {
+    const fhir = await publishRun({ fhir: ctx.fhir, retries: ctx.fhirRetries, backoffMs: ctx.fhirBackoffMs }, rec);
+    if (!ctx.pacs) return { fhir };
+    // The EHR's RiskAssessment first; the PACS copy follows it. A PACS failure fails the run
+    // with its code (retried, replayable); the FHIR write then repeats idempotently.
+    await ctx.registry.update(runId, { fhir });
+    return { fhir, pacs: await sendRunToPacs(ctx.pacs, rec) };
+  });
+  await ctx.registry.update(runId, { status: 'done', stage: 'publish', fhir: out.fhir, ...(out.pacs ? { pacs: out.pacs } : {}) });
 }
 
 /** Is this the job's last allowed attempt? (attemptsMade counts finished attempts.) */

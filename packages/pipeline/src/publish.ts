@@ -7,13 +7,14 @@ import type { RunRecord } from '@tace/jobs';
 export interface PublishableScore {
   probability: number;
   riskGroup: RiskGroup;
-  points: NomogramPoint[];
+  /** With the clinical value before the model's transform (AFP in ng/mL) where one applies: the SR reports it. */
+  points: Array<NomogramPoint & { inputValue?: number; inputUnit?: string }>;
   totalPoints: number;
   model: ModelInfo;
   scoredAt: string;
 }
 
-function asPublishable(r: Record<string, unknown> | undefined): PublishableScore {
+export function asPublishable(r: Record<string, unknown> | undefined): PublishableScore {
   const s = r as Partial<PublishableScore> | undefined;
   if (!s || typeof s.probability !== 'number' || !s.riskGroup || !s.model || !Array.isArray(s.points)) {
     throw new TaceError('RUN_RESULT_MISSING', 'the run has no score to publish; replay it from the inference stage');

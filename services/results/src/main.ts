@@ -5,8 +5,8 @@
 import { TaceError } from '@tace/common';
 import { publicJwks } from '@tace/fhir';
 import { createCdsVerifier, redisJtiStore } from '@tace/http';
-import { RedisRunRegistry, redisConnection } from '@tace/jobs';
-import { bullProcessor, createStageWorker, DEFAULT_PORTS, doPublish, createReadAuditSink, fhirAuthFrom, fhirClientFrom, fhirReadiness, runService, tokenVerifierFrom, watchFailedJobs } from '@tace/pipeline';
+import { DirCaseStore, RedisRunRegistry, redisConnection } from '@tace/jobs';
+import { bullProcessor, createStageWorker, DEFAULT_PORTS, doPublish, pacsTargetFrom, createReadAuditSink, fhirAuthFrom, fhirClientFrom, fhirReadiness, runService, tokenVerifierFrom, watchFailedJobs } from '@tace/pipeline';
 import { buildResultsApp } from './app.ts';
 import { CdsHandler, cdsConfigProblems } from './cds.ts';
 import { invalidateOnPublish, redisCdsCache } from './cds-cache.ts';
@@ -25,8 +25,11 @@ await runService('results', async (cfg, log) => {
   const cdsCache = redisCdsCache(httpRedis);
   // One publish at a time per process; BullMQ's job id (= run id) keeps one job per run, so the
   // conditional creates of one run are never raced (they are not atomic on many servers).
+  // DICOMweb authentication for the STOW-RS comes with the DICOMweb auth settings; none until then.
+  const pacsTarget = pacsTargetFrom(cfg);
+  const pacs = pacsTarget ? { target: pacsTarget, cases: new DirCaseStore(cfg.caseStoreDir!) } : undefined;
   const worker = createStageWorker('publish', cfg.redisUrl!, log, bullProcessor(async (job, last) => {
-    const out = await doPublish({ registry, log, fhir }, job.data.runId, last);
+    const out = await doPublish({ registry, log, fhir, ...(pacs ? { pacs } : {}) }, job.data.runId, last);
     await invalidateOnPublish(registry, cdsCache, job.data.runId); // its patient's CDS answer is stale now
     return out;
   }), 2);
@@ -82,7 +85,7 @@ await runService('results', async (cfg, log) => {
     ...(cds ? { cds } : {}),
   });
   await app.listen({ host: cfg.host!, port: cfg.port ?? DEFAULT_PORTS.results });
-  log.info({ auth: cfg.auth ? 'on' : 'off', cdsHooks: cds ? 'on' : 'off' }, 'results ready');
+  log.info({ auth: cfg.auth ? 'on' : 'off', cdsHooks: cds ? 'on' : 'off', pacsResults: cfg.pacsResults ?? 'off' }, 'results ready');
   return {
     close: async () => {
       shuttingDown = true;

@@ -27,7 +27,9 @@ export function formatDs(n: number): string {
 function textBytes(vr: string, value: DicomValue): Uint8Array {
   const parts = (Array.isArray(value) ? value : [value]) as (string | number)[];
   const s = parts.map((v) => (typeof v === 'number' ? (vr === 'DS' ? formatDs(v) : String(Math.round(v))) : v)).join('\\');
-  const b = Buffer.from(s, 'latin1');
+  // Every writer here declares SpecificCharacterSet ISO_IR 192: text is UTF-8 (UIDs, codes and
+  // numbers are ASCII either way).
+  const b = Buffer.from(s, 'utf8');
   if (b.length % 2 === 0) return b;
   const out = Buffer.alloc(b.length + 1, vr === 'UI' ? 0 : 0x20);
   b.copy(out);
