@@ -24,3 +24,14 @@ export { writeBinarySeg, SCT_NEOPLASM, SCT_MORPHOLOGICALLY_ALTERED_STRUCTURE, ty
 export { assembleRoiCase, type RoiCase } from './roi-case.ts';
 export { DicomWebStudySource, type DicomWebOptions } from './dicomweb-source.ts';
 export { loadCodecs } from './codecs.ts';
+export { scanDicomFolder, readScannedFile, type FolderScan, type ScannedFile } from './folder-scan.ts';
+export {
+  inspectScan, TRANSFER_SYNTAX_NAMES, type DicomInventory, type StudyInfo, type SeriesInfo, type SegmentationInfo, type SelectionInfo,
+  type TransferSyntaxInfo, type GridInfo,
+} from './inspect.ts';
+export {
+  chooseCtSeries, ctSeriesOf, loadSeriesVolume, compactHu, readSegmentationFile, checkSegmentationSeries, chooseSegment, segmentationMask,
+  isStackImage, type SeriesChoice, type SegmentChoice,
+} from './series-export.ts';
+export { referencedSeriesUids, referencedSopUids } from './select.ts';
+export { isTumourSegment } from './segments.ts';

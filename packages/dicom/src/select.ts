@@ -16,7 +16,7 @@ export interface CtAndSegmentation {
 }
 
 /** Series UIDs a SEG or RTSTRUCT names as its source. */
-function referencedSeriesUids(seg: DicomInstance): string[] {
+export function referencedSeriesUids(seg: DicomInstance): string[] {
   const out: string[] = [];
   for (const s of seg.sequence(TAG.ReferencedSeriesSequence)) {
     const u = s.string(TAG.SeriesInstanceUID);
@@ -34,7 +34,7 @@ function referencedSeriesUids(seg: DicomInstance): string[] {
 }
 
 /** SOP instance UIDs a SEG (DerivationImage) or RTSTRUCT (ContourImage) points at. */
-function referencedSopUids(seg: DicomInstance): Set<string> {
+export function referencedSopUids(seg: DicomInstance): Set<string> {
   const out = new Set<string>();
   for (const pf of seg.sequence(TAG.PerFrameFunctionalGroupsSequence)) {
     for (const d of pf.sequence(TAG.DerivationImageSequence)) {

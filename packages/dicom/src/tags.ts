@@ -17,6 +17,8 @@ export const TAG = {
   SeriesTime: 'x00080031',
   ContentTime: 'x00080033',
   Modality: 'x00080060',
+  StudyDescription: 'x00081030',
+  SeriesDescription: 'x0008103e',
   ReferencedSeriesSequence: 'x00081115',
   ReferencedInstanceSequence: 'x0008114a',
   ReferencedSOPClassUID: 'x00081150',
