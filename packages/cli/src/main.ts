@@ -48,7 +48,7 @@ async function main(): Promise<number> {
     case 'dicom':
       return (await import('./dicom-cli.ts')).runDicomCli(rest);
     default:
-      process.stderr.write('usage: tace-risk demo | serve <service> | bundle verify <dir> | radiomics extract|batch … | stats roc|calibration|dca … | model develop|features|lasso|logistic … | fhir subscribe … | dicom volume|mask|inspect …\n');
+      (cmd === undefined || cmd === '--help' ? process.stdout : process.stderr).write('usage: tace-risk demo | serve <service> | bundle verify <dir> | radiomics extract|batch … | stats roc|calibration|dca … | model develop|features|lasso|logistic … | fhir subscribe … | dicom volume|mask|inspect …\n');
       return cmd === undefined || cmd === '--help' ? 0 : 2;
   }
 }
