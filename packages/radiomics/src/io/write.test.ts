@@ -2,6 +2,7 @@
  * The NRRD / NIfTI-1 writers against the readers (nrrd.ts, nifti.ts, which read the IBSI and
  * PyRadiomics reference files as SimpleITK does), and the reference files themselves re-written.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,5 +136,42 @@ describe.skipIf(!ibsi || !pyrad)('reference files re-written read back the same'
     const back = readNrrd(encodeNrrd(brain));
     expectGeometry(back, brain, 0);
     expect(Array.from(back.data)).toEqual(Array.from(brain.data));
+  });
+});
+
+/** A python3 with nibabel, or undefined after saying loudly that the cross-check is skipped. */
+const nibabelPython = ((): string | undefined => {
+  for (const py of ['python3', '/usr/bin/python3']) {
+    if (spawnSync(py, ['-c', 'import nibabel'], { stdio: 'ignore' }).status === 0) return py;
+  }
+  console.warn('\n*** SKIPPING: the nibabel cross-check of the NIfTI writer (no python3 with nibabel: apt-get install python3-nibabel) ***\n');
+  return undefined;
+})();
+
+describe.skipIf(!nibabelPython)('nibabel reads our NIfTI with the geometry we meant', () => {
+  it('qform and sform affines = RAS direction × spacing | RAS origin, for every test direction', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'radiomics-write-nib-'));
+    const files = DIRECTIONS.map(([, d], k) => {
+      const f = join(dir, `${k}.nii`);
+      writeFileSync(f, encodeNifti(volume(d, new Int16Array(24))));
+      return f;
+    });
+    const py = `import nibabel as nb, json, sys
+print(json.dumps([[nb.load(f).header.get_qform().tolist(), nb.load(f).header.get_sform().tolist()] for f in sys.argv[1:]]))`;
+    const r = spawnSync(nibabelPython!, ['-c', py, ...files], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const affines = JSON.parse(r.stdout) as number[][][][];
+    DIRECTIONS.forEach(([name, d], k) => {
+      const v = volume(d, new Int16Array(24));
+      for (const affine of affines[k]!) {
+        for (let row = 0; row < 3; row++) {
+          const sign = row < 2 ? -1 : 1;
+          for (let c = 0; c < 3; c++) {
+            expect(Math.abs(affine[row]![c]! - sign * d[3 * row + c]! * v.spacingMm[c]!), `${name} [${row}][${c}]`).toBeLessThanOrEqual(1e-5);
+          }
+          expect(Math.abs(affine[row]![3]! - sign * v.originMm[row]!), `${name} origin ${row}`).toBeLessThanOrEqual(1e-4);
+        }
+      }
+    });
   });
 });
