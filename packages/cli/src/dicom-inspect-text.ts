@@ -2,6 +2,7 @@
 import type { DicomInventory, SeriesInfo, StudyInfo } from '@tace/dicom';
 
 const num = (x: number): string => String(Number(x.toFixed(4)));
+const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
 const dims = (v: readonly number[]): string => v.map(num).join(' × ');
 
 function dicomDate(d: string | undefined): string {
@@ -12,12 +13,12 @@ function seriesLines(s: SeriesInfo): string[] {
   const head = [`series ${s.seriesInstanceUid}`, s.modality || '(no modality)'];
   if (s.seriesNumber !== undefined) head.push(`#${s.seriesNumber}`);
   if (s.description) head.push(JSON.stringify(s.description));
-  const what = [`${s.instances} ${s.instances === 1 ? 'instance' : 'instances'}`];
-  if (s.frames !== s.instances) what.push(`${s.frames} frames`);
+  const what = [count(s.instances, 'instance')];
+  if (s.frames !== s.instances) what.push(count(s.frames, 'frame'));
   if (s.rows && s.columns) what.push(`${s.columns} × ${s.rows} pixels`);
   if (s.pixelSpacingMm) what.push(`pixel spacing ${dims([s.pixelSpacingMm[1], s.pixelSpacingMm[0]])} mm`);
   if (s.sliceThicknessMm !== undefined) what.push(`slice thickness ${num(s.sliceThicknessMm)} mm`);
-  if (s.localizers) what.push(`${s.localizers} scout ${s.localizers === 1 ? 'view' : 'views'} left out`);
+  if (s.localizers) what.push(`${count(s.localizers, 'scout view')} left out`);
   const lines = [`  ${head.join('  ')}: ${what.join(', ')}`];
   for (const t of s.transferSyntaxes) {
     lines.push(`    transfer syntax ${t.uid} ${t.name}${t.decodable ? '' : ' (pixel data not decodable here)'}: ${t.instances}`);
@@ -34,7 +35,7 @@ function studyLines(st: StudyInfo): string[] {
   const head = `study ${st.studyInstanceUid}${st.studyDate ? ` (${dicomDate(st.studyDate)})` : ''}${st.description ? ` ${JSON.stringify(st.description)}` : ''}`;
   const lines = [head, ...st.series.flatMap(seriesLines)];
   for (const g of st.segmentations) {
-    const kind = g.kind === 'SEG' ? `SEG ${g.segmentationType ?? ''}${g.frames !== undefined ? `, ${g.frames} frames` : ''}` : 'RTSTRUCT';
+    const kind = g.kind === 'SEG' ? `SEG ${g.segmentationType ?? ''}${g.frames !== undefined ? `, ${count(g.frames, 'frame')}` : ''}` : 'RTSTRUCT';
     const on = g.referencedSeries.length ? `drawn on series ${g.referencedSeries.join(', ')}` : 'names no source series';
     lines.push(`  segmentation ${g.path}: ${kind}, ${on}${g.sourceInFolder ? '' : ' (NOT in this folder)'}`);
     for (const s of g.segments) {
@@ -45,7 +46,7 @@ function studyLines(st: StudyInfo): string[] {
   const sel = st.selection;
   if (sel.ok) {
     lines.push(`  selection: ${sel.segmentation!.kind} ${sel.segmentation!.sopInstanceUid} (${sel.segmentation!.why})`,
-      `    on CT series ${sel.ctSeries!.seriesInstanceUid}, ${sel.ctSeries!.images} images (${sel.ctSeries!.why})`,
+      `    on CT series ${sel.ctSeries!.seriesInstanceUid}, ${count(sel.ctSeries!.images, 'image')} (${sel.ctSeries!.why})`,
       `    segment ${sel.segment!.segmentNumber} '${sel.segment!.label}' (${sel.segment!.why})`);
   } else {
     lines.push(`  selection: none: ${sel.code}: ${sel.message}`);

@@ -200,7 +200,7 @@ function selectionInfo(studyUid: string, headers: readonly DicomInstance[]): Sel
     const candidates = headers.flatMap((i) => segmentationSummary(i) ?? []);
     const sameKind = candidates.filter((c) => c.kind === pick.kind).length;
     const segWhy = pick.kind === 'SEG'
-      ? (sameKind === 1 ? 'the only SEG' : `the latest of ${sameKind} SEGs (content date and time)`)
+      ? (sameKind === 1 ? 'the only SEG' : `the latest of ${sameKind} SEGs by content date and time`)
       : (sameKind === 1 ? 'no SEG; the only RTSTRUCT' : `no SEG; the latest of ${sameKind} RTSTRUCTs`);
     const ctUid = pick.ct[0]?.seriesInstanceUid ?? '';
     const ctWhy = referencedSeriesUids(pick.seg).includes(ctUid)
@@ -210,7 +210,7 @@ function selectionInfo(studyUid: string, headers: readonly DicomInstance[]): Sel
         : `the only CT series in the ${pick.kind}'s frame of reference`;
     const segments = listSegments(pick.seg);
     const chosen = segments.find((s) => s.segmentNumber === pick.segmentNumber)!;
-    const segmentWhy = segments.length === 1 ? 'the only one' : isTumourSegment(chosen) ? 'the first whose code or label says tumour' : 'the lowest number (none says tumour)';
+    const segmentWhy = segments.length === 1 ? 'the only one' : isTumourSegment(chosen) ? 'the first whose code or label says tumour' : 'the lowest number; none says tumour';
     return {
       ok: true,
       segmentation: { sopInstanceUid: pick.seg.sopInstanceUid, kind: pick.kind, why: segWhy },

@@ -43,7 +43,7 @@ export function ctSeriesOf(scan: FolderScan): Map<string, ScannedFile[]> {
   return out;
 }
 
-const listing = (m: Map<string, ScannedFile[]>): string => [...m].map(([uid, l]) => `${uid} (${l.length} images)`).join(', ');
+const listing = (m: Map<string, ScannedFile[]>): string => [...m].map(([uid, l]) => `${uid} (${l.length} image${l.length === 1 ? '' : 's'})`).join(', ');
 
 /**
  * The image series: `series` if given (DICOM_SERIES_NOT_FOUND if the folder lacks it), else the one
@@ -170,7 +170,7 @@ export function chooseSegment(seg: DicomInstance, asked?: string): SegmentChoice
   const segments = listSegments(seg);
   if (asked === undefined) {
     const s = pickTumourSegment(segments);
-    const why = segments.length === 1 ? 'the only one' : isTumourSegment(s) ? 'the first whose code or label says tumour' : 'the lowest number (none says tumour)';
+    const why = segments.length === 1 ? 'the only one' : isTumourSegment(s) ? 'the first whose code or label says tumour' : 'the lowest number; none says tumour';
     return { segment: s, why };
   }
   const a = asked.trim();
