@@ -237,6 +237,8 @@ describe('usage and bad input', () => {
       [['dicom', 'mask', '--in', hole!, '--seg', join(dcmqi!, 'liver.dcm'), '--out', out],
         /^DICOM_SEG_SERIES_MISMATCH: The SEG was drawn on series 1\.2\.392\.200103\.20080913\.113635\.1\.2009\.6\.22\.21\.43\.10\.23430\.1, not on the image series 2\.16\.840/],
       [['dicom', 'volume', '--in', dcmqi!, '--series', '1.2.3', '--out', out], /^DICOM_SERIES_NOT_FOUND: Series 1\.2\.3 is not in/],
+      ...(syntaxes ? [[['dicom', 'volume', '--in', join(syntaxes, 'CTImage.dcm_JPEGProcess1TransferSyntax_1.2.840.10008.1.2.4.50.dcm'), '--out', out],
+        /^DICOM_TRANSFER_SYNTAX_UNSUPPORTED: '.*4\.50\.dcm' holds its pixels in transfer syntax 1\.2\.840\.10008\.1\.2\.4\.50 \(JPEG Baseline \(Process 1\), lossy\), which is not decoded here: lossy JPEG is unfit for radiomics/] as [string[], RegExp]] : []),
       [['dicom', 'volume', '--in', dcmqi!, '--series', '1.2.276.0.7230010.3.1.3.0.42154.1458337731.665795', '--out', out], /^DICOM_NOT_CT: .* is modality SEG/],
     ];
     for (const [args, err] of cases) {

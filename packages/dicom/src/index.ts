@@ -25,8 +25,9 @@ export { assembleRoiCase, type RoiCase } from './roi-case.ts';
 export { DicomWebStudySource, type DicomWebOptions } from './dicomweb-source.ts';
 export { loadCodecs } from './codecs.ts';
 export { scanDicomFolder, readScannedFile, type FolderScan, type ScannedFile } from './folder-scan.ts';
+export { TRANSFER_SYNTAX_NAMES } from './transfer-syntax-names.ts';
 export {
-  inspectScan, TRANSFER_SYNTAX_NAMES, type DicomInventory, type StudyInfo, type SeriesInfo, type SegmentationInfo, type SelectionInfo,
+  inspectScan, type DicomInventory, type StudyInfo, type SeriesInfo, type SegmentationInfo, type SelectionInfo,
   type TransferSyntaxInfo, type GridInfo,
 } from './inspect.ts';
 export {

@@ -7,7 +7,8 @@ import { TaceError, type LabelMap, type Volume } from '@tace/common';
 import { loadCodecs } from './codecs.ts';
 import { isCtInstance, loadCtVolume, type CtVolume } from './ct-volume.ts';
 import { readScannedFile, type FolderScan, type ScannedFile } from './folder-scan.ts';
-import { parseDicom, type DicomInstance } from './instance.ts';
+import { parseDicom, SUPPORTED_TRANSFER_SYNTAXES, type DicomInstance } from './instance.ts';
+import { TRANSFER_SYNTAX_NAMES } from './transfer-syntax-names.ts';
 import { referencedSeriesUids, referencedSopUids } from './select.ts';
 import { segmentationToLabelMap } from './segmentation.ts';
 import { isRtStruct, isSeg, isTumourSegment, listSegments, pickTumourSegment, type SegmentInfo } from './segments.ts';
@@ -86,6 +87,15 @@ export function chooseCtSeries(scan: FolderScan, opts: { series?: string; segmen
 
 /** Read the chosen series whole and build its HU volume (loadCtVolume's checks and codes apply). */
 export async function loadSeriesVolume(choice: SeriesChoice): Promise<CtVolume> {
+  // Refused before reading any pixel, naming the file (the decoder's own error cannot).
+  const bad = choice.files.find((f) => !SUPPORTED_TRANSFER_SYNTAXES.includes(f.header.transferSyntaxUid));
+  if (bad) {
+    const ts = bad.header.transferSyntaxUid;
+    const name = TRANSFER_SYNTAX_NAMES[ts];
+    throw new TaceError('DICOM_TRANSFER_SYNTAX_UNSUPPORTED',
+      `'${bad.path}' holds its pixels in transfer syntax ${ts}${name ? ` (${name})` : ''}, which is not decoded here` +
+      `${name?.endsWith('lossy') ? ': lossy JPEG is unfit for radiomics' : ''}`, { detail: { transferSyntaxUid: ts } });
+  }
   if (choice.files.some((f) => !NO_CODEC.has(f.header.transferSyntaxUid))) await loadCodecs();
   const instances: DicomInstance[] = [];
   for (const f of choice.files) instances.push(await readScannedFile(f));
