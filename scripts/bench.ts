@@ -14,6 +14,7 @@ const BENCHES: Array<{ name: string; file: string; fn: string }> = [
   { name: 'subscriptions', file: 'scripts/bench-subscriptions.ts', fn: 'runSubscriptionsBench' },
   { name: 'cds', file: 'scripts/bench-cds.ts', fn: 'runCdsBench' },
   { name: 'dicom', file: 'scripts/bench-dicom.ts', fn: 'runDicomBench' },
+  { name: 'launcher', file: 'scripts/bench-launcher.ts', fn: 'runLauncherBench' },
   { name: 'radiomics', file: 'packages/radiomics/bench/bench.ts', fn: 'runRadiomicsBench' },
   { name: 'radiomics-texture', file: 'packages/radiomics/bench/texture.bench.ts', fn: 'runTextureBench' },
   { name: 'radiomics-filters', file: 'packages/radiomics/bench/filters.bench.ts', fn: 'runFilterBench' },

@@ -7,6 +7,7 @@
  *   tace-risk stats roc|calibration|dca …
  *   tace-risk model develop|features|lasso|logistic …
  *   tace-risk fhir subscribe --endpoint URL --token-file FILE …
+ *   tace-risk dicom volume|mask|inspect …
  */
 import { enableCompileCache } from 'node:module';
 import { isTaceError } from '@tace/common';
@@ -44,8 +45,10 @@ async function main(): Promise<number> {
       return (await import('@tace/develop/model')).runModelCli(rest);
     case 'fhir':
       return (await import('./fhir-cli.ts')).runFhirCli(rest);
+    case 'dicom':
+      return (await import('./dicom-cli.ts')).runDicomCli(rest);
     default:
-      process.stderr.write('usage: tace-risk demo | serve <service> | bundle verify <dir> | radiomics extract|batch … | stats roc|calibration|dca … | model develop|features|lasso|logistic … | fhir subscribe …\n');
+      (cmd === undefined || cmd === '--help' ? process.stdout : process.stderr).write('usage: tace-risk demo | serve <service> | bundle verify <dir> | radiomics extract|batch … | stats roc|calibration|dca … | model develop|features|lasso|logistic … | fhir subscribe … | dicom volume|mask|inspect …\n');
       return cmd === undefined || cmd === '--help' ? 0 : 2;
   }
 }

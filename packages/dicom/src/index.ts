@@ -34,3 +34,15 @@ export { stowInstances, multipartRelated, type StowOptions, type StowResult, typ
 export { cStoreInstances, type CStoreOptions } from './cstore-scu.ts';
 export { encodePart10, encodeDataSet, type DataSetSpec } from './write/encoder.ts';
 export { splitMultipart, multipartBoundary } from './multipart.ts';
+export { scanDicomFolder, readScannedFile, type FolderScan, type ScannedFile } from './folder-scan.ts';
+export { TRANSFER_SYNTAX_NAMES } from './transfer-syntax-names.ts';
+export {
+  inspectScan, type DicomInventory, type StudyInfo, type SeriesInfo, type SegmentationInfo, type SelectionInfo,
+  type TransferSyntaxInfo, type GridInfo,
+} from './inspect.ts';
+export {
+  chooseCtSeries, ctSeriesOf, loadSeriesVolume, compactHu, readSegmentationFile, checkSegmentationSeries, chooseSegment, segmentationMask,
+  isStackImage, type SeriesChoice, type SegmentChoice,
+} from './series-export.ts';
+export { referencedSeriesUids, referencedSopUids } from './select.ts';
+export { isTumourSegment } from './segments.ts';

@@ -63,6 +63,11 @@ export function listSegments(seg: DicomInstance): SegmentInfo[] {
 const TUMOUR_CODES = new Set(['108369006', '86049000', '4147007', '52988006', '25370001', '399417001']);
 const TUMOUR_LABEL = /tumou?r|lesion|neoplasm|hcc|mass|gtv|cancer|carcinoma/i;
 
+/** Whether a segment's property type code or label says tumour (the rule pickTumourSegment applies). */
+export function isTumourSegment(s: SegmentInfo): boolean {
+  return (s.propertyType !== undefined && TUMOUR_CODES.has(s.propertyType.codeValue)) || TUMOUR_LABEL.test(s.label);
+}
+
 /**
  * The segment to score when none is named: the only one; else the first (lowest number) whose
  * property type code or label says tumour; else the lowest number.
@@ -71,6 +76,5 @@ export function pickTumourSegment(segments: readonly SegmentInfo[]): SegmentInfo
   if (segments.length === 0) throw new TaceError('DICOM_EMPTY_SEGMENTATION', 'The segmentation defines no segments');
   const byNumber = [...segments].sort((a, b) => a.segmentNumber - b.segmentNumber);
   if (byNumber.length === 1) return byNumber[0];
-  const tumour = byNumber.find((s) => (s.propertyType && TUMOUR_CODES.has(s.propertyType.codeValue)) || TUMOUR_LABEL.test(s.label));
-  return tumour ?? byNumber[0];
+  return byNumber.find(isTumourSegment) ?? byNumber[0];
 }

@@ -28,7 +28,7 @@ export interface SelectionReason {
 }
 
 /** Series UIDs a SEG or RTSTRUCT names as its source. */
-function referencedSeriesUids(seg: DicomInstance): string[] {
+export function referencedSeriesUids(seg: DicomInstance): string[] {
   const out: string[] = [];
   for (const s of seg.sequence(TAG.ReferencedSeriesSequence)) {
     const u = s.string(TAG.SeriesInstanceUID);
@@ -46,7 +46,7 @@ function referencedSeriesUids(seg: DicomInstance): string[] {
 }
 
 /** SOP instance UIDs a SEG (DerivationImage) or RTSTRUCT (ContourImage) points at. */
-function referencedSopUids(seg: DicomInstance): Set<string> {
+export function referencedSopUids(seg: DicomInstance): Set<string> {
   const out = new Set<string>();
   for (const pf of seg.sequence(TAG.PerFrameFunctionalGroupsSequence)) {
     for (const d of pf.sequence(TAG.DerivationImageSequence)) {

@@ -24,6 +24,8 @@ export const RADIOMICS_ERRORS = {
   PARAM_SYNTAX: 'RADIOMICS_PARAM_SYNTAX',
   /** The image or mask file cannot be read (format, encoding, truncated data). */
   FILE_UNREADABLE: 'RADIOMICS_FILE_UNREADABLE',
+  /** An image or mask file cannot be written (name not .nrrd / .nii / .nii.gz, I/O error). */
+  FILE_WRITE_FAILED: 'RADIOMICS_FILE_WRITE_FAILED',
   /** A mask voxel value does not fit a label map (0..255 integers). */
   MASK_LABEL_RANGE: 'RADIOMICS_MASK_LABEL_RANGE',
   /**

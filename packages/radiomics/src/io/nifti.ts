@@ -85,9 +85,18 @@ function parseNifti(buf: Uint8Array): Volume {
   let dirRas: number[] = [1, 0, 0, 0, 1, 0, 0, 0, 1];
   let originRas: number[] = [0, 0, 0];
   if (qformCode > 0) {
-    const b = f32(256), c = f32(260), d = f32(264);
+    let b = f32(256), c = f32(260), d = f32(264);
+    // As nifti1_io's quatern_to_mat44 (which ITK uses): for a rotation near 180° (a ≈ 0) the float32
+    // b, c, d are renormalised and a = 0, instead of a = sqrt of rounding noise (a 3e-4 error in the
+    // direction of a coronal or a 180°-rotated image).
     const a2 = 1 - (b * b + c * c + d * d);
-    const a = a2 > 0 ? Math.sqrt(a2) : 0;
+    let a = 0;
+    if (a2 < 1e-7) {
+      const s = 1 / Math.sqrt(b * b + c * c + d * d);
+      b *= s; c *= s; d *= s;
+    } else {
+      a = Math.sqrt(a2);
+    }
     const qfac = pixdim[0]! < 0 ? -1 : 1;
     dirRas = [
       a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c) * qfac,
