@@ -23,4 +23,8 @@ export { writeCtSeries, type CtSeriesMeta, type PatientStudyMeta } from './write
 export { writeBinarySeg, SCT_NEOPLASM, SCT_MORPHOLOGICALLY_ALTERED_STRUCTURE, type SegMeta } from './write/seg-writer.ts';
 export { assembleRoiCase, type RoiCase } from './roi-case.ts';
 export { DicomWebStudySource, type DicomWebOptions } from './dicomweb-source.ts';
+export { dicomWebAuth, dicomWebAuthFromSettings, readSecretFile, type DicomWebAuth, type DicomWebAuthConfig, type DicomWebAuthSettings, type DicomWebAuthOptions } from './dicomweb-auth.ts';
+export { DicomWebHttp, type DicomWebHttpOptions } from './dicomweb-http.ts';
+export { searchStudies, searchSeries, type StudyQuery, type SeriesQuery, type StudyResult, type SeriesResult, type DicomDate } from './qido.ts';
+export { MultipartParser, readMultipart, splitMultipart, multipartBoundary, DEFAULT_MAX_PART_BYTES, type MultipartPart, type MultipartOptions } from './multipart.ts';
 export { loadCodecs } from './codecs.ts';
