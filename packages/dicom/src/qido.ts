@@ -25,7 +25,10 @@ export interface StudyQuery {
 export interface SeriesQuery {
   studyInstanceUid: string;
   modality?: string;
-  /** Exact SeriesDescription (as stored, case-sensitive on most servers). */
+  /**
+   * Exact SeriesDescription (as stored). A value with spaces is asked for with `*` in their place
+   * and matched exactly here, so with `limit` a page may hold fewer series than the server sent.
+   */
   seriesDescription?: string;
   limit?: number;
   offset?: number;
@@ -154,7 +157,10 @@ export async function searchSeries(http: DicomWebHttp, q: SeriesQuery): Promise<
   const study = exact('StudyInstanceUID', q.studyInstanceUid, 64);
   const p = new URLSearchParams();
   if (q.modality !== undefined) p.set('Modality', exact('Modality', q.modality, 16));
-  if (q.seriesDescription !== undefined) p.set('SeriesDescription', exact('SeriesDescription', q.seriesDescription, 64));
+  const description = q.seriesDescription === undefined ? undefined : exact('SeriesDescription', q.seriesDescription, 64);
+  // Orthanc 1.10 + DICOMweb 1.7 matches no value holding a space ('PV 1.0' finds nothing, measured),
+  // and descriptions are full of them: ask with each run of spaces as `*`, then keep exact matches only.
+  if (description !== undefined) p.set('SeriesDescription', description.replace(/ +/g, '*'));
   paging(p, q);
   p.set('fuzzymatching', 'false');
   for (const t of [T.SeriesDescription, T.SeriesNumber, T.NumberOfSeriesRelatedInstances]) p.append('includefield', t);
@@ -162,6 +168,7 @@ export async function searchSeries(http: DicomWebHttp, q: SeriesQuery): Promise<
   return rows.flatMap((r) => {
     const uid = str(r, T.SeriesInstanceUID);
     if (!uid) return [];
+    if (description !== undefined && str(r, T.SeriesDescription)?.trim() !== description) return [];
     const out: SeriesResult = { studyInstanceUid: str(r, T.StudyInstanceUID) ?? study, seriesInstanceUid: uid, modality: str(r, T.Modality) ?? '' };
     const opt = { seriesDescription: str(r, T.SeriesDescription), seriesNumber: int(r, T.SeriesNumber), numberOfInstances: int(r, T.NumberOfSeriesRelatedInstances) };
     for (const [k, v] of Object.entries(opt)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
