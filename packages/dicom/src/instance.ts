@@ -1,5 +1,5 @@
 import { TaceError, type Vec3 } from '@tace/common';
-import { DicomDataSet, dicomParser } from './dataset.ts';
+import { DicomDataSet, dicomParser, findElementOverrun } from './dataset.ts';
 import { decodeCompressedFrame, isCodecSyntax, JPEG_2000_SYNTAXES, JPEG_LOSSLESS_SYNTAXES, JPEG_LS_SYNTAXES } from './codecs.ts';
 import { decodeRleFrame } from './rle.ts';
 import { TAG, TRANSFER_SYNTAX } from './tags.ts';
@@ -204,6 +204,8 @@ export function parseDicom(buf: Uint8Array, opts: { untilTag?: string } = {}): D
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   try {
     const raw = dicomParser.parseDicom(b, opts.untilTag ? { untilTag: opts.untilTag } : undefined);
+    const over = findElementOverrun(raw); // a length field past the end: refuse now, not as a RangeError in an accessor
+    if (over) throw new Error(`element (${over.tag.slice(1, 5).toUpperCase()},${over.tag.slice(5).toUpperCase()}) claims ${over.length} bytes, ${over.available} remain (truncated or damaged)`);
     return new DicomInstance(raw);
   } catch (e) {
     const msg = e instanceof Error ? e.message : typeof e === 'string' ? e : (e as { exception?: string })?.exception ?? String(e);
