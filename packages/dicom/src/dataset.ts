@@ -124,7 +124,9 @@ export function findElementOverrun(raw: RawDataSet): ElementOverrun | undefined 
   const size = raw.byteArray.length;
   const walk = (ds: RawDataSet): ElementOverrun | undefined => {
     for (const [tag, el] of Object.entries(ds.elements)) {
-      if (el.dataOffset + el.length > size || el.dataOffset < 0 || el.length < 0) {
+      // 0xFFFFFFFF: undefined length not resolved (parsing stopped at it, e.g. untilTag Pixel Data).
+      const undefinedLength = el.length === 0xffffffff;
+      if (!undefinedLength && (el.dataOffset + el.length > size || el.dataOffset < 0 || el.length < 0)) {
         return { tag, length: el.length, available: Math.max(0, size - el.dataOffset) };
       }
       for (const item of el.items ?? []) {

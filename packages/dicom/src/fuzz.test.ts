@@ -123,3 +123,10 @@ describe.skipIf(!D)('fuzz findings, fixed', () => {
     expect(() => parseDicom(bytes).storedFrame(0)).toThrow(expect.objectContaining({ code: 'DICOM_CODEC_ERROR', message: expect.stringContaining('declares 512 × 512 pixels') }));
   });
 });
+
+describe.skipIf(!D)('the overrun check leaves sound files alone', () => {
+  it('header-only parsing (untilTag Pixel Data) of an encapsulated file is not an overrun', () => {
+    const bytes = new Uint8Array(readFileSync(join(D!, 'transfer-syntaxes', 'CT1_UNC.not_fragmented_bot_jpeg_ls.80.dcm')));
+    expect(parseDicom(bytes, { untilTag: 'x7fe00010' }).rows).toBe(512);
+  });
+});
