@@ -177,9 +177,9 @@ describe.skipIf(!ORTHANC)('DicomWebStudySource against Orthanc (STOW-RS, QIDO-RS
       const studyUid = parseDicomHeader(files[0]).studyInstanceUid;
       const err = await src.getStudy(studyUid).then(() => undefined, (e: unknown) => e);
       // The cut lands either in the multipart (Orthanc closes a Connection: close body cleanly →
-      // DICOMWEB_BAD_RESPONSE) or in HTTP framing (fetch throws → DICOM_SOURCE_UNAVAILABLE).
+      // DICOMWEB_MULTIPART_INVALID) or in HTTP framing (fetch throws → DICOM_SOURCE_UNAVAILABLE).
       expect(err).toMatchObject({ retryable: true });
-      expect(['DICOMWEB_BAD_RESPONSE', 'DICOM_SOURCE_UNAVAILABLE']).toContain((err as { code?: string }).code);
+      expect(['DICOMWEB_MULTIPART_INVALID', 'DICOM_SOURCE_UNAVAILABLE']).toContain((err as { code?: string }).code);
     } finally {
       await other.stop();
     }

@@ -69,7 +69,7 @@ describe.skipIf(!install)('SR and key image to the PACS (Orthanc)', () => {
   let cases: DirCaseStore, caseKey: string, dir: string;
   const uids = resultUids('run-pacs-1');
   beforeAll(async () => {
-    [keeps, overwrites] = await Promise.all([startOrthanc(install), startOrthanc(install, { OverwriteInstances: true })]);
+    [keeps, overwrites] = await Promise.all([startOrthanc(install), startOrthanc(install, { config: { OverwriteInstances: true } })]);
     await keeps.stow([...ctFiles, segFile]);
     await overwrites.stow([...ctFiles, segFile]);
     dir = mkdtempSync(join(tmpdir(), 'tace-pacs-cases-'));

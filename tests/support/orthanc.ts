@@ -63,12 +63,24 @@ export interface OrthancHandle {
   stow(files: Uint8Array[]): Promise<void>;
   /** Delete a study through the REST API (so files sharing SOP UIDs can be uploaded in turn). */
   deleteStudy(studyInstanceUid: string): Promise<void>;
+  /** Headers the helper itself sends (Basic auth of the first registered user, when auth is on). */
+  authHeaders: Record<string, string>;
   stop(): Promise<void>;
 }
 
+export interface OrthancOptions {
+  /**
+   * HTTP Basic users (AuthenticationEnabled + RegisteredUsers): the helper's own calls use the
+   * first one, everything else must bring its own credentials.
+   */
+  users?: Record<string, string>;
+  /** More Orthanc configuration, merged over the defaults (e.g. DicomWeb options). */
+  config?: Record<string, unknown>;
+}
+
 /** Orthanc REST ids of the resources holding a DICOM UID (`POST /tools/lookup`). */
-async function lookup(restUrl: string, uid: string): Promise<Array<{ ID: string; Type: string }>> {
-  const r = await fetch(`${restUrl}/tools/lookup`, { method: 'POST', body: uid });
+async function lookup(restUrl: string, uid: string, headers: Record<string, string>): Promise<Array<{ ID: string; Type: string }>> {
+  const r = await fetch(`${restUrl}/tools/lookup`, { method: 'POST', body: uid, headers });
   if (!r.ok) throw new Error(`Orthanc /tools/lookup answered ${r.status}`);
   return (await r.json()) as Array<{ ID: string; Type: string }>;
 }
@@ -87,11 +99,11 @@ function multipartBody(files: Uint8Array[], boundary: string): Buffer {
 
 /**
  * A real Orthanc for tests: a fresh storage in a temp dir, HTTP and DICOM ports free on
- * loopback, no authentication, and ONLY the DICOMweb plugin (with the GDCM plugin loaded,
+ * loopback, no authentication unless `opts.users` are given, and ONLY the DICOMweb plugin (with the GDCM plugin loaded,
  * Debian's Orthanc 1.10 segfaults when asked to transcode to JPEG-LS). Resolves once
  * `GET /system` answers. `extraConfig` adds or overrides configuration keys (e.g. OverwriteInstances).
  */
-export async function startOrthanc(install: OrthancInstall | undefined = findOrthanc(), extraConfig: Record<string, unknown> = {}): Promise<OrthancHandle> {
+export async function startOrthanc(install: OrthancInstall | undefined = findOrthanc(), opts: OrthancOptions = {}): Promise<OrthancHandle> {
   if (!install) throw new Error('Orthanc is not installed (see the SKIPPING warning above)');
   const dir = mkdtempSync(join(tmpdir(), 'tace-orthanc-'));
   const httpPort = await freePort();
@@ -101,13 +113,16 @@ export async function startOrthanc(install: OrthancInstall | undefined = findOrt
     HttpPort: httpPort,
     DicomPort: dicomPort,
     RemoteAccessAllowed: false,
-    AuthenticationEnabled: false,
+    AuthenticationEnabled: opts.users !== undefined,
+    ...(opts.users ? { RegisteredUsers: opts.users } : {}),
     StorageDirectory: join(dir, 'db'),
     IndexDirectory: join(dir, 'db'),
     Plugins: [install.dicomWebPlugin],
     DicomWeb: { Enable: true, Root: '/dicom-web/' },
-    ...extraConfig,
+    ...opts.config,
   };
+  const firstUser = Object.entries(opts.users ?? {})[0];
+  const authHeaders: Record<string, string> = firstUser ? { Authorization: `Basic ${Buffer.from(`${firstUser[0]}:${firstUser[1]}`).toString('base64')}` } : {};
   const configPath = join(dir, 'orthanc.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
   const restUrl = `http://127.0.0.1:${httpPort}`;
@@ -141,7 +156,7 @@ export async function startOrthanc(install: OrthancInstall | undefined = findOrt
       throw new Error(`Orthanc did not start (${spawnError?.message ?? `exit ${proc.exitCode}`}):\n${logs.slice(-20).join('\n')}`);
     }
     try {
-      const r = await fetch(`${restUrl}/system`);
+      const r = await fetch(`${restUrl}/system`, { headers: authHeaders });
       if (r.ok) { await r.arrayBuffer(); break; }
     } catch {
       // not listening yet
@@ -158,7 +173,7 @@ export async function startOrthanc(install: OrthancInstall | undefined = findOrt
     // test would silently read other bytes than it uploaded: refuse that here.
     const sopUids = files.map((f) => parseDicom(f, { untilTag: TAG.PixelData }).sopInstanceUid);
     for (const uid of sopUids) {
-      if ((await lookup(restUrl, uid)).some((x) => x.Type === 'Instance')) {
+      if ((await lookup(restUrl, uid, authHeaders)).some((x) => x.Type === 'Instance')) {
         throw new Error(`SOP instance ${uid} is already on this Orthanc; delete its study first (Orthanc would keep the old copy)`);
       }
     }
@@ -166,7 +181,7 @@ export async function startOrthanc(install: OrthancInstall | undefined = findOrt
     // `type=` is required: without it Orthanc's STOW-RS rejects the request.
     const res = await fetch(`${dicomWebUrl}/studies`, {
       method: 'POST',
-      headers: { 'Content-Type': `multipart/related; type="application/dicom"; boundary=${boundary}`, Accept: 'application/dicom+json' },
+      headers: { 'Content-Type': `multipart/related; type="application/dicom"; boundary=${boundary}`, Accept: 'application/dicom+json', ...authHeaders },
       body: multipartBody(files, boundary),
     });
     const text = await res.text();
@@ -176,18 +191,18 @@ export async function startOrthanc(install: OrthancInstall | undefined = findOrt
     const failed = json['00081198']?.Value ?? [];
     if (failed.length > 0) throw new Error(`STOW-RS refused ${failed.length} of ${files.length} instances: ${JSON.stringify(failed).slice(0, 500)}`);
     for (const uid of sopUids) {
-      if (!(await lookup(restUrl, uid)).some((x) => x.Type === 'Instance')) throw new Error(`STOW-RS answered 200 but SOP instance ${uid} is not stored`);
+      if (!(await lookup(restUrl, uid, authHeaders)).some((x) => x.Type === 'Instance')) throw new Error(`STOW-RS answered 200 but SOP instance ${uid} is not stored`);
     }
   };
 
   const deleteStudy = async (studyInstanceUid: string): Promise<void> => {
-    for (const x of await lookup(restUrl, studyInstanceUid)) {
+    for (const x of await lookup(restUrl, studyInstanceUid, authHeaders)) {
       if (x.Type !== 'Study') continue;
-      const r = await fetch(`${restUrl}/studies/${x.ID}`, { method: 'DELETE' });
+      const r = await fetch(`${restUrl}/studies/${x.ID}`, { method: 'DELETE', headers: authHeaders });
       await r.arrayBuffer();
       if (!r.ok) throw new Error(`DELETE study answered HTTP ${r.status}`);
     }
   };
 
-  return { dicomWebUrl, restUrl, logs, dicomPort, pid: proc.pid!, stow, deleteStudy, stop };
+  return { dicomWebUrl, restUrl, logs, dicomPort, pid: proc.pid!, stow, deleteStudy, authHeaders, stop };
 }

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { TaceError } from '@tace/common';
+import { checkCodestream } from './codec-guard.ts';
 
 /**
  * Decoders for compressed transfer syntaxes, from npm packages:
@@ -86,6 +87,7 @@ export function decodeCompressedFrame(ts: string, data: Uint8Array, f: { rows: n
     throw new TaceError('DICOM_TRANSFER_SYNTAX_UNSUPPORTED', `Transfer syntax ${ts} needs the image codecs: await loadCodecs() before reading pixels`,
       { detail: { transferSyntaxUid: ts } });
   }
+  checkCodestream(ts, data, f); // before any decoder allocates what a damaged header says
   const bytesPerSample = Math.ceil(f.bitsAllocated / 8);
   const expect = f.rows * f.cols * f.samplesPerPixel * bytesPerSample;
   if (JPEG_LS_SYNTAXES.has(ts)) return wasmDecode(new loaded.charls.JpegLSDecoder(), data, expect, 'JPEG-LS');

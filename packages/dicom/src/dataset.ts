@@ -110,3 +110,34 @@ export class DicomDataSet {
     return new Uint8Array(this.raw.byteArray.buffer, this.raw.byteArray.byteOffset + el.dataOffset, el.length);
   }
 }
+
+/** An element that claims more bytes than the file holds after it. */
+export interface ElementOverrun { tag: string; length: number; available: number }
+
+/**
+ * The first element (nested items included) whose value runs past the end of the data set's
+ * bytes. dicom-parser does not check this for every VR, so a length field made huge (a damaged
+ * or hostile file) would otherwise surface later as a RangeError or a string thrown by an
+ * accessor — or a view over gigabytes that are not there.
+ */
+export function findElementOverrun(raw: RawDataSet): ElementOverrun | undefined {
+  const size = raw.byteArray.length;
+  const walk = (ds: RawDataSet): ElementOverrun | undefined => {
+    for (const [tag, el] of Object.entries(ds.elements)) {
+      // 0xFFFFFFFF: undefined length not resolved (parsing stopped at it, e.g. untilTag Pixel Data).
+      const undefinedLength = el.length === 0xffffffff;
+      if (!undefinedLength && (el.dataOffset + el.length > size || el.dataOffset < 0 || el.length < 0)) {
+        return { tag, length: el.length, available: Math.max(0, size - el.dataOffset) };
+      }
+      for (const item of el.items ?? []) {
+        const hit = item.dataSet ? walk(item.dataSet) : undefined;
+        if (hit) return hit;
+      }
+      for (const f of el.fragments ?? []) {
+        if (f.position + f.length > size) return { tag, length: f.length, available: Math.max(0, size - f.position) };
+      }
+    }
+    return undefined;
+  };
+  return walk(raw);
+}

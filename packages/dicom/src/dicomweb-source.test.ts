@@ -34,7 +34,7 @@ describe.skipIf(!D)('DicomWebStudySource against an in-process QIDO/WADO server'
     const seg = [readFileSync(`${dir}/liver.dcm`)];
     const segSeries = '1.2.276.0.7230010.3.3.0.2'; // any UID: the client only echoes it back
     server = createServer((req, res) => {
-      const url = req.url ?? '';
+      const url = (req.url ?? '').split('?')[0];
       accepts.push(String(req.headers.accept));
       if (mode === 'down') { res.writeHead(503).end(); return; }
       if (url === `/dicom-web/studies/${STUDY}/series`) {

@@ -1,7 +1,10 @@
 import { TaceError } from '@tace/common';
 import { loadCodecs } from './codecs.ts';
+import type { DicomWebAuth } from './dicomweb-auth.ts';
+import { DicomWebHttp, readBody } from './dicomweb-http.ts';
 import { parseDicom, type DicomInstance } from './instance.ts';
-import { multipartBoundary, splitMultipart } from './multipart.ts';
+import { multipartBoundary, readMultipart } from './multipart.ts';
+import { searchSeries, type SeriesResult } from './qido.ts';
 import { segmentationSummary, type SegmentationSummary } from './select.ts';
 import type { SeriesFiles, StudyFiles, StudySource } from './study-source.ts';
 import { TRANSFER_SYNTAX } from './tags.ts';
@@ -9,12 +12,16 @@ import { TRANSFER_SYNTAX } from './tags.ts';
 export interface DicomWebOptions {
   /** DICOMweb root, e.g. http://orthanc:8042/dicom-web (no trailing slash needed). */
   baseUrl: string;
-  /** Extra request headers (e.g. Authorization). */
+  /** Credentials (dicomWebAuth); default none. */
+  auth?: DicomWebAuth;
+  /** Extra request headers. */
   headers?: Record<string, string>;
   /** Modalities whose series are fetched; default CT, SEG, RTSTRUCT. */
   modalities?: readonly string[];
-  /** Per-request timeout, ms (default 60 000). */
+  /** Per-request deadline, ms, the body included (default 60 000). */
   timeoutMs?: number;
+  /** Largest instance accepted in a WADO-RS answer, bytes (default 1 GiB): DICOMWEB_PART_TOO_LARGE above. */
+  maxPartBytes?: number;
   fetch?: typeof fetch;
 }
 
@@ -27,12 +34,6 @@ const ACCEPT_ANY = 'multipart/related; type="application/dicom"; transfer-syntax
  * it does transcode JPEG-LS, JPEG Lossless, RLE, deflate and big endian); 501 likewise.
  */
 const CANNOT_TRANSCODE = new Set([406, 500, 501]);
-
-/** A DICOM JSON attribute's first string value (PS3.18 F.2). */
-function jsonValue(obj: Record<string, { Value?: unknown[] }>, tag: string): string | undefined {
-  const v = obj[tag]?.Value?.[0];
-  return typeof v === 'string' ? v : undefined;
-}
 
 const LOSSY_IMAGE_COMPRESSION_METHOD = 'x00282114'; // (0028,2114), dicom-parser key format as in TAG
 
@@ -54,84 +55,66 @@ function wasLossyJpegTranscoded(i: DicomInstance): boolean {
  * (`GET {base}/studies/{uid}/series/{series}`) as multipart/related application/dicom, asking
  * for Explicit VR Little Endian so the server transcodes compressed images; a server that
  * cannot (406, or 500/501 as Orthanc does: see CANNOT_TRANSCODE) is asked again for any
- * transfer syntax. Failures: no such study →
- * DICOM_STUDY_NOT_FOUND (404); network errors and 5xx → DICOM_SOURCE_UNAVAILABLE (retryable).
+ * transfer syntax. Failures: no such study → DICOM_STUDY_NOT_FOUND (404); network errors,
+ * deadlines and 5xx → DICOM_SOURCE_UNAVAILABLE (retryable); credentials refused →
+ * DICOMWEB_AUTH_FAILED (see DicomWebHttp); a bad multipart answer → DICOMWEB_MULTIPART_INVALID or
+ * DICOMWEB_PART_TOO_LARGE (see MultipartParser).
  */
 export class DicomWebStudySource implements StudySource {
   readonly baseUrl: string;
+  readonly http: DicomWebHttp;
   private readonly opts: DicomWebOptions;
 
   constructor(opts: DicomWebOptions) {
     this.opts = opts;
-    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.http = new DicomWebHttp(opts);
+    this.baseUrl = this.http.baseUrl;
   }
 
-  private async request(url: string, accept: string): Promise<Response> {
-    const f = this.opts.fetch ?? fetch;
-    try {
-      return await f(url, { headers: { Accept: accept, ...this.opts.headers }, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 60_000) });
-    } catch (e) {
-      throw new TaceError('DICOM_SOURCE_UNAVAILABLE', `DICOMweb server unreachable (${e instanceof Error ? e.message : String(e)})`,
-        { httpStatus: 503, retryable: true, cause: e });
-    }
-  }
-
-  /** The response body; a connection lost or timed out while reading it is a retryable outage. */
-  private async readBody<T>(res: Response, what: string, read: (r: Response) => Promise<T>): Promise<T> {
-    try {
-      return await read(res);
-    } catch (e) {
-      throw new TaceError('DICOM_SOURCE_UNAVAILABLE', `DICOMweb ${what} answer broke off (${e instanceof Error ? e.message : String(e)})`,
-        { httpStatus: 503, retryable: true, cause: e });
-    }
-  }
-
-  private unavailable(res: Response, what: string): TaceError {
-    return new TaceError('DICOM_SOURCE_UNAVAILABLE', `DICOMweb ${what} answered HTTP ${res.status}`,
-      { httpStatus: 503, retryable: res.status >= 500 || res.status === 429, detail: { status: res.status } });
-  }
-
-  /** QIDO-RS: the study's series as {seriesInstanceUid, modality}. */
-  async listSeries(studyInstanceUid: string): Promise<Array<{ seriesInstanceUid: string; modality: string }>> {
-    const url = `${this.baseUrl}/studies/${encodeURIComponent(studyInstanceUid)}/series`;
-    const res = await this.request(url, 'application/dicom+json');
-    if (res.status === 404 || res.status === 204) {
-      throw new TaceError('DICOM_STUDY_NOT_FOUND', 'No study with the given StudyInstanceUID on the DICOMweb server', { httpStatus: 404 });
-    }
-    if (!res.ok) throw this.unavailable(res, 'QIDO-RS');
-    const text = await this.readBody(res, 'QIDO-RS', (r) => r.text());
-    let rows: Array<Record<string, { Value?: unknown[] }>>;
-    try {
-      rows = (text.trim() === '' ? [] : JSON.parse(text)) as typeof rows;
-    } catch (e) {
-      throw new TaceError('DICOMWEB_BAD_RESPONSE', 'QIDO-RS answered with invalid JSON', { retryable: true, httpStatus: 502, cause: e });
-    }
-    if (!Array.isArray(rows)) throw new TaceError('DICOMWEB_BAD_RESPONSE', 'QIDO-RS answered with JSON that is not an array', { retryable: true, httpStatus: 502 });
+  /** QIDO-RS: the study's series; an unknown study is DICOM_STUDY_NOT_FOUND (404). */
+  async listSeries(studyInstanceUid: string): Promise<SeriesResult[]> {
+    const rows = await searchSeries(this.http, { studyInstanceUid });
     if (rows.length === 0) {
       throw new TaceError('DICOM_STUDY_NOT_FOUND', 'No study with the given StudyInstanceUID on the DICOMweb server', { httpStatus: 404 });
     }
-    return rows.map((r) => ({ seriesInstanceUid: jsonValue(r, '0020000E') ?? '', modality: jsonValue(r, '00080060') ?? '' }))
-      .filter((s) => s.seriesInstanceUid !== '');
+    return rows;
   }
 
   /**
-   * WADO-RS: every instance of one series, parsed; as Explicit VR LE when the server can
-   * transcode, else (or with `asStored`) in the transfer syntax the server holds.
+   * WADO-RS: every instance of one series, each parsed as soon as its part has arrived (the
+   * multipart parser holds one part at a time, never the whole answer); as Explicit VR LE when
+   * the server can transcode, else (or with `asStored`) in the transfer syntax the server holds.
    */
   async retrieveSeries(studyInstanceUid: string, seriesInstanceUid: string, opts: { asStored?: boolean } = {}): Promise<DicomInstance[]> {
-    const url = `${this.baseUrl}/studies/${encodeURIComponent(studyInstanceUid)}/series/${encodeURIComponent(seriesInstanceUid)}`;
-    let res = await this.request(url, opts.asStored ? ACCEPT_ANY : ACCEPT_EXPLICIT_LE);
+    const out: DicomInstance[] = [];
+    for await (const i of this.streamSeries(studyInstanceUid, seriesInstanceUid, opts)) out.push(i);
+    return out;
+  }
+
+  /** As retrieveSeries, one instance at a time. */
+  async *streamSeries(studyInstanceUid: string, seriesInstanceUid: string, opts: { asStored?: boolean } = {}): AsyncGenerator<DicomInstance> {
+    const path = `studies/${encodeURIComponent(studyInstanceUid)}/series/${encodeURIComponent(seriesInstanceUid)}`;
+    let res = await this.http.get(path, opts.asStored ? ACCEPT_ANY : ACCEPT_EXPLICIT_LE, 'WADO-RS');
     if (!opts.asStored && CANNOT_TRANSCODE.has(res.status)) {
       await res.body?.cancel(); // release the connection before asking again
-      res = await this.request(url, ACCEPT_ANY);
+      res = await this.http.get(path, ACCEPT_ANY, 'WADO-RS');
     }
     if (res.status === 404) {
+      await res.body?.cancel();
       throw new TaceError('DICOM_STUDY_NOT_FOUND', 'A series listed by QIDO-RS could not be retrieved', { httpStatus: 404 });
     }
-    if (!res.ok) throw this.unavailable(res, 'WADO-RS');
+    if (!res.ok || !res.body) { await res.body?.cancel(); throw this.http.statusError(res, 'WADO-RS'); }
     const boundary = multipartBoundary(res.headers.get('content-type') ?? '');
-    const body = new Uint8Array(await this.readBody(res, 'WADO-RS', (r) => r.arrayBuffer()));
-    return splitMultipart(body, boundary).map((p) => parseDicom(p));
+    const parts = readMultipart(res.body, boundary, { maxPartBytes: this.opts.maxPartBytes });
+    try {
+      for (;;) {
+        const next = await readBody('WADO-RS', () => parts.next());
+        if (next.done) return;
+        yield parseDicom(next.value.body);
+      }
+    } finally {
+      await parts.return(undefined).catch(() => undefined); // a consumer that stops, or a bad part, releases the connection
+    }
   }
 
   /**

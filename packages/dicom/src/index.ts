@@ -24,6 +24,10 @@ export { writeCtSeries, type CtSeriesMeta, type PatientStudyMeta } from './write
 export { writeBinarySeg, SCT_NEOPLASM, SCT_MORPHOLOGICALLY_ALTERED_STRUCTURE, type SegMeta } from './write/seg-writer.ts';
 export { assembleRoiCase, type RoiCase } from './roi-case.ts';
 export { DicomWebStudySource, type DicomWebOptions } from './dicomweb-source.ts';
+export { dicomWebAuth, dicomWebAuthFromSettings, readSecretFile, type DicomWebAuth, type DicomWebAuthConfig, type DicomWebAuthSettings, type DicomWebAuthOptions } from './dicomweb-auth.ts';
+export { DicomWebHttp, type DicomWebHttpOptions } from './dicomweb-http.ts';
+export { searchStudies, searchSeries, type StudyQuery, type SeriesQuery, type StudyResult, type SeriesResult, type DicomDate } from './qido.ts';
+export { MultipartParser, readMultipart, splitMultipart, multipartBoundary, DEFAULT_MAX_PART_BYTES, type MultipartPart, type MultipartOptions } from './multipart.ts';
 export { loadCodecs } from './codecs.ts';
 export { sourceStudyHeader, patientStudyModules, dicomDateTime, type SourceStudyHeader } from './write/source-header.ts';
 export { writeRiskSr, riskReportContent, resultUids, SR_CODES, PRIVATE_SCHEME, SYNTHETIC_NOTICE, COMPREHENSIVE_SR, SECONDARY_CAPTURE, type RiskReportInput, type NomogramFactor, type RiskModel } from './write/sr-writer.ts';
@@ -33,7 +37,6 @@ export { readSrContent, findSrItems, type SrItem, type SrCode } from './sr-read.
 export { stowInstances, multipartRelated, type StowOptions, type StowResult, type HeadersFn } from './dicomweb-stow.ts';
 export { cStoreInstances, type CStoreOptions } from './cstore-scu.ts';
 export { encodePart10, encodeDataSet, type DataSetSpec } from './write/encoder.ts';
-export { splitMultipart, multipartBoundary } from './multipart.ts';
 export { scanDicomFolder, readScannedFile, type FolderScan, type ScannedFile } from './folder-scan.ts';
 export { TRANSFER_SYNTAX_NAMES } from './transfer-syntax-names.ts';
 export {

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { inflateRawSync, inflateSync } from 'node:zlib';
 import { TaceError, type Vec3 } from '@tace/common';
-import { DicomDataSet, dicomParser, type RawDataSet } from './dataset.ts';
+import { DicomDataSet, dicomParser, findElementOverrun, type RawDataSet } from './dataset.ts';
 import { decodeCompressedFrame, HTJ2K_SYNTAXES, isCodecSyntax, JPEG_2000_SYNTAXES, JPEG_LOSSLESS_SYNTAXES, JPEG_LS_SYNTAXES } from './codecs.ts';
 import { decodeRleFrame } from './rle.ts';
 import { TAG, TRANSFER_SYNTAX } from './tags.ts';
@@ -343,6 +343,8 @@ export function parseDicom(buf: Uint8Array, opts: { untilTag?: string; source?: 
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   try {
     const raw = dicomParser.parseDicom(b, opts.untilTag ? { untilTag: opts.untilTag } : undefined);
+    const over = findElementOverrun(raw); // a length field past the end: refuse now, not as a RangeError in an accessor
+    if (over) throw new Error(`element (${over.tag.slice(1, 5).toUpperCase()},${over.tag.slice(5).toUpperCase()}) claims ${over.length} bytes, ${over.available} remain (truncated or damaged)`);
     return new DicomInstance(raw, opts.source);
   } catch (e) {
     const msg = e instanceof Error ? e.message : typeof e === 'string' ? e : (e as { exception?: string })?.exception ?? String(e);

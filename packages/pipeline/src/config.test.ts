@@ -42,6 +42,26 @@ describe('loadConfig', () => {
     expect(c.dicomFolder).toBeUndefined();
   });
 
+  it('DICOMweb auth: each mode needs its settings and leaves none of another mode unused', () => {
+    const { TACE_DICOM_FOLDER: _f, ...rest } = base;
+    const web = { ...rest, TACE_DICOMWEB_URL: 'https://pacs.hospital.example/dicom-web' };
+    const problems = (env: Record<string, string>): string => {
+      try { loadConfig('ingestion', env); return ''; } catch (e) { return (e as Error).message; }
+    };
+    // a token alone keeps meaning bearer, as before TACE_DICOMWEB_AUTH existed
+    expect(problems({ ...web, TACE_DICOMWEB_TOKEN: 'static-token' })).toBe('');
+    expect(problems({ ...web, TACE_DICOMWEB_AUTH: 'basic', TACE_DICOMWEB_USERNAME: 'ai', TACE_DICOMWEB_PASSWORD_FILE: '/run/secrets/pw' })).toBe('');
+    expect(problems({ ...web, TACE_DICOMWEB_AUTH: 'oauth2', TACE_DICOMWEB_TOKEN_URL: 'https://idp/token', TACE_DICOMWEB_CLIENT_ID: 'tace', TACE_DICOMWEB_CLIENT_SECRET_FILE: '/run/secrets/cs', TACE_DICOMWEB_SCOPE: 'dicomweb' })).toBe('');
+    expect(problems({ ...web, TACE_DICOMWEB_AUTH: 'basic', TACE_DICOMWEB_USERNAME: 'ai' })).toContain('TACE_DICOMWEB_PASSWORD_FILE is required when TACE_DICOMWEB_AUTH=basic');
+    expect(problems({ ...web, TACE_DICOMWEB_AUTH: 'oauth2', TACE_DICOMWEB_CLIENT_ID: 'tace' })).toMatch(/TACE_DICOMWEB_TOKEN_URL is required[\s\S]*TACE_DICOMWEB_CLIENT_SECRET_FILE is required/);
+    expect(problems({ ...web, TACE_DICOMWEB_AUTH: 'bearer', TACE_DICOMWEB_TOKEN: 'secret-value-x', TACE_DICOMWEB_TOKEN_FILE: '/t' })).toContain('needs exactly one of TACE_DICOMWEB_TOKEN, TACE_DICOMWEB_TOKEN_FILE');
+    const unused = problems({ ...web, TACE_DICOMWEB_AUTH: 'basic', TACE_DICOMWEB_USERNAME: 'ai', TACE_DICOMWEB_PASSWORD_FILE: '/p', TACE_DICOMWEB_TOKEN: 'secret-value-x' });
+    expect(unused).toContain('TACE_DICOMWEB_TOKEN is not used with TACE_DICOMWEB_AUTH=basic');
+    expect(unused).not.toContain('secret-value-x');
+    expect(problems({ ...web, TACE_DICOMWEB_AUTH: 'kerberos' })).toContain("TACE_DICOMWEB_AUTH='kerberos' must be one of none, basic, bearer, oauth2");
+    expect(problems({ ...base, TACE_DICOMWEB_AUTH: 'bearer', TACE_DICOMWEB_TOKEN_FILE: '/t' })).toContain('TACE_DICOMWEB_URL is not');
+  });
+
   it('only asks a service for its own settings', () => {
     expect(() => loadConfig('inference-worker', {})).not.toThrow();
     expect(() => loadConfig('results', {})).toThrow(/TACE_FHIR_BASE_URL is required/);

@@ -54,12 +54,6 @@ function algorithms(raw: string): string[] {
   for (const a of items) if (!ASYMMETRIC_ALGS.includes(a)) throw new Error(`'${a}' is not allowed (allowed: ${ASYMMETRIC_ALGS.join(', ')})`);
   return items;
 }
-function oneOf<T extends string>(...values: T[]) {
-  return (raw: string): T => {
-    if (!(values as string[]).includes(raw)) throw new Error(`must be one of ${values.join(', ')}`);
-    return raw as T;
-  };
-}
 function pattern(raw: string): string {
   try { new RegExp(raw, 'i'); } catch { throw new Error('must be a valid regular expression'); }
   return raw;
@@ -75,6 +69,12 @@ const onOff = (raw: string): boolean => {
   return raw === 'on';
 };
 const HTTP_SERVICES = ['ingestion', 'results'] as const;
+function oneOf<T extends string>(values: readonly T[]) {
+  return (raw: string): T => {
+    if (!(values as readonly string[]).includes(raw)) throw new Error(`must be one of ${values.join(', ')}`);
+    return raw as T;
+  };
+}
 const str = (raw: string): string => {
   if (raw.trim() === '') throw new Error('must not be empty');
   return raw;
@@ -93,7 +93,16 @@ export const SETTINGS = {
   caseStoreDir: { env: 'TACE_CASE_STORE_DIR', description: 'Directory of the content-addressed case store, shared by ingestion and workers (and results, for the key image sent to the PACS)', services: ['ingestion', 'inference-worker', 'results'], default: './var/cases', parse: str },
   dicomFolder: { env: 'TACE_DICOM_FOLDER', description: 'Folder of DICOM studies (the study source; or TACE_DICOMWEB_URL)', services: ['ingestion'], parse: str },
   dicomWebUrl: { env: 'TACE_DICOMWEB_URL', description: 'DICOMweb base URL of the PACS (QIDO-RS/WADO-RS), e.g. http://pacs:8042/dicom-web; used instead of TACE_DICOM_FOLDER', services: ['ingestion'], parse: url },
-  dicomWebToken: { env: 'TACE_DICOMWEB_TOKEN', description: 'Bearer token for the DICOMweb server (optional)', services: ['ingestion'], parse: str, secret: true },
+  dicomWebToken: { env: 'TACE_DICOMWEB_TOKEN', description: 'Static bearer token for the DICOMweb server (TACE_DICOMWEB_AUTH=bearer; or TACE_DICOMWEB_TOKEN_FILE)', services: ['ingestion'], parse: str, secret: true },
+  dicomWebAuth: { env: 'TACE_DICOMWEB_AUTH', description: "How to authenticate to the DICOMweb server: none, basic, bearer or oauth2 (client credentials); default bearer when a token is set, else none", services: ['ingestion'], parse: oneOf(['none', 'basic', 'bearer', 'oauth2'] as const) },
+  dicomWebUsername: { env: 'TACE_DICOMWEB_USERNAME', description: 'HTTP Basic user name for the DICOMweb server (TACE_DICOMWEB_AUTH=basic)', services: ['ingestion'], parse: str },
+  dicomWebPasswordFile: { env: 'TACE_DICOMWEB_PASSWORD_FILE', description: 'File holding the HTTP Basic password (TACE_DICOMWEB_AUTH=basic), e.g. a mounted k8s secret', services: ['ingestion'], parse: str },
+  dicomWebTokenFile: { env: 'TACE_DICOMWEB_TOKEN_FILE', description: 'File holding a static bearer token (TACE_DICOMWEB_AUTH=bearer); read again after a 401, so a rotated token needs no restart', services: ['ingestion'], parse: str },
+  dicomWebTokenUrl: { env: 'TACE_DICOMWEB_TOKEN_URL', description: 'OAuth 2.0 token endpoint for the DICOMweb server (TACE_DICOMWEB_AUTH=oauth2; https, or http on loopback)', services: ['ingestion'], parse: url },
+  dicomWebClientId: { env: 'TACE_DICOMWEB_CLIENT_ID', description: 'OAuth 2.0 client id (TACE_DICOMWEB_AUTH=oauth2, client_secret_basic)', services: ['ingestion'], parse: str },
+  dicomWebClientSecretFile: { env: 'TACE_DICOMWEB_CLIENT_SECRET_FILE', description: 'File holding the OAuth 2.0 client secret (TACE_DICOMWEB_AUTH=oauth2)', services: ['ingestion'], parse: str },
+  dicomWebScope: { env: 'TACE_DICOMWEB_SCOPE', description: 'Scope requested with the OAuth 2.0 client credentials (space-separated; optional)', services: ['ingestion'], parse: str },
+  dicomWebMaxPartMb: { env: 'TACE_DICOMWEB_MAX_PART_MB', description: 'Largest DICOM instance accepted in a WADO-RS answer, MiB (DICOMWEB_PART_TOO_LARGE above): bounds the memory one part may take', services: ['ingestion'], default: '1024', parse: int(1, 65_536) },
   modelBundleDir: { env: 'TACE_MODEL_BUNDLE_DIR', description: 'Model bundle folder (manifest.json + files); refused at start-up if its checks fail', services: ['ingestion', 'inference-worker'], default: './models/demo-synthetic', parse: str },
   webhookSecret: { env: 'TACE_WEBHOOK_SECRET', description: 'Signing secret of the rest-hook (Standard Webhooks: whsec_<base64>, or 16+ characters)', services: ['ingestion'], required: true, secret: true, parse: secret16 },
   webhookSecretPrevious: { env: 'TACE_WEBHOOK_SECRET_PREVIOUS', description: 'The previous rest-hook secret, still accepted during a rotation', services: ['ingestion'], secret: true, parse: secret16 },
@@ -113,7 +122,7 @@ export const SETTINGS = {
   port: { env: 'TACE_PORT', description: 'Listen port (ingestion 8081, results 8082, worker health 8083 by default)', services: ALL, parse: int(0, 65535) },
   publicBaseUrl: { env: 'TACE_PUBLIC_RESULTS_URL', description: 'Base URL clients use to reach the status route (statusUrl in 202 answers); default: this service', services: ['ingestion'], parse: url },
   cropMarginMm: { env: 'TACE_CROP_MARGIN_MM', description: 'Margin around the tumour ROI kept in the case crop', services: ['ingestion'], default: '20', parse: num(0, 200) },
-  gantryTilt: { env: 'TACE_GANTRY_TILT', description: "A gantry-tilted CT series: 'resample' onto an orthogonal grid (mask moved the same way) or 'refuse' (DICOM_GANTRY_TILT)", services: ['ingestion'], default: 'resample', parse: oneOf('resample', 'refuse') },
+  gantryTilt: { env: 'TACE_GANTRY_TILT', description: "A gantry-tilted CT series: 'resample' onto an orthogonal grid (mask moved the same way) or 'refuse' (DICOM_GANTRY_TILT)", services: ['ingestion'], default: 'resample', parse: oneOf(['resample', 'refuse'] as const) },
   seriesDescriptionInclude: { env: 'TACE_SERIES_DESCRIPTION_INCLUDE', description: 'The scored series\' SeriesDescription must match this case-insensitive regular expression (e.g. portal|venous)', services: ['ingestion'], parse: pattern },
   seriesDescriptionExclude: { env: 'TACE_SERIES_DESCRIPTION_EXCLUDE', description: 'A series whose SeriesDescription matches this case-insensitive regular expression is not scored (e.g. scout|localizer|dose|mip)', services: ['ingestion'], parse: pattern },
   seriesPhasePreference: { env: 'TACE_SERIES_PHASE_PREFERENCE', description: 'Contrast phases preferred when several segmented series qualify, best first (comma-separated regular expressions on SeriesDescription)', services: ['ingestion'], parse: (raw: string) => list(raw).map(pattern) },
@@ -223,6 +232,7 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
     if (out.pacsResults === 'stow' && !out.pacsStowUrl && !problems.some((p) => p.startsWith('TACE_PACS_STOW_URL'))) problems.push('TACE_PACS_STOW_URL is required when TACE_PACS_RESULTS=stow');
     if (out.pacsResults === 'cstore' && !out.pacsAe && !problems.some((p) => p.startsWith('TACE_PACS_AE'))) problems.push('TACE_PACS_AE is required when TACE_PACS_RESULTS=cstore');
   }
+  if (service === 'ingestion') problems.push(...dicomWebCredentialProblems(out));
   if (out.auth === false && env.NODE_ENV === 'production') {
     problems.push('TACE_AUTH=off is refused when NODE_ENV=production: every route but health must ask for a credential');
   }
@@ -244,6 +254,34 @@ export function fhirCredentialProblems(out: Record<string, unknown>): string[] {
   if (out.fhirClientId && !out.fhirClientSecret && !out.fhirPrivateKeyFile) problems.push('TACE_FHIR_CLIENT_ID needs TACE_FHIR_PRIVATE_KEY_FILE (SMART Backend Services) or TACE_FHIR_CLIENT_SECRET');
   if (out.fhirJwksUrl && !out.fhirPrivateKeyFile) problems.push('TACE_FHIR_JWKS_URL is only used with TACE_FHIR_PRIVATE_KEY_FILE (the jku of SMART Backend Services assertions)');
   if (out.fhirTokenUrl && !out.fhirClientId) problems.push('TACE_FHIR_TOKEN_URL is only used with TACE_FHIR_CLIENT_ID (client credentials)');
+  return problems;
+}
+
+/** What each DICOMweb auth mode needs, and no setting of another mode left silently unused. */
+const DICOMWEB_AUTH_NEEDS = {
+  none: { needs: [], one: [] },
+  basic: { needs: ['dicomWebUsername', 'dicomWebPasswordFile'], one: [] },
+  bearer: { needs: [], one: ['dicomWebToken', 'dicomWebTokenFile'] },
+  oauth2: { needs: ['dicomWebTokenUrl', 'dicomWebClientId', 'dicomWebClientSecretFile'], one: [] },
+} as const;
+const DICOMWEB_AUTH_KEYS = ['dicomWebUsername', 'dicomWebPasswordFile', 'dicomWebToken', 'dicomWebTokenFile', 'dicomWebTokenUrl', 'dicomWebClientId', 'dicomWebClientSecretFile', 'dicomWebScope'] as const;
+
+/** The DICOMweb auth mode in effect: TACE_DICOMWEB_AUTH, else bearer when a token is set (as before the setting existed), else none. */
+export function dicomWebAuthMode(out: Record<string, unknown>): keyof typeof DICOMWEB_AUTH_NEEDS {
+  const m = out.dicomWebAuth as keyof typeof DICOMWEB_AUTH_NEEDS | undefined;
+  return m ?? (out.dicomWebToken || out.dicomWebTokenFile ? 'bearer' : 'none');
+}
+
+export function dicomWebCredentialProblems(out: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const mode = dicomWebAuthMode(out);
+  const rule = DICOMWEB_AUTH_NEEDS[mode];
+  const used = new Set<string>([...rule.needs, ...rule.one, ...(mode === 'oauth2' ? ['dicomWebScope'] : [])]);
+  for (const k of rule.needs) if (!out[k]) problems.push(`${SETTINGS[k].env} is required when TACE_DICOMWEB_AUTH=${mode}`);
+  const given = rule.one.filter((k) => out[k]);
+  if (rule.one.length && given.length !== 1) problems.push(`TACE_DICOMWEB_AUTH=${mode} needs exactly one of ${rule.one.map((k) => SETTINGS[k].env).join(', ')}`);
+  for (const k of DICOMWEB_AUTH_KEYS) if (out[k] && !used.has(k)) problems.push(`${SETTINGS[k].env} is not used with TACE_DICOMWEB_AUTH=${mode}`);
+  if (mode !== 'none' && !out.dicomWebUrl) problems.push(`TACE_DICOMWEB_AUTH=${mode} is set but TACE_DICOMWEB_URL is not`);
   return problems;
 }
 
