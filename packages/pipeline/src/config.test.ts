@@ -109,3 +109,15 @@ describe('README configuration table', () => {
     for (const s of Object.values(SETTINGS)) expect(readme, `README lacks ${s.env}`).toContain(`\`${s.env}\``);
   });
 });
+
+describe('DICOMweb credentials on the results side (STOW of the SR and key image)', () => {
+  const results = { TACE_FHIR_BASE_URL: 'http://fhir.local/fhir/R4', TACE_REDIS_URL: 'redis://127.0.0.1:6379', TACE_AUTH: 'off' };
+  const problems = (env: Record<string, string>): string => {
+    try { loadConfig('results', { ...results, ...env }); return ''; } catch (e) { return (e as Error).message; }
+  };
+  it('basic auth for the STOW needs its user and password file, and a STOW URL', () => {
+    expect(problems({ TACE_PACS_RESULTS: 'stow', TACE_PACS_STOW_URL: 'http://pacs.local/dicom-web', TACE_DICOMWEB_AUTH: 'basic' })).toContain('TACE_DICOMWEB_USERNAME is required when TACE_DICOMWEB_AUTH=basic');
+    expect(problems({ TACE_DICOMWEB_AUTH: 'bearer', TACE_DICOMWEB_TOKEN: 't' })).toContain('TACE_DICOMWEB_AUTH=bearer is set but TACE_PACS_STOW_URL is not');
+    expect(problems({ TACE_PACS_RESULTS: 'stow', TACE_PACS_STOW_URL: 'http://pacs.local/dicom-web', TACE_DICOMWEB_AUTH: 'bearer', TACE_DICOMWEB_TOKEN: 't' })).toBe('');
+  });
+});

@@ -93,15 +93,15 @@ export const SETTINGS = {
   caseStoreDir: { env: 'TACE_CASE_STORE_DIR', description: 'Directory of the content-addressed case store, shared by ingestion and workers (and results, for the key image sent to the PACS)', services: ['ingestion', 'inference-worker', 'results'], default: './var/cases', parse: str },
   dicomFolder: { env: 'TACE_DICOM_FOLDER', description: 'Folder of DICOM studies (the study source; or TACE_DICOMWEB_URL)', services: ['ingestion'], parse: str },
   dicomWebUrl: { env: 'TACE_DICOMWEB_URL', description: 'DICOMweb base URL of the PACS (QIDO-RS/WADO-RS), e.g. http://pacs:8042/dicom-web; used instead of TACE_DICOM_FOLDER', services: ['ingestion'], parse: url },
-  dicomWebToken: { env: 'TACE_DICOMWEB_TOKEN', description: 'Static bearer token for the DICOMweb server (TACE_DICOMWEB_AUTH=bearer; or TACE_DICOMWEB_TOKEN_FILE)', services: ['ingestion'], parse: str, secret: true },
-  dicomWebAuth: { env: 'TACE_DICOMWEB_AUTH', description: "How to authenticate to the DICOMweb server: none, basic, bearer or oauth2 (client credentials); default bearer when a token is set, else none", services: ['ingestion'], parse: oneOf(['none', 'basic', 'bearer', 'oauth2'] as const) },
-  dicomWebUsername: { env: 'TACE_DICOMWEB_USERNAME', description: 'HTTP Basic user name for the DICOMweb server (TACE_DICOMWEB_AUTH=basic)', services: ['ingestion'], parse: str },
-  dicomWebPasswordFile: { env: 'TACE_DICOMWEB_PASSWORD_FILE', description: 'File holding the HTTP Basic password (TACE_DICOMWEB_AUTH=basic), e.g. a mounted k8s secret', services: ['ingestion'], parse: str },
-  dicomWebTokenFile: { env: 'TACE_DICOMWEB_TOKEN_FILE', description: 'File holding a static bearer token (TACE_DICOMWEB_AUTH=bearer); read again after a 401, so a rotated token needs no restart', services: ['ingestion'], parse: str },
-  dicomWebTokenUrl: { env: 'TACE_DICOMWEB_TOKEN_URL', description: 'OAuth 2.0 token endpoint for the DICOMweb server (TACE_DICOMWEB_AUTH=oauth2; https, or http on loopback)', services: ['ingestion'], parse: url },
-  dicomWebClientId: { env: 'TACE_DICOMWEB_CLIENT_ID', description: 'OAuth 2.0 client id (TACE_DICOMWEB_AUTH=oauth2, client_secret_basic)', services: ['ingestion'], parse: str },
-  dicomWebClientSecretFile: { env: 'TACE_DICOMWEB_CLIENT_SECRET_FILE', description: 'File holding the OAuth 2.0 client secret (TACE_DICOMWEB_AUTH=oauth2)', services: ['ingestion'], parse: str },
-  dicomWebScope: { env: 'TACE_DICOMWEB_SCOPE', description: 'Scope requested with the OAuth 2.0 client credentials (space-separated; optional)', services: ['ingestion'], parse: str },
+  dicomWebToken: { env: 'TACE_DICOMWEB_TOKEN', description: 'Static bearer token for the DICOMweb server (TACE_DICOMWEB_AUTH=bearer; or TACE_DICOMWEB_TOKEN_FILE)', services: ['ingestion', 'results'], parse: str, secret: true },
+  dicomWebAuth: { env: 'TACE_DICOMWEB_AUTH', description: "How to authenticate to the DICOMweb server: none, basic, bearer or oauth2 (client credentials); default bearer when a token is set, else none", services: ['ingestion', 'results'], parse: oneOf(['none', 'basic', 'bearer', 'oauth2'] as const) },
+  dicomWebUsername: { env: 'TACE_DICOMWEB_USERNAME', description: 'HTTP Basic user name for the DICOMweb server (TACE_DICOMWEB_AUTH=basic)', services: ['ingestion', 'results'], parse: str },
+  dicomWebPasswordFile: { env: 'TACE_DICOMWEB_PASSWORD_FILE', description: 'File holding the HTTP Basic password (TACE_DICOMWEB_AUTH=basic), e.g. a mounted k8s secret', services: ['ingestion', 'results'], parse: str },
+  dicomWebTokenFile: { env: 'TACE_DICOMWEB_TOKEN_FILE', description: 'File holding a static bearer token (TACE_DICOMWEB_AUTH=bearer); read again after a 401, so a rotated token needs no restart', services: ['ingestion', 'results'], parse: str },
+  dicomWebTokenUrl: { env: 'TACE_DICOMWEB_TOKEN_URL', description: 'OAuth 2.0 token endpoint for the DICOMweb server (TACE_DICOMWEB_AUTH=oauth2; https, or http on loopback)', services: ['ingestion', 'results'], parse: url },
+  dicomWebClientId: { env: 'TACE_DICOMWEB_CLIENT_ID', description: 'OAuth 2.0 client id (TACE_DICOMWEB_AUTH=oauth2, client_secret_basic)', services: ['ingestion', 'results'], parse: str },
+  dicomWebClientSecretFile: { env: 'TACE_DICOMWEB_CLIENT_SECRET_FILE', description: 'File holding the OAuth 2.0 client secret (TACE_DICOMWEB_AUTH=oauth2)', services: ['ingestion', 'results'], parse: str },
+  dicomWebScope: { env: 'TACE_DICOMWEB_SCOPE', description: 'Scope requested with the OAuth 2.0 client credentials (space-separated; optional)', services: ['ingestion', 'results'], parse: str },
   dicomWebMaxPartMb: { env: 'TACE_DICOMWEB_MAX_PART_MB', description: 'Largest DICOM instance accepted in a WADO-RS answer, MiB (DICOMWEB_PART_TOO_LARGE above): bounds the memory one part may take', services: ['ingestion'], default: '1024', parse: int(1, 65_536) },
   modelBundleDir: { env: 'TACE_MODEL_BUNDLE_DIR', description: 'Model bundle folder (manifest.json + files); refused at start-up if its checks fail', services: ['ingestion', 'inference-worker'], default: './models/demo-synthetic', parse: str },
   webhookSecret: { env: 'TACE_WEBHOOK_SECRET', description: 'Signing secret of the rest-hook (Standard Webhooks: whsec_<base64>, or 16+ characters)', services: ['ingestion'], required: true, secret: true, parse: secret16 },
@@ -233,6 +233,7 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
     if (out.pacsResults === 'cstore' && !out.pacsAe && !problems.some((p) => p.startsWith('TACE_PACS_AE'))) problems.push('TACE_PACS_AE is required when TACE_PACS_RESULTS=cstore');
   }
   if (service === 'ingestion') problems.push(...dicomWebCredentialProblems(out));
+  if (service === 'results') problems.push(...dicomWebCredentialProblems(out, 'pacsStowUrl'));
   if (out.auth === false && env.NODE_ENV === 'production') {
     problems.push('TACE_AUTH=off is refused when NODE_ENV=production: every route but health must ask for a credential');
   }
@@ -272,7 +273,12 @@ export function dicomWebAuthMode(out: Record<string, unknown>): keyof typeof DIC
   return m ?? (out.dicomWebToken || out.dicomWebTokenFile ? 'bearer' : 'none');
 }
 
-export function dicomWebCredentialProblems(out: Record<string, unknown>): string[] {
+/**
+ * The TACE_DICOMWEB_AUTH credentials are those of the hospital's DICOMweb server: ingestion reads
+ * studies from TACE_DICOMWEB_URL with them, results STOWs the SR and key image to
+ * TACE_PACS_STOW_URL with them.
+ */
+export function dicomWebCredentialProblems(out: Record<string, unknown>, urlKey: 'dicomWebUrl' | 'pacsStowUrl' = 'dicomWebUrl'): string[] {
   const problems: string[] = [];
   const mode = dicomWebAuthMode(out);
   const rule = DICOMWEB_AUTH_NEEDS[mode];
@@ -281,7 +287,7 @@ export function dicomWebCredentialProblems(out: Record<string, unknown>): string
   const given = rule.one.filter((k) => out[k]);
   if (rule.one.length && given.length !== 1) problems.push(`TACE_DICOMWEB_AUTH=${mode} needs exactly one of ${rule.one.map((k) => SETTINGS[k].env).join(', ')}`);
   for (const k of DICOMWEB_AUTH_KEYS) if (out[k] && !used.has(k)) problems.push(`${SETTINGS[k].env} is not used with TACE_DICOMWEB_AUTH=${mode}`);
-  if (mode !== 'none' && !out.dicomWebUrl) problems.push(`TACE_DICOMWEB_AUTH=${mode} is set but TACE_DICOMWEB_URL is not`);
+  if (mode !== 'none' && !out[urlKey]) problems.push(`TACE_DICOMWEB_AUTH=${mode} is set but ${SETTINGS[urlKey].env} is not`);
   return problems;
 }
 

@@ -6,7 +6,7 @@ import { TaceError } from '@tace/common';
 import { publicJwks } from '@tace/fhir';
 import { createCdsVerifier, redisJtiStore } from '@tace/http';
 import { DirCaseStore, RedisRunRegistry, redisConnection } from '@tace/jobs';
-import { bullProcessor, createStageWorker, DEFAULT_PORTS, doPublish, pacsTargetFrom, createReadAuditSink, fhirAuthFrom, fhirClientFrom, fhirReadiness, runService, tokenVerifierFrom, watchFailedJobs } from '@tace/pipeline';
+import { bullProcessor, createStageWorker, DEFAULT_PORTS, dicomWebAuthFrom, doPublish, pacsTargetFrom, createReadAuditSink, fhirAuthFrom, fhirClientFrom, fhirReadiness, runService, tokenVerifierFrom, watchFailedJobs } from '@tace/pipeline';
 import { buildResultsApp } from './app.ts';
 import { CdsHandler, cdsConfigProblems } from './cds.ts';
 import { invalidateOnPublish, redisCdsCache } from './cds-cache.ts';
@@ -26,7 +26,9 @@ await runService('results', async (cfg, log) => {
   // One publish at a time per process; BullMQ's job id (= run id) keeps one job per run, so the
   // conditional creates of one run are never raced (they are not atomic on many servers).
   // DICOMweb authentication for the STOW-RS comes with the DICOMweb auth settings; none until then.
-  const pacsTarget = pacsTargetFrom(cfg);
+  // The STOW goes to the hospital's DICOMweb server with the same TACE_DICOMWEB_AUTH credentials as ingestion's reads.
+  const stowAuth = cfg.pacsResults === 'stow' ? dicomWebAuthFrom(cfg, cfg.pacsTimeoutMs ?? 30_000) : undefined;
+  const pacsTarget = pacsTargetFrom(cfg, stowAuth && stowAuth.mode !== 'none' ? () => stowAuth.headers() : undefined);
   const pacs = pacsTarget ? { target: pacsTarget, cases: new DirCaseStore(cfg.caseStoreDir!) } : undefined;
   const worker = createStageWorker('publish', cfg.redisUrl!, log, bullProcessor(async (job, last) => {
     const out = await doPublish({ registry, log, fhir, ...(pacs ? { pacs } : {}) }, job.data.runId, last);
