@@ -139,6 +139,28 @@ describe.skipIf(!dcmqi)('dcmqi liver SEG vs liver_seg.nrrd', () => {
   }, 60_000);
 });
 
+describe.skipIf(!dcmqi)('the same SEG in other encodings and as a LABELMAP, through the CLI', () => {
+  it('each re-encoding (test-reencode.ts: dcmjs + the codecs\' own encoders) gives liver_seg.nrrd voxel for voxel', async () => {
+    const { loadEncoders, reencodeSeg } = await import('../../dicom/src/test-reencode.ts');
+    await loadEncoders();
+    const dir = outDir();
+    const ref = readImage(join(dcmqi!, 'liver_seg.nrrd'));
+    const variants = [
+      ...(['deflated-frames', 'rle', 'jpeg-ls', 'jpeg2000', 'htj2k'] as const).map((enc) => ({ name: `binary-${enc}`, bytes: reencodeSeg(join(dcmqi!, 'liver.dcm'), enc) })),
+      ...(['native', 'jpeg2000', 'deflated-frames'] as const).map((enc) => ({ name: `labelmap-${enc}`, bytes: reencodeSeg(join(dcmqi!, 'liver.dcm'), enc, { labelmap: true }) })),
+    ];
+    for (const v of variants) {
+      const seg = join(dir, `${v.name}.dcm`);
+      writeFileSync(seg, v.bytes);
+      const out = join(dir, `${v.name}.nrrd`);
+      const r = await tace(['dicom', 'mask', '--in', dcmqi!, '--seg', seg, '--out', out]);
+      expect(r.stderr, v.name).toBe('');
+      expect(r.code, v.name).toBe(0);
+      expect(firstDifference(readImage(out).data, ref.data), v.name).toBe(-1);
+    }
+  }, 120_000);
+});
+
 describe.skipIf(!hole)('rt-utils RTSTRUCT whose ROI has a hole', () => {
   it('the hole stays a hole: 1443 voxels on z = 60 (even-odd), the centre empty, nothing on z = 65', async () => {
     const dir = outDir();
