@@ -24,3 +24,5 @@ export { writeBinarySeg, SCT_NEOPLASM, SCT_MORPHOLOGICALLY_ALTERED_STRUCTURE, ty
 export { assembleRoiCase, type RoiCase } from './roi-case.ts';
 export { DicomWebStudySource, type DicomWebOptions } from './dicomweb-source.ts';
 export { loadCodecs } from './codecs.ts';
+export { StorageScp, DEFAULT_STORAGE_SOP_CLASSES, STORE_STATUS, type StorageScpOptions, type ScpStats } from './dimse/scp.ts';
+export { ReceivedStore, type StoredInstance } from './dimse/received-store.ts';
