@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { createServer, type Server, type Socket } from 'node:net';
 import dimse from 'dcmjs-dimse';
 import { isTaceError, TaceError, type Logger } from '@tace/common';
@@ -14,9 +15,11 @@ type Writable = ReturnType<InstanceType<typeof dimse.Scp>['createStoreWritableSt
 const { Scp, Dataset } = dimse;
 const { CEchoResponse, CStoreResponse } = dimse.responses;
 const { PresentationContextResult, RejectResult, RejectSource, RejectReason, SopClass } = dimse.constants;
-// dcmjs-dimse logs every PDU (AE titles, command sets) through loglevel to the console; our own
-// log lines carry the codes instead.
+// dcmjs-dimse logs every PDU (AE titles, command sets) through loglevel to the console, and the
+// dcmjs it parses command sets with warns on each malformed one: our own log lines carry the codes
+// instead (TACE_DIMSE_DEBUG=1 brings theirs back when tracing a peer).
 dimse.log.setLevel(process.env.TACE_DIMSE_DEBUG ? 'trace' : 'silent');
+(createRequire(createRequire(import.meta.url).resolve('dcmjs-dimse'))('dcmjs') as { log: { setLevel(l: string): void } }).log.setLevel(process.env.TACE_DIMSE_DEBUG ? 'trace' : 'error');
 
 /** Storage SOP classes accepted unless configured otherwise: what a post-TACE CT study holds. */
 export const DEFAULT_STORAGE_SOP_CLASSES: readonly string[] = [
@@ -110,6 +113,11 @@ export class StorageScp {
     return typeof addr === 'object' && addr ? addr.port : this.opts.port;
   }
 
+  /** Connections open now (associations, and connections not yet associated). */
+  get openConnections(): number {
+    return this.sockets.size;
+  }
+
   get port(): number {
     const addr = this.server?.address();
     return typeof addr === 'object' && addr ? addr.port : 0;
@@ -136,14 +144,20 @@ export class StorageScp {
     const drop = (code: string, why: string): void => {
       if (closed) return;
       stats.dropped++;
-      log.warn({ code, reason: why, peer: socket.remoteAddress }, 'DIMSE connection dropped');
+      log.warn({ code, reason: why, peer: socket.remoteAddress, peerPort: socket.remotePort }, 'DIMSE connection dropped');
       socket.destroy();
     };
-    // Registered before dcmjs-dimse's own 'data' listener, so it sees each chunk first.
-    socket.on('data', (chunk: Buffer) => {
-      const why = guard.feed(chunk);
-      if (why) drop('DIMSE_PDU_INVALID', why);
-    });
+    // Each chunk passes the guard before any 'data' listener (dcmjs-dimse's) sees it: one that
+    // fails is never delivered (a listener of our own would run beside theirs, not before).
+    const emit = socket.emit.bind(socket);
+    socket.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
+      if (event === 'data') {
+        if (closed || socket.destroyed) return false;
+        const why = guard.feed(args[0] as Buffer);
+        if (why) { drop('DIMSE_PDU_INVALID', why); return false; }
+      }
+      return emit(event, ...args);
+    }) as typeof socket.emit;
     socket.on('error', () => undefined); // reported by dcmjs-dimse as networkError; never thrown
     socket.setTimeout(opts.idleTimeoutMs, () => drop('DIMSE_IDLE_TIMEOUT', `no data for ${opts.idleTimeoutMs} ms`));
     socket.once('close', () => {
