@@ -26,3 +26,4 @@ export { DicomWebStudySource, type DicomWebOptions } from './dicomweb-source.ts'
 export { loadCodecs } from './codecs.ts';
 export { StorageScp, DEFAULT_STORAGE_SOP_CLASSES, STORE_STATUS, type StorageScpOptions, type ScpStats } from './dimse/scp.ts';
 export { ReceivedStore, type StoredInstance } from './dimse/received-store.ts';
+export { ReceivedStudySource, CompositeStudySource } from './dimse/received-source.ts';
