@@ -115,6 +115,18 @@ export const SETTINGS = {
   subscriptionHeartbeatMisses: { env: 'TACE_SUBSCRIPTION_HEARTBEAT_MISSES', description: 'A topic-based Subscription with no notification for this many heartbeat periods is marked error (GET /v1/subscriptions)', services: ['ingestion'], default: '3', parse: int(1, 100) },
   subscriptionCheckIntervalS: { env: 'TACE_SUBSCRIPTION_CHECK_INTERVAL_S', description: 'How often the ingestion service checks its Subscriptions (heartbeats, open gaps), seconds', services: ['ingestion'], default: '30', parse: int(1, 3600) },
   subscriptionGapGraceS: { env: 'TACE_SUBSCRIPTION_GAP_GRACE_S', description: 'A gap in Subscription event numbers still open after this many seconds (a late delivery may fill it) is recovered with $events, else by search', services: ['ingestion'], default: '10', parse: int(0, 3600) },
+  dimsePort: { env: 'TACE_DIMSE_PORT', description: 'Port of the DIMSE Storage SCP (C-ECHO, C-STORE) on TACE_HOST; unset = no SCP', services: ['ingestion'], parse: int(1, 65535) },
+  dimseAeTitle: { env: 'TACE_DIMSE_AE_TITLE', description: 'Our AE title: an association calling another is refused (called-AE-title-not-recognized)', services: ['ingestion'], default: 'TACE_RISK', parse: aeTitle },
+  dimseAllowedAes: { env: 'TACE_DIMSE_ALLOWED_AES', description: 'Calling AE titles allowed to send (comma-separated); any other is refused (calling-AE-title-not-recognized, logged DIMSE_AE_NOT_ALLOWED); required with TACE_DIMSE_PORT', services: ['ingestion'], parse: (raw: string) => list(raw).map(aeTitle) },
+  dimseTransferSyntaxes: { env: 'TACE_DIMSE_TRANSFER_SYNTAXES', description: 'Transfer syntax UIDs the SCP accepts (comma-separated); default: every syntax @tace/dicom decodes', services: ['ingestion'], parse: uids },
+  dimseSopClasses: { env: 'TACE_DIMSE_SOP_CLASSES', description: 'Storage SOP class UIDs the SCP accepts (comma-separated); default: CT, Enhanced/Legacy Converted CT, SEG, RTSTRUCT, SR (basic, enhanced, comprehensive, 3D), Secondary Capture', services: ['ingestion'], parse: uids },
+  dimseStoreDir: { env: 'TACE_DIMSE_STORE_DIR', description: 'Received-instances store: <dir>/<study>/<series>/<sop>.dcm, each written whole (tmp + rename); read before the configured study source', services: ['ingestion'], default: './var/received', parse: str },
+  dimseMaxAssociations: { env: 'TACE_DIMSE_MAX_ASSOCIATIONS', description: 'Associations at once; one more is refused (transient, local-limit-exceeded)', services: ['ingestion'], default: '8', parse: int(1, 256) },
+  dimseMaxPduBytes: { env: 'TACE_DIMSE_MAX_PDU_BYTES', description: 'Longest P-DATA-TF PDU accepted (announced in the A-ASSOCIATE-AC), bytes', services: ['ingestion'], default: '262144', parse: int(4096, 4_194_304) },
+  dimseIdleTimeoutS: { env: 'TACE_DIMSE_IDLE_TIMEOUT_S', description: 'An association silent this long is aborted, seconds', services: ['ingestion'], default: '60', parse: int(1, 3600) },
+  studyQuietS: { env: 'TACE_STUDY_QUIET_S', description: 'A received study with no new instance for this long is complete and scored (a late instance re-arms it; a run starts again only if the inputs changed), seconds', services: ['ingestion'], default: '30', parse: int(1, 86_400) },
+  orthancChangesUrl: { env: 'TACE_ORTHANC_CHANGES_URL', description: "Orthanc REST root (e.g. http://pacs:8042): its change log is polled and each StableStudy is scored like a DIMSE study gone quiet; unset = not polled", services: ['ingestion'], parse: url },
+  orthancChangesIntervalS: { env: 'TACE_ORTHANC_CHANGES_INTERVAL_S', description: 'How often Orthanc\'s change log is read, seconds', services: ['ingestion'], default: '5', parse: int(1, 3600) },
   logLevel: { env: 'LOG_LEVEL', description: 'pino log level', services: ALL, default: 'info', parse: (raw: string) => { if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw)) throw new Error('not a pino level'); return raw; } },
 } satisfies Record<string, Setting<unknown>>;
 
@@ -134,6 +146,17 @@ function cdsClients(raw: string): Record<string, string> {
     out[m[1]!] = m[2]!;
   }
   return out;
+}
+
+/** An AE title: 1–16 characters of the default repertoire, no backslash, not only spaces (PS3.5 6.2). */
+function aeTitle(raw: string): string {
+  if (!/^[\x20-\x5b\x5d-\x7e]{1,16}$/.test(raw) || raw.trim() === '') throw new Error(`'${raw}' is not an AE title (1–16 printable characters, no backslash)`);
+  return raw.trim();
+}
+function uids(raw: string): string[] {
+  const items = list(raw);
+  for (const u of items) if (!/^[0-9]+(\.[0-9]+)*$/.test(u) || u.length > 64) throw new Error(`'${u}' is not a UID`);
+  return items;
 }
 
 function secret16(raw: string): string {
@@ -167,6 +190,9 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
   }
   if (service === 'ingestion' && !out.dicomFolder && !out.dicomWebUrl && !problems.some((p) => p.startsWith('TACE_DICOMWEB_URL'))) {
     problems.push('TACE_DICOM_FOLDER or TACE_DICOMWEB_URL is required: where the studies come from');
+  }
+  if (out.dimsePort !== undefined && !out.dimseAllowedAes && !problems.some((p) => p.startsWith('TACE_DIMSE_ALLOWED_AES'))) {
+    problems.push('TACE_DIMSE_ALLOWED_AES is required with TACE_DIMSE_PORT: the calling AE titles that may send studies');
   }
   if (out.auth === true && (HTTP_SERVICES as readonly string[]).includes(service)) {
     for (const k of ['authIssuer', 'authAudience'] as const) {

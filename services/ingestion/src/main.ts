@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TaceError } from '@tace/common';
+import { ReceivedStore, StorageScp } from '@tace/dicom';
 import { DirCaseStore, RedisRunRegistry, RedisWebhookReceipts, redisConnection } from '@tace/jobs';
 import { validateManifest } from '@tace/models';
 import {
@@ -18,7 +19,10 @@ import {
   enqueueStage,
   createReadAuditSink, fhirAuthFrom, fhirClientFrom,
   fhirReadiness,
+  handleStableStudy,
+  OrthancChangesPoller,
   replayRun,
+  StudyTracker,
   retractRun,
   RedisSubscriptionStore,
   runService,
@@ -76,6 +80,48 @@ await runService('ingestion', async (cfg, log) => {
     },
   });
   subscriptionProcessor.start((cfg.subscriptionCheckIntervalS ?? 30) * 1000);
+  // Receiving studies (each optional): the DIMSE SCP stores instances as they arrive, the tracker
+  // hands a study over once it has been quiet (or Orthanc says StableStudy), and the callback
+  // starts a run only when the inputs changed. Background work: the plain registry waits out a
+  // Redis blip, where HTTP requests answer 503 at once.
+  const receiving = cfg.dimsePort !== undefined || cfg.orthancChangesUrl !== undefined;
+  const tracker = receiving
+    ? new StudyTracker({
+      redis,
+      quietMs: (cfg.studyQuietS ?? 30) * 1000,
+      log,
+      onStable: async (studyInstanceUid, via) => {
+        await handleStableStudy({
+          studies, fhir, identity, redis, log,
+          submit: (req) => submitAssessment({ fhir, studies, registry, model, log }, { start: (runId) => enqueueStage(queues, 'ingest', runId, {}) }, req),
+          replay: (runId) => replayRun({ registry, log, queues, fhir }, runId),
+        }, studyInstanceUid, via);
+      },
+    })
+    : undefined;
+  let scp: StorageScp | undefined;
+  if (tracker && cfg.dimsePort !== undefined) {
+    scp = new StorageScp({
+      aeTitle: cfg.dimseAeTitle!,
+      allowedCallingAeTitles: cfg.dimseAllowedAes!,
+      store: new ReceivedStore(cfg.dimseStoreDir!),
+      log,
+      host: cfg.host!,
+      port: cfg.dimsePort,
+      ...(cfg.dimseTransferSyntaxes ? { transferSyntaxes: cfg.dimseTransferSyntaxes } : {}),
+      ...(cfg.dimseSopClasses ? { sopClasses: cfg.dimseSopClasses } : {}),
+      maxAssociations: cfg.dimseMaxAssociations!,
+      maxPduBytes: cfg.dimseMaxPduBytes!,
+      idleTimeoutMs: cfg.dimseIdleTimeoutS! * 1000,
+      onStored: (inst) => tracker.touch(inst.studyInstanceUid),
+    });
+    await scp.start();
+  }
+  const orthancChanges = tracker && cfg.orthancChangesUrl
+    ? new OrthancChangesPoller({ restUrl: cfg.orthancChangesUrl, redis, log, onStableStudy: (uid) => tracker.stableNow(uid, 'orthanc-stable'), timeoutMs: cfg.dicomWebTimeoutMs ?? 60_000 })
+    : undefined;
+  tracker?.start();
+  orthancChanges?.start((cfg.orthancChangesIntervalS ?? 5) * 1000);
   const readAudit = createReadAuditSink({ redis, fhir, log, service: 'ingestion', issuer: cfg.authIssuer ?? 'urn:tace-risk:auth-off' });
   const app = await buildIngestionApp({
     readAudit,
@@ -101,11 +147,14 @@ await runService('ingestion', async (cfg, log) => {
     isShuttingDown: () => shuttingDown,
   });
   await app.listen({ host: cfg.host!, port: cfg.port ?? DEFAULT_PORTS.ingestion });
-  log.info({ model, auth: cfg.auth ? 'on' : 'off' }, 'ingestion ready');
+  log.info({ model, auth: cfg.auth ? 'on' : 'off', ...(scp ? { dimsePort: scp.port, dimseAeTitle: cfg.dimseAeTitle } : {}), orthancChanges: orthancChanges ? 'on' : 'off' }, 'ingestion ready');
   return {
     close: async () => {
       shuttingDown = true;
       await app.close();
+      await scp?.close();
+      await orthancChanges?.stop();
+      await tracker?.stop();
       await readAudit.close();
       await subscriptionProcessor.stop();
       await worker.close();
