@@ -13,6 +13,7 @@ const BENCHES: Array<{ name: string; file: string; fn: string }> = [
   { name: 'modeling', file: 'scripts/bench-modeling.ts', fn: 'runModelingBench' },
   { name: 'subscriptions', file: 'scripts/bench-subscriptions.ts', fn: 'runSubscriptionsBench' },
   { name: 'cds', file: 'scripts/bench-cds.ts', fn: 'runCdsBench' },
+  { name: 'dimse', file: 'scripts/bench-dimse.ts', fn: 'runDimseBench' },
   { name: 'radiomics', file: 'packages/radiomics/bench/bench.ts', fn: 'runRadiomicsBench' },
   { name: 'radiomics-texture', file: 'packages/radiomics/bench/texture.bench.ts', fn: 'runTextureBench' },
   { name: 'radiomics-filters', file: 'packages/radiomics/bench/filters.bench.ts', fn: 'runFilterBench' },

@@ -15,6 +15,8 @@ type Writable = ReturnType<InstanceType<typeof dimse.Scp>['createStoreWritableSt
 const { Scp, Dataset } = dimse;
 const { CEchoResponse, CStoreResponse } = dimse.responses;
 const { PresentationContextResult, RejectResult, RejectSource, RejectReason, SopClass } = dimse.constants;
+// Its process-wide cap (default 256 KiB) bounds each SCP's own maxPduBytes, which is checked in config.
+dimse.Implementation.setMaxPduLength(4 * 1024 * 1024);
 // dcmjs-dimse logs every PDU (AE titles, command sets) through loglevel to the console, and the
 // dcmjs it parses command sets with warns on each malformed one: our own log lines carry the codes
 // instead (TACE_DIMSE_DEBUG=1 brings theirs back when tracing a peer).
@@ -207,10 +209,10 @@ export class StorageScp {
           if (ts) ctx.setResult(PresentationContextResult.Accept, ts);
           else ctx.setResult(PresentationContextResult.RejectTransferSyntaxesNotSupported);
         }
-        // 0 = "no limit" from the SCU: we still announce ours.
-        const peerMax = association.getMaxPduLength();
-        association.setMaxPduLength(peerMax > 0 ? Math.min(peerMax, opts.maxPduBytes) : opts.maxPduBytes);
-        // What dcmjs-dimse will announce (it takes the minimum with its own process-wide limit).
+        // The A-ASSOCIATE-AC announces what we receive, whatever the SCU receives (dcmjs-dimse
+        // also cuts its own P-DATA by this value, but our answers are ~100-byte command sets).
+        association.setMaxPduLength(opts.maxPduBytes);
+        // What dcmjs-dimse will announce (it takes the minimum with its process-wide limit).
         guard.maxPDataBytes = Math.min(association.getMaxPduLength(), dimse.Implementation.getMaxPduLength());
         stats.associations++;
         callingAe = calling;
