@@ -49,6 +49,8 @@ export function findOrthanc(): OrthancInstall | undefined {
 }
 
 export interface OrthancHandle {
+  /** Orthanc's own DICOM port (C-STORE SCP) on loopback. */
+  dicomPort: number;
   /** DICOMweb root without trailing slash, e.g. http://127.0.0.1:PORT/dicom-web */
   dicomWebUrl: string;
   /** Orthanc REST root, e.g. http://127.0.0.1:PORT */
@@ -85,11 +87,12 @@ function multipartBody(files: Uint8Array[], boundary: string): Buffer {
 
 /**
  * A real Orthanc for tests: a fresh storage in a temp dir, HTTP and DICOM ports free on
- * loopback, no authentication, and ONLY the DICOMweb plugin (with the GDCM plugin loaded,
+ * loopback, no authentication, and ONLY the DICOMweb plugin; `extra` is merged into the
+ * configuration (e.g. `DicomModalities`, `StableAge`, `DicomAet`) (with the GDCM plugin loaded,
  * Debian's Orthanc 1.10 segfaults when asked to transcode to JPEG-LS). Resolves once
  * `GET /system` answers.
  */
-export async function startOrthanc(install: OrthancInstall | undefined = findOrthanc()): Promise<OrthancHandle> {
+export async function startOrthanc(install: OrthancInstall | undefined = findOrthanc(), extra: Record<string, unknown> = {}): Promise<OrthancHandle> {
   if (!install) throw new Error('Orthanc is not installed (see the SKIPPING warning above)');
   const dir = mkdtempSync(join(tmpdir(), 'tace-orthanc-'));
   const httpPort = await freePort();
@@ -104,6 +107,7 @@ export async function startOrthanc(install: OrthancInstall | undefined = findOrt
     IndexDirectory: join(dir, 'db'),
     Plugins: [install.dicomWebPlugin],
     DicomWeb: { Enable: true, Root: '/dicom-web/' },
+    ...extra,
   };
   const configPath = join(dir, 'orthanc.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
@@ -186,5 +190,5 @@ export async function startOrthanc(install: OrthancInstall | undefined = findOrt
     }
   };
 
-  return { dicomWebUrl, restUrl, logs, pid: proc.pid!, stow, deleteStudy, stop };
+  return { dicomPort, dicomWebUrl, restUrl, logs, pid: proc.pid!, stow, deleteStudy, stop };
 }
