@@ -14,7 +14,8 @@ import { findDcmtk, runTool } from '@tace/dicom/testing';
 import { seedPatient } from '@tace/fhir';
 import { freePort } from '@tace/jobs/testing';
 import { generatePatient, seedFor, writeSyntheticStudy } from '@tace/synthetic';
-import { startStack, type Stack } from './support/stack.ts';
+import { checkResponse } from '@tace/http';
+import { startStack, waitForRun, type Stack } from './support/stack.ts';
 
 const dcmtk = findDcmtk(['storescu', 'echoscu']);
 const QUIET_S = 2;
@@ -83,5 +84,28 @@ describe.skipIf(!dcmtk)('DIMSE C-STORE to the ingestion service → scored once,
     while (!ingestionLog().includes('DIMSE_PATIENT_UNKNOWN') && Date.now() < deadline) await sleep(200);
     expect(ingestionLog()).toContain('DIMSE_PATIENT_UNKNOWN');
     expect(ingestionLog()).not.toContain(p.id);
+
+    // The operator sees it (GET /v1/received-studies/failures) …
+    const list = await fetch(`${stack.url.ingestion}/v1/received-studies/failures`, { headers: stack.auth });
+    const listed = (await list.json()) as { failures: Array<{ studyInstanceUid: string; code: string }> };
+    expect(checkResponse('listReceivedStudyFailures', list.status, list.headers.get('content-type'), listed)).toEqual([]);
+    expect(listed.failures).toContainEqual(expect.objectContaining({ studyInstanceUid: study.studyInstanceUid, code: 'DIMSE_PATIENT_UNKNOWN' }));
+    expect(JSON.stringify(listed)).not.toContain(p.id);
+
+    // … and once the EHR knows the patient, replays it: a run starts and scores.
+    const refs = await seedPatient(stack.fhir, seedFor(p));
+    const replay = await fetch(`${stack.url.ingestion}/v1/received-studies/${study.studyInstanceUid}/replay`, { method: 'POST', headers: stack.auth });
+    const replayed = (await replay.json()) as { outcome: string; runId?: string };
+    expect(checkResponse('replayReceivedStudy', replay.status, replay.headers.get('content-type'), replayed)).toEqual([]);
+    expect(replay.status).toBe(202);
+    expect(replayed.outcome).toBe('started');
+    const done = await waitForRun(stack.url.results, replayed.runId!, (x) => x.status === 'done' || x.status === 'failed');
+    expect(done.status).toBe('done');
+    expect((await assessmentsOf(refs.patientRef)).length).toBe(1);
+    const after = (await (await fetch(`${stack.url.ingestion}/v1/received-studies/failures`, { headers: stack.auth })).json()) as { failures: Array<{ studyInstanceUid: string }> };
+    expect(after.failures.map((f) => f.studyInstanceUid)).not.toContain(study.studyInstanceUid);
+
+    const unknown = await fetch(`${stack.url.ingestion}/v1/received-studies/1.2.3.4.5/replay`, { method: 'POST', headers: stack.auth });
+    expect(unknown.status).toBe(404);
   });
 });

@@ -122,7 +122,9 @@ export async function handleStableStudy(deps: StableStudyDeps, studyInstanceUid:
     return outcome;
   } catch (e) {
     if (isTaceError(e) && e.retryable) throw e;
-    if (!isTaceError(e) && isTransientFhirError(e)) throw new TaceError('FHIR_UNAVAILABLE', 'The FHIR server could not be read; tried again later', { retryable: true, cause: e });
+    // An operator asking for a study that was never received: say so, keep no record.
+    if (via === 'replay' && isTaceError(e) && e.code === 'DICOM_STUDY_NOT_FOUND') throw e;
+    if (!isTaceError(e) && isTransientFhirError(e)) throw new TaceError('FHIR_UNAVAILABLE', 'The FHIR server could not be read; tried again later', { httpStatus: 503, retryable: true, cause: e });
     return fail(isTaceError(e) ? e : new TaceError('STABLE_STUDY_FAILED', (e as Error).message.slice(0, 200), { cause: e }));
   }
 }

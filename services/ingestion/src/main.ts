@@ -20,6 +20,7 @@ import {
   createReadAuditSink, fhirAuthFrom, fhirClientFrom,
   fhirReadiness,
   handleStableStudy,
+  studyFailures,
   OrthancChangesPoller,
   replayRun,
   StudyTracker,
@@ -85,18 +86,17 @@ await runService('ingestion', async (cfg, log) => {
   // starts a run only when the inputs changed. Background work: the plain registry waits out a
   // Redis blip, where HTTP requests answer 503 at once.
   const receiving = cfg.dimsePort !== undefined || cfg.orthancChangesUrl !== undefined;
+  const stableDeps = {
+    studies, fhir, identity, redis, log,
+    submit: (req: Parameters<typeof submitAssessment>[2]) => submitAssessment({ fhir, studies, registry, model, log }, { start: (runId) => enqueueStage(queues, 'ingest', runId, {}) }, req),
+    replay: (runId: string) => replayRun({ registry, log, queues, fhir }, runId),
+  };
   const tracker = receiving
     ? new StudyTracker({
       redis,
       quietMs: (cfg.studyQuietS ?? 30) * 1000,
       log,
-      onStable: async (studyInstanceUid, via) => {
-        await handleStableStudy({
-          studies, fhir, identity, redis, log,
-          submit: (req) => submitAssessment({ fhir, studies, registry, model, log }, { start: (runId) => enqueueStage(queues, 'ingest', runId, {}) }, req),
-          replay: (runId) => replayRun({ registry, log, queues, fhir }, runId),
-        }, studyInstanceUid, via);
-      },
+      onStable: async (studyInstanceUid, via) => { await handleStableStudy(stableDeps, studyInstanceUid, via); },
     })
     : undefined;
   let scp: StorageScp | undefined;
@@ -137,6 +137,7 @@ await runService('ingestion', async (cfg, log) => {
     ...(cfg.publicBaseUrl ? { publicResultsUrl: cfg.publicBaseUrl } : {}),
     submit,
     subscriptions: { processor: subscriptionProcessor, store: subscriptionStore, fhirBaseUrl: cfg.fhirBaseUrl! },
+    ...(receiving ? { receivedStudies: { failures: () => studyFailures(redis), replay: (uid: string) => handleStableStudy(stableDeps, uid, 'replay') } } : {}),
     replay: (runId) => replayRun(lifecycle, runId),
     cancel: (runId, by, reason) => cancelRun(lifecycle, runId, by, reason),
     retract: (runId, by, reason) => retractRun(lifecycle, runId, by, reason),
