@@ -72,7 +72,7 @@ describe.skipIf(!dcmtk)('DIMSE C-STORE to the ingestion service → scored once,
     expect(await assessmentsOf(refs.patientRef)).toHaveLength(1);
     expect(ingestionLog().match(/"trigger":"dicom-stable"/g)).toHaveLength(1);
     // Nothing identifying in the log.
-    for (const id of [p.id, p.name.family, p.name.given]) expect(ingestionLog()).not.toContain(id);
+    for (const id of [p.id, p.name.family, p.name.given, study.studyInstanceUid]) expect(ingestionLog()).not.toContain(id);
   });
 
   it('keeps a study of a patient the EHR does not know as a coded failure, and scores nothing', async () => {

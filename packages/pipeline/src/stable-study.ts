@@ -29,6 +29,12 @@ export type StableOutcome =
 /** A stable study that could not be scored and why: kept until it is handled, for an operator to see and replay. */
 export interface StudyFailure { studyInstanceUid: string; code: string; message: string; via: StableVia; at: string; runId?: string }
 
+/**
+ * How logs name a study: a short hash of its StudyInstanceUID (DICOM de-identification replaces
+ * that UID, so logs carry none; an operator matches it with the failures list or the run record).
+ */
+export const studyLogRef = (studyInstanceUid: string): string => `study-${createHash('sha256').update(studyInstanceUid).digest('hex').slice(0, 12)}`;
+
 const keys = (prefix = 'tace:studies') => ({ inputs: `${prefix}:inputs`, failed: `${prefix}:failed` });
 
 /**
@@ -87,7 +93,7 @@ export async function resolveStudyPatient(fhir: MedplumClient, identity: Identit
  */
 export async function handleStableStudy(deps: StableStudyDeps, studyInstanceUid: string, via: StableVia): Promise<StableOutcome> {
   const k = keys(deps.prefix);
-  const log = deps.log.child({ studyInstanceUid, via });
+  const log = deps.log.child({ study: studyLogRef(studyInstanceUid), via });
   const fail = async (e: TaceError, runId?: string): Promise<StableOutcome> => {
     const rec: StudyFailure = { studyInstanceUid, code: e.code, message: e.message, via, at: new Date().toISOString(), ...(runId ? { runId } : {}) };
     await deps.redis.hset(k.failed, studyInstanceUid, JSON.stringify(rec));

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { isTaceError, type Logger } from '@tace/common';
+import { studyLogRef } from './stable-study.ts';
 
 /** How a study was found complete. */
 export type StableVia = 'dimse-quiet' | 'orthanc-stable' | 'replay';
@@ -102,11 +103,11 @@ export class StudyTracker {
     } catch (e) {
       const code = isTaceError(e) ? e.code : 'STABLE_STUDY_FAILED';
       if (isTaceError(e) && e.retryable) {
-        this.opts.log.warn({ code, studyInstanceUid: uid, via }, 'stable study not handled yet (transient); tried again after the quiet period');
+        this.opts.log.warn({ code, study: studyLogRef(uid), via }, 'stable study not handled yet (transient); tried again after the quiet period');
         await this.touch(uid);
       } else {
         // The handler records what it can decide (unknown patient…); anything else is logged here.
-        this.opts.log.error({ code, studyInstanceUid: uid, via, err: { message: (e as Error).message } }, 'stable study handler failed');
+        this.opts.log.error({ code, study: studyLogRef(uid), via, err: { message: (e as Error).message } }, 'stable study handler failed');
       }
     }
   }
