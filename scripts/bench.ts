@@ -15,6 +15,7 @@ const BENCHES: Array<{ name: string; file: string; fn: string }> = [
   { name: 'cds', file: 'scripts/bench-cds.ts', fn: 'runCdsBench' },
   { name: 'dicom', file: 'scripts/bench-dicom.ts', fn: 'runDicomBench' },
   { name: 'launcher', file: 'scripts/bench-launcher.ts', fn: 'runLauncherBench' },
+  { name: 'dimse', file: 'scripts/bench-dimse.ts', fn: 'runDimseBench' },
   { name: 'radiomics', file: 'packages/radiomics/bench/bench.ts', fn: 'runRadiomicsBench' },
   { name: 'radiomics-texture', file: 'packages/radiomics/bench/texture.bench.ts', fn: 'runTextureBench' },
   { name: 'radiomics-filters', file: 'packages/radiomics/bench/filters.bench.ts', fn: 'runFilterBench' },

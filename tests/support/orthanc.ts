@@ -49,14 +49,14 @@ export function findOrthanc(): OrthancInstall | undefined {
 }
 
 export interface OrthancHandle {
+  /** Orthanc's own DICOM port (C-STORE SCP) on loopback. */
+  dicomPort: number;
   /** DICOMweb root without trailing slash, e.g. http://127.0.0.1:PORT/dicom-web */
   dicomWebUrl: string;
   /** Orthanc REST root, e.g. http://127.0.0.1:PORT */
   restUrl: string;
   /** Orthanc's own log lines (stdout + stderr), for failure messages. */
   logs: string[];
-  /** Orthanc's DICOM (DIMSE) port on loopback; its AE title is ORTHANC. */
-  dicomPort: number;
   /** Process id, to kill Orthanc abruptly (e.g. in the middle of a transfer). */
   pid: number;
   /** STOW-RS the given Part 10 files in one request; rejects unless every instance was stored. */
@@ -99,7 +99,8 @@ function multipartBody(files: Uint8Array[], boundary: string): Buffer {
 
 /**
  * A real Orthanc for tests: a fresh storage in a temp dir, HTTP and DICOM ports free on
- * loopback, no authentication unless `opts.users` are given, and ONLY the DICOMweb plugin (with the GDCM plugin loaded,
+ * loopback, no authentication unless `opts.users` are given, and ONLY the DICOMweb plugin; `opts.config` is merged into the
+ * configuration (e.g. `DicomModalities`, `StableAge`, `DicomAet`, `OverwriteInstances`) (with the GDCM plugin loaded,
  * Debian's Orthanc 1.10 segfaults when asked to transcode to JPEG-LS). Resolves once
  * `GET /system` answers. `extraConfig` adds or overrides configuration keys (e.g. OverwriteInstances).
  */

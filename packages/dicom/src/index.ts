@@ -49,3 +49,6 @@ export {
 } from './series-export.ts';
 export { referencedSeriesUids, referencedSopUids } from './select.ts';
 export { isTumourSegment } from './segments.ts';
+export { StorageScp, DEFAULT_STORAGE_SOP_CLASSES, STORE_STATUS, type StorageScpOptions, type ScpStats } from './dimse/scp.ts';
+export { ReceivedStore, type StoredInstance } from './dimse/received-store.ts';
+export { ReceivedStudySource, CompositeStudySource } from './dimse/received-source.ts';

@@ -8,7 +8,7 @@ export interface AssessmentRequest {
   studyInstanceUid: string;
   segmentationSopInstanceUid?: string;
   /** Where the request came from, for audit. */
-  trigger: 'rest' | 'fhir-subscription' | 'cds-hooks' | 'cli' | 'demo';
+  trigger: 'rest' | 'fhir-subscription' | 'cds-hooks' | 'cli' | 'demo' | 'dicom-stable';
   /** Who asked: the token subject of a REST caller (not part of the run id: the first asker is kept). */
   requestedBy?: string;
 }

@@ -152,6 +152,18 @@ export const SETTINGS = {
   pacsAe: { env: 'TACE_PACS_AE', description: 'The PACS Storage SCP for C-STORE, as AE_TITLE@host:port', services: ['results'], parse: aeAddress },
   pacsCallingAe: { env: 'TACE_PACS_CALLING_AE', description: 'Our AE title on C-STORE associations (the PACS must know it)', services: ['results'], default: 'TACE_RISK', parse: aeTitle },
   pacsTimeoutMs: { env: 'TACE_PACS_TIMEOUT_MS', description: 'Deadline of each STOW-RS request or C-STORE association to the PACS, ms', services: ['results'], default: '30000', parse: int(100, 600_000) },
+  dimsePort: { env: 'TACE_DIMSE_PORT', description: 'Port of the DIMSE Storage SCP (C-ECHO, C-STORE) on TACE_HOST; unset = no SCP', services: ['ingestion'], parse: int(1, 65535) },
+  dimseAeTitle: { env: 'TACE_DIMSE_AE_TITLE', description: 'Our AE title: an association calling another is refused (called-AE-title-not-recognized)', services: ['ingestion'], default: 'TACE_RISK', parse: aeTitle },
+  dimseAllowedAes: { env: 'TACE_DIMSE_ALLOWED_AES', description: 'Calling AE titles allowed to send (comma-separated); any other is refused (calling-AE-title-not-recognized, logged DIMSE_AE_NOT_ALLOWED); required with TACE_DIMSE_PORT', services: ['ingestion'], parse: (raw: string) => list(raw).map(aeTitle) },
+  dimseTransferSyntaxes: { env: 'TACE_DIMSE_TRANSFER_SYNTAXES', description: 'Transfer syntax UIDs the SCP accepts (comma-separated); default: every syntax @tace/dicom decodes', services: ['ingestion'], parse: uids },
+  dimseSopClasses: { env: 'TACE_DIMSE_SOP_CLASSES', description: 'Storage SOP class UIDs the SCP accepts (comma-separated); default: CT, Enhanced/Legacy Converted CT, SEG, RTSTRUCT, SR (basic, enhanced, comprehensive, 3D), Secondary Capture', services: ['ingestion'], parse: uids },
+  dimseStoreDir: { env: 'TACE_DIMSE_STORE_DIR', description: 'Received-instances store: <dir>/<study>/<series>/<sop>.dcm, each written whole (tmp + rename); read before the configured study source', services: ['ingestion'], default: './var/received', parse: str },
+  dimseMaxAssociations: { env: 'TACE_DIMSE_MAX_ASSOCIATIONS', description: 'Associations at once; one more is refused (transient, local-limit-exceeded)', services: ['ingestion'], default: '8', parse: int(1, 256) },
+  dimseMaxPduBytes: { env: 'TACE_DIMSE_MAX_PDU_BYTES', description: 'Longest P-DATA-TF PDU accepted (announced in the A-ASSOCIATE-AC), bytes', services: ['ingestion'], default: '262144', parse: int(4096, 4_194_304) },
+  dimseIdleTimeoutS: { env: 'TACE_DIMSE_IDLE_TIMEOUT_S', description: 'An association silent this long is aborted, seconds', services: ['ingestion'], default: '60', parse: int(1, 3600) },
+  studyQuietS: { env: 'TACE_STUDY_QUIET_S', description: 'A received study with no new instance for this long is complete and scored (a late instance re-arms it; a run starts again only if the inputs changed), seconds', services: ['ingestion'], default: '30', parse: int(1, 86_400) },
+  orthancChangesUrl: { env: 'TACE_ORTHANC_CHANGES_URL', description: "Orthanc REST root (e.g. http://pacs:8042): its change log is polled and each StableStudy is scored like a DIMSE study gone quiet; unset = not polled", services: ['ingestion'], parse: url },
+  orthancChangesIntervalS: { env: 'TACE_ORTHANC_CHANGES_INTERVAL_S', description: 'How often Orthanc\'s change log is read, seconds', services: ['ingestion'], default: '5', parse: int(1, 3600) },
   logLevel: { env: 'LOG_LEVEL', description: 'pino log level', services: ALL, default: 'info', parse: (raw: string) => { if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw)) throw new Error('not a pino level'); return raw; } },
 } satisfies Record<string, Setting<unknown>>;
 
@@ -177,17 +189,22 @@ function pacsMode(raw: string): 'off' | 'stow' | 'cstore' {
   if (raw !== 'off' && raw !== 'stow' && raw !== 'cstore') throw new Error("must be 'off', 'stow' or 'cstore'");
   return raw;
 }
-/** An AE title: 1–16 characters of the default repertoire, no backslash, not all spaces (PS3.5 6.2). */
-function aeTitle(raw: string): string {
-  if (!/^[\x20-\x5b\x5d-\x7e]{1,16}$/.test(raw) || raw.trim() === '') throw new Error('must be an AE title of 1-16 printable characters without a backslash');
-  return raw;
-}
 function aeAddress(raw: string): { aeTitle: string; host: string; port: number } {
   const m = /^(.+)@([^@:]+|\[[^\]]+\]):(\d{1,5})$/.exec(raw);
   if (!m) throw new Error('must be AE_TITLE@host:port');
   const port = Number(m[3]);
   if (port < 1 || port > 65535) throw new Error('port must be 1-65535');
   return { aeTitle: aeTitle(m[1]!), host: m[2]!.replace(/^\[|\]$/g, ''), port };
+}
+/** An AE title: 1–16 characters of the default repertoire, no backslash, not only spaces (PS3.5 6.2). */
+function aeTitle(raw: string): string {
+  if (!/^[\x20-\x5b\x5d-\x7e]{1,16}$/.test(raw) || raw.trim() === '') throw new Error(`'${raw}' is not an AE title (1–16 printable characters, no backslash)`);
+  return raw.trim();
+}
+function uids(raw: string): string[] {
+  const items = list(raw);
+  for (const u of items) if (!/^[0-9]+(\.[0-9]+)*$/.test(u) || u.length > 64) throw new Error(`'${u}' is not a UID`);
+  return items;
 }
 
 function secret16(raw: string): string {
@@ -221,6 +238,9 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
   }
   if (service === 'ingestion' && !out.dicomFolder && !out.dicomWebUrl && !problems.some((p) => p.startsWith('TACE_DICOMWEB_URL'))) {
     problems.push('TACE_DICOM_FOLDER or TACE_DICOMWEB_URL is required: where the studies come from');
+  }
+  if (out.dimsePort !== undefined && !out.dimseAllowedAes && !problems.some((p) => p.startsWith('TACE_DIMSE_ALLOWED_AES'))) {
+    problems.push('TACE_DIMSE_ALLOWED_AES is required with TACE_DIMSE_PORT: the calling AE titles that may send studies');
   }
   if (out.auth === true && (HTTP_SERVICES as readonly string[]).includes(service)) {
     for (const k of ['authIssuer', 'authAudience'] as const) {

@@ -16,3 +16,6 @@ export * from './audit-sink.ts';
 export * from './subscription-store.ts';
 export * from './subscription-processor.ts';
 export * from './pacs-results.ts';
+export * from './study-tracker.ts';
+export * from './orthanc-changes.ts';
+export * from './stable-study.ts';

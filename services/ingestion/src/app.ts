@@ -16,7 +16,7 @@ import {
 import type { AssessmentRequest, RunRecord, RunRegistry, WebhookReceipts } from '@tace/jobs';
 import type { Actor } from '@tace/pipeline';
 import { subscriptionRoutes, type SubscriptionRouteDeps } from './subscription-routes.ts';
-import type { ReadAuditSink } from '@tace/pipeline';
+import type { ReadAuditSink, StableOutcome, StudyFailure } from '@tace/pipeline';
 
 export interface IngestionAppDeps {
   /** Records reads of published results (BALP PatientRead audit in the EHR). */
@@ -43,6 +43,11 @@ export interface IngestionAppDeps {
   isShuttingDown?: () => boolean;
   /** Topic-based Subscriptions (R4 Backport IG): the notification endpoint and its status route. */
   subscriptions?: SubscriptionRouteDeps;
+  /** Received studies (DIMSE / Orthanc StableStudy): the failures kept for an operator, and their replay. */
+  receivedStudies?: {
+    failures(): Promise<StudyFailure[]>;
+    replay(studyInstanceUid: string): Promise<StableOutcome>;
+  };
 }
 
 export function outcome(severity: 'information' | 'error', code: NonNullable<OperationOutcome['issue']>[number]['code'], diagnostics: string, detailCode?: string): OperationOutcome {
@@ -113,6 +118,15 @@ export async function buildIngestionApp(deps: IngestionAppDeps): Promise<Fastify
   });
 
   // FHIR rest-hook: the signature covers the raw bytes, so this scope keeps them unparsed.
+  if (deps.receivedStudies) {
+    const rs = deps.receivedStudies;
+    app.get('/v1/received-studies/failures', { schema: routeSchema('listReceivedStudyFailures') }, async (_req, reply) => reply.code(200).send({ failures: await rs.failures() }));
+    app.post<{ Params: { studyInstanceUid: string } }>('/v1/received-studies/:studyInstanceUid/replay', { schema: routeSchema('replayReceivedStudy') }, async (req, reply) => {
+      const o = await rs.replay(req.params.studyInstanceUid);
+      return reply.code(202).send({ studyInstanceUid: req.params.studyInstanceUid, outcome: o.kind, ...('runId' in o && o.runId ? { runId: o.runId } : {}), ...(o.kind === 'failed' ? { code: o.code } : {}) });
+    });
+  }
+
   await app.register(async (scope) => {
     fhirOutcomeScope(scope, 'rest-hook', { serverIssue: 'exception' });
     const { operationId, summary } = routeSchema('fhirRestHook');

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TaceError } from '@tace/common';
+import { ReceivedStore, StorageScp } from '@tace/dicom';
 import { DirCaseStore, RedisRunRegistry, RedisWebhookReceipts, redisConnection } from '@tace/jobs';
 import { validateManifest } from '@tace/models';
 import {
@@ -18,7 +19,11 @@ import {
   enqueueStage,
   createReadAuditSink, fhirAuthFrom, fhirClientFrom,
   fhirReadiness,
+  handleStableStudy,
+  studyFailures,
+  OrthancChangesPoller,
   replayRun,
+  StudyTracker,
   retractRun,
   RedisSubscriptionStore,
   runService,
@@ -84,6 +89,47 @@ await runService('ingestion', async (cfg, log) => {
     },
   });
   subscriptionProcessor.start((cfg.subscriptionCheckIntervalS ?? 30) * 1000);
+  // Receiving studies (each optional): the DIMSE SCP stores instances as they arrive, the tracker
+  // hands a study over once it has been quiet (or Orthanc says StableStudy), and the callback
+  // starts a run only when the inputs changed. Background work: the plain registry waits out a
+  // Redis blip, where HTTP requests answer 503 at once.
+  const receiving = cfg.dimsePort !== undefined || cfg.orthancChangesUrl !== undefined;
+  const stableDeps = {
+    studies, fhir, identity, redis, log,
+    submit: (req: Parameters<typeof submitAssessment>[2]) => submitAssessment({ fhir, studies, registry, model, log }, { start: (runId) => enqueueStage(queues, 'ingest', runId, {}) }, req),
+    replay: (runId: string) => replayRun({ registry, log, queues, fhir }, runId),
+  };
+  const tracker = receiving
+    ? new StudyTracker({
+      redis,
+      quietMs: (cfg.studyQuietS ?? 30) * 1000,
+      log,
+      onStable: async (studyInstanceUid, via) => { await handleStableStudy(stableDeps, studyInstanceUid, via); },
+    })
+    : undefined;
+  let scp: StorageScp | undefined;
+  if (tracker && cfg.dimsePort !== undefined) {
+    scp = new StorageScp({
+      aeTitle: cfg.dimseAeTitle!,
+      allowedCallingAeTitles: cfg.dimseAllowedAes!,
+      store: new ReceivedStore(cfg.dimseStoreDir!),
+      log,
+      host: cfg.host!,
+      port: cfg.dimsePort,
+      ...(cfg.dimseTransferSyntaxes ? { transferSyntaxes: cfg.dimseTransferSyntaxes } : {}),
+      ...(cfg.dimseSopClasses ? { sopClasses: cfg.dimseSopClasses } : {}),
+      maxAssociations: cfg.dimseMaxAssociations!,
+      maxPduBytes: cfg.dimseMaxPduBytes!,
+      idleTimeoutMs: cfg.dimseIdleTimeoutS! * 1000,
+      onStored: (inst) => tracker.touch(inst.studyInstanceUid),
+    });
+    await scp.start();
+  }
+  const orthancChanges = tracker && cfg.orthancChangesUrl
+    ? new OrthancChangesPoller({ restUrl: cfg.orthancChangesUrl, redis, log, onStableStudy: (uid) => tracker.stableNow(uid, 'orthanc-stable'), timeoutMs: cfg.dicomWebTimeoutMs ?? 60_000 })
+    : undefined;
+  tracker?.start();
+  orthancChanges?.start((cfg.orthancChangesIntervalS ?? 5) * 1000);
   const readAudit = createReadAuditSink({ redis, fhir, log, service: 'ingestion', issuer: cfg.authIssuer ?? 'urn:tace-risk:auth-off' });
   const app = await buildIngestionApp({
     readAudit,
@@ -99,6 +145,7 @@ await runService('ingestion', async (cfg, log) => {
     ...(cfg.publicBaseUrl ? { publicResultsUrl: cfg.publicBaseUrl } : {}),
     submit,
     subscriptions: { processor: subscriptionProcessor, store: subscriptionStore, fhirBaseUrl: cfg.fhirBaseUrl! },
+    ...(receiving ? { receivedStudies: { failures: () => studyFailures(redis), replay: (uid: string) => handleStableStudy(stableDeps, uid, 'replay') } } : {}),
     replay: (runId) => replayRun(lifecycle, runId),
     cancel: (runId, by, reason) => cancelRun(lifecycle, runId, by, reason),
     retract: (runId, by, reason) => retractRun(lifecycle, runId, by, reason),
@@ -109,11 +156,14 @@ await runService('ingestion', async (cfg, log) => {
     isShuttingDown: () => shuttingDown,
   });
   await app.listen({ host: cfg.host!, port: cfg.port ?? DEFAULT_PORTS.ingestion });
-  log.info({ model, auth: cfg.auth ? 'on' : 'off' }, 'ingestion ready');
+  log.info({ model, auth: cfg.auth ? 'on' : 'off', ...(scp ? { dimsePort: scp.port, dimseAeTitle: cfg.dimseAeTitle } : {}), orthancChanges: orthancChanges ? 'on' : 'off' }, 'ingestion ready');
   return {
     close: async () => {
       shuttingDown = true;
       await app.close();
+      await scp?.close();
+      await orthancChanges?.stop();
+      await tracker?.stop();
       await readAudit.close();
       await subscriptionProcessor.stop();
       await worker.close();
