@@ -103,14 +103,22 @@ function describeVolume(v: Volume): string {
   return `${v.size.join(' × ')} voxels, spacing ${fmtVec(v.spacingMm)} mm, origin (${fmtVec(v.originMm, 3).replaceAll(' × ', ', ')}) mm LPS`;
 }
 
-async function runVolume(argv: string[]): Promise<number> {
-  const spec = SPECS.volume!;
+/** What `volume` and `mask` start with: the arguments, the output path, the modules, the folder's headers. */
+async function openCommand(name: 'volume' | 'mask', argv: string[]) {
+  const spec = SPECS[name]!;
   const p = parse(argv, spec);
-  if (!p) return 0;
+  if (!p) return undefined; // --help was printed
   const out = await outputPath(p.values, spec);
   const d = await import('@tace/dicom');
   const { writeImageFile } = await import('@tace/radiomics/write');
   const scan = await d.scanDicomFolder(p.values.in as string);
+  return { p, out, d, writeImageFile, scan };
+}
+
+async function runVolume(argv: string[]): Promise<number> {
+  const c = await openCommand('volume', argv);
+  if (!c) return 0;
+  const { p, out, d, writeImageFile, scan } = c;
   const choice = d.chooseCtSeries(scan, { series: p.values.series as string | undefined });
   const hu = d.compactHu(await d.loadSeriesVolume(choice));
   await writeImageFile(out, hu);
@@ -120,13 +128,9 @@ async function runVolume(argv: string[]): Promise<number> {
 }
 
 async function runMask(argv: string[]): Promise<number> {
-  const spec = SPECS.mask!;
-  const p = parse(argv, spec);
-  if (!p) return 0;
-  const out = await outputPath(p.values, spec);
-  const d = await import('@tace/dicom');
-  const { writeImageFile } = await import('@tace/radiomics/write');
-  const scan = await d.scanDicomFolder(p.values.in as string);
+  const c = await openCommand('mask', argv);
+  if (!c) return 0;
+  const { p, out, d, writeImageFile, scan } = c;
   let segPath = p.values.seg as string | undefined;
   let segWhy = '--seg';
   if (segPath === undefined) {

@@ -4,3 +4,4 @@ export * from './logger.ts';
 export * from './clinical.ts';
 export * from './refdata.ts';
 export * from './study-header.ts';
+export { mulberry32, type Rng } from './prng.ts';

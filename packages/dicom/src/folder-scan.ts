@@ -7,7 +7,7 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { isTaceError, TaceError } from '@tace/common';
-import { parseDicom, type DicomInstance } from './instance.ts';
+import { parseDicom, sourceName, type DicomInstance } from './instance.ts';
 import { TAG } from './tags.ts';
 
 /** Header bytes read first; a header longer than this (large SEG functional groups) is read whole. */
@@ -51,10 +51,14 @@ async function listFiles(dir: string): Promise<string[]> {
   return out;
 }
 
-type HeaderRead = { header: DicomInstance } | { notDicom: true } | { error: TaceError };
+export type HeaderRead = { header: DicomInstance } | { notDicom: true } | { error: TaceError };
 
-/** The header of one file: parsed up to Pixel Data from its first 64 KiB, else from the whole file. */
-async function readHeader(path: string): Promise<HeaderRead> {
+/**
+ * The header of one file: parsed up to Pixel Data from its first 64 KiB, else (large SEG
+ * functional groups, a deflated data set) from the whole file. Throws only when the file cannot
+ * be opened. Shared by the folder scan and the folder study source's index.
+ */
+export async function readDicomHeader(path: string): Promise<HeaderRead> {
   const fh = await open(path, 'r');
   let head: Buffer;
   try {
@@ -66,12 +70,12 @@ async function readHeader(path: string): Promise<HeaderRead> {
   }
   if (head.length < 132 || head.toString('latin1', 128, 132) !== 'DICM') return { notDicom: true };
   try {
-    return { header: parseDicom(head, { untilTag: TAG.PixelData }) };
+    return { header: parseDicom(head, { untilTag: TAG.PixelData, source: sourceName(path) }) };
   } catch {
     // the header did not fit in the first bytes, or the data set is deflated: parse the whole file
     try {
       const whole = await readFile(path);
-      return { header: parseDicom(new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength), { untilTag: TAG.PixelData }) };
+      return { header: parseDicom(new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength), { untilTag: TAG.PixelData, source: sourceName(path) }) };
     } catch (e) {
       return { error: isTaceError(e) ? e : new TaceError('DICOM_PARSE_ERROR', String(e)) };
     }
@@ -90,7 +94,7 @@ export async function scanDicomFolder(root: string): Promise<FolderScan> {
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < paths.length; i = next++) {
-      reads[i] = await readHeader(paths[i]!).catch((e: unknown) => ({ error: notFound(paths[i]!, e) }));
+      reads[i] = await readDicomHeader(paths[i]!).catch((e: unknown) => ({ error: notFound(paths[i]!, e) }));
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, paths.length) }, worker));

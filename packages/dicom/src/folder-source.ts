@@ -1,15 +1,15 @@
 import { readFileSync, stat as statCallback, type Stats } from 'node:fs';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TaceError } from '@tace/common';
 import { loadCodecs } from './codecs.ts';
+import { readDicomHeader } from './folder-scan.ts';
 import { parseDicom, sourceName, type DicomInstance } from './instance.ts';
 import { segmentationSummary, type SegmentationSummary } from './select.ts';
 import { groupSeries, type StudyFiles, type StudySource } from './study-source.ts';
 import { TAG } from './tags.ts';
 
 /** Header bytes read per file when indexing; files whose header is longer are read whole. */
-const HEADER_BYTES = 64 * 1024;
 // Calls in flight during a walk: a first build of 17k files must not hold 17k descriptors open,
 // and a short libuv queue lets the reads of a study being served pass between them.
 const HEADER_CONCURRENCY = 16;
@@ -28,24 +28,10 @@ export function readDicomFile(path: string): DicomInstance {
   return parseBuffer(readFileSync(path), path);
 }
 
-/** The header of a Part 10 file; undefined when the file is not DICOM. Throws when it cannot be opened. */
+/** The header of a Part 10 file; undefined when the file is not DICOM (or unreadable). Throws when it cannot be opened. */
 async function readHeader(path: string): Promise<DicomInstance | undefined> {
-  const fh = await open(path, 'r');
-  let head: Buffer;
-  try {
-    head = Buffer.alloc(HEADER_BYTES);
-    const { bytesRead } = await fh.read(head, 0, HEADER_BYTES, 0);
-    head = head.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-  if (head.length < 132 || head.toString('latin1', 128, 132) !== 'DICM') return undefined;
-  try {
-    return parseDicom(head, { untilTag: TAG.PixelData, source: sourceName(path) });
-  } catch {
-    // The header did not fit (large SEG functional groups) or the data set is deflated: read it whole.
-    try { return parseBuffer(await readFile(path), path); } catch { return undefined; }
-  }
+  const r = await readDicomHeader(path);
+  return 'header' in r ? r.header : undefined;
 }
 
 const unavailable = (cause: unknown): TaceError =>

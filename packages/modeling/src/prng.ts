@@ -3,23 +3,9 @@
  * from a seed written in the bundle's provenance.
  */
 
-/** A generator of uniform numbers in [0, 1). */
-export type Rng = () => number;
+import { mulberry32, type Rng } from '@tace/common';
 
-/**
- * mulberry32 (Tommy Ettinger, public domain): 32-bit state, period 2³², good enough for
- * simulation and splitting (not for cryptography). Same seed → same sequence on every platform.
- */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32, type Rng };
 
 /** Standard normal draw by the Box–Muller transform (one of the pair; simple and exact). */
 export function randomNormal(rng: Rng, mean = 0, sd = 1): number {

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, referencePath } from '@tace/common';
+import { createLogger, mulberry32, referencePath } from '@tace/common';
 import { ReceivedStore } from './received-store.ts';
 import { StorageScp } from './scp.ts';
 import { findDcmtk, runTool, splitPdus, startCaptureProxy, type Pdu } from './testing.ts';
@@ -13,17 +13,6 @@ const dcmtk = findDcmtk(['storescu', 'echoscu']);
 const CASES = Number(process.env.TACE_FUZZ_CASES ?? 2000);
 const SEED = 0x7ace;
 
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const encode = (p: Pdu): Buffer => {
   const h = Buffer.alloc(6);
@@ -120,7 +109,7 @@ describe.skipIf(!ref || !dcmtk)('DIMSE Storage SCP under mutated PDUs', () => {
   });
 
   it(`survives ${CASES} mutated sessions: no crash, no hang, bounded memory, still answers C-ECHO`, async () => {
-    const rnd = prng(SEED);
+    const rnd = mulberry32(SEED); // seeded, so a failing case can be replayed
     globalThis.gc?.();
     const mem = () => { const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
     const heapBefore = mem();

@@ -4,19 +4,11 @@
  * TACE_FUZZ_CASE. Structural mutations aim at the element headers found by parsing the original
  * once: length fields, VRs, whole elements.
  */
+import { mulberry32 } from '@tace/common';
 import { dicomParser, type RawDataSet } from '../dataset.ts';
 
-/** mulberry32: small, fast, good enough to spread mutations; not for cryptography. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (@tace/common): small, fast, good enough to spread mutations; not for cryptography. */
+export const rng = mulberry32;
 
 /** The RNG of one case: independent of every other case, so one case replays alone. */
 export function caseRng(seed: number, index: number): () => number {
