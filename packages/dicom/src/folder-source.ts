@@ -19,8 +19,8 @@ const STAT_CONCURRENCY = 32;
  * Parse a file held in a Node Buffer. `readFileSync(p).buffer` may be Node's shared pool for
  * small files, so the view must keep the Buffer's byteOffset and length.
  */
-function parseBuffer(b: Buffer, path: string): DicomInstance {
-  return parseDicom(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), { source: sourceName(path) });
+function parseBuffer(b: Buffer, path?: string): DicomInstance {
+  return parseDicom(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), path ? { source: sourceName(path) } : {});
 }
 
 /** Read and parse one DICOM Part 10 file (synchronous; for tools and tests). */
@@ -134,7 +134,9 @@ export class FolderStudySource implements StudySource {
           this.stale = true;
           throw new TaceError('DICOM_SOURCE_UNAVAILABLE', 'A file of the study vanished while reading it', { httpStatus: 503, retryable: true, cause: e });
         }
-        instances[n] = parseBuffer(buf, p);
+        // No file name on the service's path: its errors reach logs, and hospital exports name
+        // files after patients; the instance is named by its SOP Instance UID instead.
+        instances[n] = parseBuffer(buf);
       }
     };
     await Promise.all(Array.from({ length: Math.min(8, paths.length) }, reader));

@@ -172,8 +172,9 @@ export function selectCtAndSegmentation(study: StudyFiles, opts: { segmentationS
       throw new TaceError('DICOM_REFERENCED_SERIES_NOT_FOUND', 'The CT series the segmentation was drawn on is not in the study',
         { detail: { segmentations: considered.length } });
     }
-    throw new TaceError('DICOM_NO_ELIGIBLE_SERIES', `No segmented series passes the series rules: ${considered.map((c) => c.verdict ? describeVerdict(c.verdict) : c.problem).join(' | ')}`,
-      { httpStatus: 422, detail: { considered } });
+    // The message reaches logs: no description text in it (the verdicts in `detail` keep it for the run record).
+    throw new TaceError('DICOM_NO_ELIGIBLE_SERIES', `No segmented series passes the series rules: ${considered.map((c) => c.verdict ? describeVerdict(c.verdict, false) : c.problem).join(' | ')}`,
+      { httpStatus: 422, detail: { considered: considered.map((c) => ({ segmentationSopInstanceUid: c.segmentationSopInstanceUid, ...(c.problem ? { problem: c.problem } : {}), ...(c.verdict ? { failures: c.verdict.failures } : {}) })) } });
   }
   const rank = (a: (typeof accepted)[number]): number => a.verdict.phaseRank ?? Number.MAX_SAFE_INTEGER;
   const best = [...accepted].sort((a, b) => rank(a) - rank(b) || a.order - b.order)[0]!;

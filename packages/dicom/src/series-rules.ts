@@ -37,7 +37,7 @@ export interface SeriesVerdict {
   /** Index into phasePreference of the first phase that matches; undefined when none does. */
   phaseRank?: number;
   accepted: boolean;
-  /** Each rule the series failed, in words. */
+  /** Each rule the series failed, in words (never the description text itself: it goes into error messages and logs). */
   failures: string[];
 }
 
@@ -67,10 +67,10 @@ export function judgeSeries(series: SeriesFiles, rules: SeriesRules = {}, stackI
   const modalities = rules.modalities ?? ['CT'];
   if (!modalities.includes(modality)) failures.push(`modality ${modality || '(none)'} is not one of ${modalities.join(', ')}`);
   if (rules.descriptionInclude && !regex(rules.descriptionInclude, 'descriptionInclude').test(description)) {
-    failures.push(`description "${description}" does not match /${rules.descriptionInclude}/i`);
+    failures.push(`SeriesDescription does not match /${rules.descriptionInclude}/i`);
   }
   if (rules.descriptionExclude && regex(rules.descriptionExclude, 'descriptionExclude').test(description)) {
-    failures.push(`description "${description}" matches the excluded /${rules.descriptionExclude}/i`);
+    failures.push(`SeriesDescription matches the excluded /${rules.descriptionExclude}/i`);
   }
   if (rules.minSlices !== undefined && slices < rules.minSlices) failures.push(`${slices} slices, fewer than ${rules.minSlices}`);
   if (rules.minSliceThicknessMm !== undefined || rules.maxSliceThicknessMm !== undefined) {
@@ -93,8 +93,12 @@ export function judgeSeries(series: SeriesFiles, rules: SeriesRules = {}, stackI
   };
 }
 
-/** One line for people (logs carry no description text: it can name the patient's exam). */
-export function describeVerdict(v: SeriesVerdict): string {
-  const what = `series ${v.seriesInstanceUid} ("${v.description}", ${v.slices} slices${v.sliceThicknessMm !== undefined ? `, ${v.sliceThicknessMm} mm` : ''})`;
+/**
+ * One line for people. With `withDescription` (the case bundle's record, the CLI) the series
+ * description is quoted; without (error messages, which reach logs) it is not: a description
+ * can carry what identifies an exam or a patient.
+ */
+export function describeVerdict(v: SeriesVerdict, withDescription = true): string {
+  const what = `series ${v.seriesInstanceUid} (${withDescription ? `"${v.description}", ` : ''}${v.slices} slices${v.sliceThicknessMm !== undefined ? `, ${v.sliceThicknessMm} mm` : ''})`;
   return v.accepted ? `${what} accepted${v.phaseRank !== undefined ? ` (preferred phase #${v.phaseRank + 1})` : ''}` : `${what} rejected: ${v.failures.join('; ')}`;
 }

@@ -45,15 +45,19 @@ export async function ingestCase(deps: IngestDeps, rec: RunRecord): Promise<{ ca
   const t1 = performance.now();
 
   const study = await deps.studies.getStudy(request.studyInstanceUid);
+  // Before any rule is applied or pixel read: the images, the segmentation and the FHIR Patient
+  // are one patient (a study of another patient must say so, not "no eligible series").
+  if (ctx.patientRef !== request.patientReference) {
+    throw new TaceError('IDENTITY_PATIENT_MISMATCH', 'The FHIR server resolved the request to another Patient than the one asked for', { httpStatus: 409 });
+  }
+  const unruled = selectCtAndSegmentation(study, { segmentationSopInstanceUid: request.segmentationSopInstanceUid });
+  const identity = checkPatientIdentity(studyPatient(unruled.ct, unruled.seg, request.studyInstanceUid), ctx.patient, deps.identity);
   const sel = selectCtAndSegmentation(study, {
     segmentationSopInstanceUid: request.segmentationSopInstanceUid,
     rules: runSeriesRules(deps.seriesRules, ctx.procedure?.performedDateTime),
   });
-  // Before any pixel is read: the images, the segmentation and the FHIR Patient are one patient.
-  if (ctx.patientRef !== request.patientReference) {
-    throw new TaceError('IDENTITY_PATIENT_MISMATCH', 'The FHIR server resolved the request to another Patient than the one asked for', { httpStatus: 409 });
-  }
-  const identity = checkPatientIdentity(studyPatient(sel.ct, sel.seg, request.studyInstanceUid), ctx.patient, deps.identity);
+  // The rules may prefer another segmentation of the study: it must be the same patient too.
+  if (sel.seg !== unruled.seg) checkPatientIdentity(studyPatient(sel.ct, sel.seg, request.studyInstanceUid), ctx.patient, deps.identity);
   // The CT files' pixels are not read again: free each as its slices land in the volume.
   const ct = loadCtVolume(sel.ct, { gantryTilt: deps.gantryTilt ?? 'resample', releasePixelData: true });
   const mask = sel.kind === 'SEG' ? segToLabelMap(sel.seg, ct, { segmentNumber: sel.segmentNumber }) : rtstructToLabelMap(sel.seg, ct, sel.segmentNumber);
