@@ -7,7 +7,7 @@
  * as SimpleITK does), and with nibabel where python3 has it.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -277,6 +277,12 @@ describe('the launcher', () => {
   it('is @tace/cli\'s bin, and runs the pinned Node from any folder through chained and relative symlinks', async () => {
     const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { bin: Record<string, string> };
     expect(pkg.bin['tace-risk']).toBe('./bin/tace-risk');
+    // What `npm ci` installs comes from the lockfile, not package.json: the two must agree, and the
+    // installed command must be the launcher (a stale lockfile once linked the .mjs entry, which the
+    // system's Node 20 then ran).
+    const lock = JSON.parse(readFileSync(fileURLToPath(new URL('../../../package-lock.json', import.meta.url)), 'utf8')) as { packages: Record<string, { bin?: Record<string, string> }> };
+    expect(lock.packages['packages/cli']?.bin?.['tace-risk']).toBe('bin/tace-risk');
+    expect(realpathSync(fileURLToPath(new URL('../../../node_modules/.bin/tace-risk', import.meta.url)))).toBe(realpathSync(LAUNCHER));
     const dir = outDir();
     mkdirSync(join(dir, 'deep', 'er'), { recursive: true });
     symlinkSync('../../tace-link', join(dir, 'deep', 'er', 'tr')); // relative link → link → launcher
