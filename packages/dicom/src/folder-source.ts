@@ -6,7 +6,7 @@ import { loadCodecs } from './codecs.ts';
 import { readDicomHeader } from './folder-scan.ts';
 import { parseDicom, sourceName, type DicomInstance } from './instance.ts';
 import { segmentationSummary, type SegmentationSummary } from './select.ts';
-import { groupSeries, type StudyFiles, type StudySource } from './study-source.ts';
+import { groupSeries, mapConcurrent, type StudyFiles, type StudySource } from './study-source.ts';
 import { TAG } from './tags.ts';
 
 /** Header bytes read per file when indexing; files whose header is longer are read whole. */
@@ -118,28 +118,19 @@ export class FolderStudySource implements StudySource {
   async getStudy(studyInstanceUid: string): Promise<StudyFiles> {
     await loadCodecs();
     const paths = await this.studyPaths(studyInstanceUid);
-    const instances: DicomInstance[] = new Array(paths.length);
-    // Several reads in flight (libuv's pool has 4 threads): one at a time leaves the disk idle
-    // between files, and a 300-slice series took 4–5× its raw read time.
-    let next = 0;
-    const reader = async (): Promise<void> => {
-      while (next < paths.length) {
-        const n = next++;
-        const p = paths[n]!;
-        let buf: Buffer;
-        try { buf = await readFile(p); } catch (e) {
-          // The folder changed under us: refresh at the next lookup, reading this file's header again
-          // if it is still there (one that cannot be opened then drops out, instead of failing forever).
-          this.current?.files.delete(p);
-          this.stale = true;
-          throw new TaceError('DICOM_SOURCE_UNAVAILABLE', 'A file of the study vanished while reading it', { httpStatus: 503, retryable: true, cause: e });
-        }
-        // No file name on the service's path: its errors reach logs, and hospital exports name
-        // files after patients; the instance is named by its SOP Instance UID instead.
-        instances[n] = parseBuffer(buf);
+    const instances = await mapConcurrent(paths, 8, async (p) => {
+      let buf: Buffer;
+      try { buf = await readFile(p); } catch (e) {
+        // The folder changed under us: refresh at the next lookup, reading this file's header again
+        // if it is still there (one that cannot be opened then drops out, instead of failing forever).
+        this.current?.files.delete(p);
+        this.stale = true;
+        throw new TaceError('DICOM_SOURCE_UNAVAILABLE', 'A file of the study vanished while reading it', { httpStatus: 503, retryable: true, cause: e });
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(8, paths.length) }, reader));
+      // No file name on the service's path: its errors reach logs, and hospital exports name
+      // files after patients; the instance is named by its SOP Instance UID instead.
+      return parseBuffer(buf);
+    });
     return groupSeries(studyInstanceUid, instances);
   }
 

@@ -12,7 +12,7 @@ export { indexToPhysical, physicalToIndex } from './geometry.ts';
 export { segToLabelMap, type SegToLabelMapOptions, type TargetGeometry } from './seg.ts';
 export { rtstructToLabelMap } from './rtstruct.ts';
 export { listSegments, pickTumourSegment, isSeg, isRtStruct, type SegmentInfo, type CodedConcept } from './segments.ts';
-export { groupSeries, type StudySource, type StudyFiles, type SeriesFiles } from './study-source.ts';
+export { groupSeries, studyHeaders, mapConcurrent, type StudySource, type StudyFiles, type SeriesFiles } from './study-source.ts';
 export { FolderStudySource, readDicomFile, type FolderStudySourceOptions } from './folder-source.ts';
 export { dicomPatientOf, studyPatient, type DicomPatient } from './patient.ts';
 export { selectCtAndSegmentation, pickSegmentation, segmentationSummary, type CtAndSegmentation, type SegmentationSummary, type SelectionReason } from './select.ts';

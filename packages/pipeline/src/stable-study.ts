@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { MedplumClient } from '@medplum/core';
 import type { Redis } from 'ioredis';
 import { isTaceError, TaceError, type Logger } from '@tace/common';
-import { dicomPatientOf, selectCtAndSegmentation, type StudyFiles, type StudySource } from '@tace/dicom';
+import { dicomPatientOf, selectCtAndSegmentation, studyHeaders, type StudyFiles, type StudySource } from '@tace/dicom';
 import { isTransientFhirError, withFhirRetry } from '@tace/fhir';
 import type { AssessmentRequest, RunRecord } from '@tace/jobs';
 import type { IdentityConfig } from './identity.ts';
@@ -101,7 +101,8 @@ export async function handleStableStudy(deps: StableStudyDeps, studyInstanceUid:
     return { kind: 'failed', code: e.code, ...(runId ? { runId } : {}) };
   };
   try {
-    const study = await deps.studies.getStudy(studyInstanceUid);
+    // Headers only: the fingerprint and the patient need no pixel; ingest reads the pixels once.
+    const study = await studyHeaders(deps.studies, studyInstanceUid);
     const fingerprint = inputsFingerprint(study);
     const patientReference = await resolveStudyPatient(deps.fhir, deps.identity, study);
     const last = await deps.redis.hget(k.inputs, studyInstanceUid);

@@ -1,9 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isTaceError, TaceError } from '@tace/common';
-import { parseDicom, type DicomInstance } from '../instance.ts';
+import { parseDicom } from '../instance.ts';
 import { segmentationSummary, type SegmentationSummary } from '../select.ts';
-import { groupSeries, type StudyFiles, type StudySource } from '../study-source.ts';
+import { readDicomHeader } from '../folder-scan.ts';
+import { groupSeries, mapConcurrent, studyHeaders, type StudyFiles, type StudySource } from '../study-source.ts';
 import { isValidUid } from './part10.ts';
 
 const notFound = () => new TaceError('DICOM_STUDY_NOT_FOUND', 'No study with the given StudyInstanceUID among the received instances', { httpStatus: 404 });
@@ -38,20 +39,31 @@ export class ReceivedStudySource implements StudySource {
   }
 
   async getStudy(studyInstanceUid: string): Promise<StudyFiles> {
-    const instances: DicomInstance[] = [];
-    for (const p of await this.paths(studyInstanceUid)) {
+    const paths = await this.paths(studyInstanceUid);
+    const instances = await mapConcurrent(paths, 8, async (p) => {
       const b = await readFile(p);
       try {
-        instances.push(parseDicom(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)));
+        return parseDicom(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
       } catch (e) {
         throw new TaceError('DICOM_PARSE_ERROR', `Received file ${p.slice(this.dir.length + 1)} is not readable DICOM: ${(e as Error).message}`, { cause: e });
       }
-    }
+    });
+    return groupSeries(studyInstanceUid, instances);
+  }
+
+  /** Headers only (each file read up to Pixel Data): what selection, identity and fingerprints need. */
+  async getStudyHeaders(studyInstanceUid: string): Promise<StudyFiles> {
+    const paths = await this.paths(studyInstanceUid);
+    const instances = await mapConcurrent(paths, 8, async (p) => {
+      const r = await readDicomHeader(p);
+      if ('header' in r) return r.header;
+      throw new TaceError('DICOM_PARSE_ERROR', `Received file ${p.slice(this.dir.length + 1)} is not readable DICOM`, 'error' in r ? { cause: r.error } : {});
+    });
     return groupSeries(studyInstanceUid, instances);
   }
 
   async listSegmentations(studyInstanceUid: string): Promise<SegmentationSummary[]> {
-    return (await this.getStudy(studyInstanceUid)).series.flatMap((s) => s.instances).flatMap((i) => segmentationSummary(i) ?? []);
+    return (await this.getStudyHeaders(studyInstanceUid)).series.flatMap((s) => s.instances).flatMap((i) => segmentationSummary(i) ?? []);
   }
 }
 
@@ -78,6 +90,8 @@ export class CompositeStudySource implements StudySource {
   listSegmentations(uid: string): Promise<SegmentationSummary[]> {
     return this.first((s) => s.listSegmentations ? s.listSegmentations(uid) : s.getStudy(uid).then((st) => st.series.flatMap((x) => x.instances).flatMap((i) => segmentationSummary(i) ?? [])));
   }
+
+  getStudyHeaders(uid: string): Promise<StudyFiles> { return this.first((s) => studyHeaders(s, uid)); }
 
   async warm(): Promise<void> { await Promise.all(this.sources.map((s) => s.warm?.())); }
 }
