@@ -4,8 +4,9 @@
  * from shared/reference/dicom, and mutated multipart bodies. Each case is parsed and pushed through
  * the header accessors, frame decoding in every transfer syntax, CT volume assembly, and
  * segmentationToLabelMap for SEG / RTSTRUCT bases. It must succeed or throw a TaceError with a
- * code: any other exception, a case over its time budget, a hang (the worker is stopped) or peak
- * memory growing past a limit is a failure, reported with the seed and case index to replay it:
+ * code: any other exception, a hang (no case finished for a long while: the worker is stopped) or peak
+ * memory growing past a limit is a failure, reported with the seed and case index to replay it (the
+ * slowest case is printed, not asserted: speed is for benchmarks):
  *   TACE_FUZZ_SEED=<seed> TACE_FUZZ_CASE=<i> npx vitest run packages/dicom/src/fuzz.test.ts
  */
 import { readFileSync } from 'node:fs';
@@ -22,8 +23,6 @@ const D = referencePath('dicom');
 const SEED = Number(process.env.TACE_FUZZ_SEED ?? 20_260_611);
 const ONE = process.env.TACE_FUZZ_CASE !== undefined ? Number(process.env.TACE_FUZZ_CASE) : undefined;
 const CASES = Number(process.env.TACE_FUZZ_CASES ?? 3000);
-/** A case slower than this is a failure (the slowest real case, a 512² JPEG 2000 frame, takes ~100 ms on 2 shared cores). */
-const SLOW_MS = 2000;
 /** No progress for this long: the case hangs; the worker is stopped and the run goes on after it. */
 const HANG_MS = 15_000;
 /** Peak RSS may not grow more than this over the run (a huge length must not allocate gigabytes). */
@@ -38,7 +37,7 @@ async function run(from: number, to: number): Promise<RunResult> {
     const progress = new SharedArrayBuffer(4);
     const view = new Int32Array(progress);
     Atomics.store(view, 0, start);
-    const data: FuzzWorkerData = { seed: SEED, from: start, to, progress, slowMs: SLOW_MS, memoryLimitMb: MEMORY_LIMIT_MB };
+    const data: FuzzWorkerData = { seed: SEED, from: start, to, progress, memoryLimitMb: MEMORY_LIMIT_MB };
     const w = new Worker(new URL('./fuzz/worker.ts', import.meta.url), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
     // The next case to run after this worker stops (on a hang or a crash: the one after the culprit).
     start = await new Promise<number>((resolve) => {
