@@ -306,3 +306,22 @@ describe('the launcher', () => {
     }
   }, 60_000);
 });
+
+describe.skipIf(!dcmqi)('inspect applies the service\'s series rules', () => {
+  it('TACE_SERIES_DESCRIPTION_EXCLUDE matching the only CT series leaves nothing to score, saying why', async () => {
+    const plain = await tace(['dicom', 'inspect', dcmqi!, '--json']);
+    const ok = (JSON.parse(plain.stdout) as DicomInventory).studies[0]!.selection;
+    expect(ok.ok).toBe(true);
+    expect(ok.rules?.[0]).toMatch(/^chosen: segmentation .* accepted/);
+    // The dcmqi CT series has no SeriesDescription, so an include rule cannot match it.
+    const r = await new Promise<Run>((resolve) => {
+      execFile(join(WORK, 'tace-risk'), ['dicom', 'inspect', dcmqi!, '--json'], { cwd: WORK, env: { ...ENV, TACE_SERIES_DESCRIPTION_INCLUDE: 'portal' } },
+        (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }));
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const sel = (JSON.parse(r.stdout) as DicomInventory).studies[0]!.selection;
+    expect(sel.ok).toBe(false);
+    expect(sel.code).toBe('DICOM_NO_ELIGIBLE_SERIES');
+    expect(sel.message).toContain('SeriesDescription does not match /portal/i');
+  }, 60_000);
+});

@@ -40,7 +40,7 @@ const SPECS: Record<string, Spec> = {
   },
   inspect: {
     usage: 'tace-risk dicom inspect DIR [--json]',
-    description: 'Studies, series (size, spacing, transfer syntaxes, whether a CT series makes a volume), segmentations and their\nsegments, and what the service\'s selection would score and why. Headers only: no pixel is decoded. No patient\nidentifiers are printed.',
+    description: 'Studies, series (size, spacing, transfer syntaxes, whether a CT series makes a volume), segmentations and their\nsegments, and what the service\'s selection would score and why. Headers only: no pixel is decoded. No patient\nidentifiers are printed. The series rules are read from the service\'s TACE_SERIES_* variables when set\n(the acquired-after-TACE rule needs the EHR and is not applied).',
     options: {
       json: { type: 'boolean', help: 'the inventory as JSON' },
     },
@@ -159,12 +159,33 @@ async function runMask(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** The service's series rules (TACE_SERIES_*), parsed by the service's own settings table. */
+async function seriesRulesFromEnv(env: NodeJS.ProcessEnv): Promise<import('@tace/dicom').SeriesRules> {
+  // The settings table lives in @tace/pipeline (queues, FHIR…): loaded only when a rule is set.
+  if (!Object.keys(env).some((k) => k.startsWith('TACE_SERIES_') && env[k])) return {};
+  const { SETTINGS } = await import('@tace/pipeline');
+  const get = <K extends 'seriesDescriptionInclude' | 'seriesDescriptionExclude' | 'seriesPhasePreference' | 'seriesMinSlices' | 'seriesSliceThicknessMm'>(k: K) => {
+    const raw = env[SETTINGS[k].env];
+    if (raw === undefined || raw === '') return undefined;
+    try { return SETTINGS[k].parse(raw) as ReturnType<(typeof SETTINGS)[K]['parse']>; } catch (e) {
+      throw new TaceError('CONFIG_INVALID', `${SETTINGS[k].env}='${raw}' ${(e as Error).message}`);
+    }
+  };
+  const include = get('seriesDescriptionInclude'), exclude = get('seriesDescriptionExclude'), phases = get('seriesPhasePreference');
+  const minSlices = get('seriesMinSlices'), thickness = get('seriesSliceThicknessMm');
+  return {
+    ...(include ? { descriptionInclude: include } : {}), ...(exclude ? { descriptionExclude: exclude } : {}),
+    ...(phases ? { phasePreference: phases } : {}), ...(minSlices ? { minSlices } : {}),
+    ...(thickness ? { minSliceThicknessMm: thickness.min, maxSliceThicknessMm: thickness.max } : {}),
+  };
+}
+
 async function runInspect(argv: string[]): Promise<number> {
   const spec = SPECS.inspect!;
   const p = parse(argv, spec);
   if (!p) return 0;
   const d = await import('@tace/dicom');
-  const inv: DicomInventory = d.inspectScan(await d.scanDicomFolder(p.positionals[0]!));
+  const inv: DicomInventory = d.inspectScan(await d.scanDicomFolder(p.positionals[0]!), await seriesRulesFromEnv(process.env));
   process.stdout.write(p.values.json ? `${JSON.stringify(inv, null, 2)}\n` : formatInventory(inv));
   return 0;
 }

@@ -47,7 +47,8 @@ function studyLines(st: StudyInfo): string[] {
   if (sel.ok) {
     lines.push(`  selection: ${sel.segmentation!.kind} ${sel.segmentation!.sopInstanceUid} (${sel.segmentation!.why})`,
       `    on CT series ${sel.ctSeries!.seriesInstanceUid}, ${count(sel.ctSeries!.images, 'image')} (${sel.ctSeries!.why})`,
-      `    segment ${sel.segment!.segmentNumber} '${sel.segment!.label}' (${sel.segment!.why})`);
+      `    segment ${sel.segment!.segmentNumber} '${sel.segment!.label}' (${sel.segment!.why})`,
+      ...(sel.rules ?? []).map((r) => `    series rules: ${r}`));
   } else {
     lines.push(`  selection: none: ${sel.code}: ${sel.message}`);
   }

@@ -11,6 +11,7 @@ import { isCtInstance } from './ct-volume.ts';
 import type { FolderScan, ScannedFile } from './folder-scan.ts';
 import { SUPPORTED_TRANSFER_SYNTAXES, type DicomInstance } from './instance.ts';
 import { referencedSeriesUids, referencedSopUids, selectCtAndSegmentation, segmentationSummary } from './select.ts';
+import type { SeriesRules } from './series-rules.ts';
 import { chooseCtSeries, isStackImage } from './series-export.ts';
 import { isRtStruct, isSeg, isTumourSegment, listSegments, type SegmentInfo } from './segments.ts';
 import { slicePlanes, sortAndCheckSlices } from './slices.ts';
@@ -72,6 +73,8 @@ export interface SelectionInfo {
   segmentation?: { sopInstanceUid: string; kind: 'SEG' | 'RTSTRUCT'; why: string };
   ctSeries?: { seriesInstanceUid: string; images: number; why: string };
   segment?: { segmentNumber: number; label: string; why: string };
+  /** The series rules' verdict on each segmented series (chosen first), as the case records it. */
+  rules?: string[];
   /** When not ok: the code and message the service would fail the run with. */
   code?: string;
   message?: string;
@@ -175,9 +178,9 @@ function segmentationInfo(f: ScannedFile, scan: FolderScan, ctImages: readonly D
 }
 
 /** What selectCtAndSegmentation picks for the study, with the rule that decided each choice. */
-function selectionInfo(studyUid: string, headers: readonly DicomInstance[]): SelectionInfo {
+function selectionInfo(studyUid: string, headers: readonly DicomInstance[], rules: SeriesRules): SelectionInfo {
   try {
-    const pick = selectCtAndSegmentation(groupSeries(studyUid, headers));
+    const pick = selectCtAndSegmentation(groupSeries(studyUid, headers), { rules });
     const candidates = headers.flatMap((i) => segmentationSummary(i) ?? []);
     const sameKind = candidates.filter((c) => c.kind === pick.kind).length;
     const segWhy = pick.kind === 'SEG'
@@ -197,6 +200,7 @@ function selectionInfo(studyUid: string, headers: readonly DicomInstance[]): Sel
       segmentation: { sopInstanceUid: pick.seg.sopInstanceUid, kind: pick.kind, why: segWhy },
       ctSeries: { seriesInstanceUid: ctUid, images: pick.ct.length, why: ctWhy },
       segment: { segmentNumber: pick.segmentNumber, label: pick.segmentLabel, why: segmentWhy },
+      rules: pick.selection.summary,
     };
   } catch (e) {
     if (!isTaceError(e)) throw e;
@@ -204,8 +208,12 @@ function selectionInfo(studyUid: string, headers: readonly DicomInstance[]): Sel
   }
 }
 
-/** Describe a scanned folder (see scanDicomFolder). */
-export function inspectScan(scan: FolderScan): DicomInventory {
+/**
+ * Describe a scanned folder (see scanDicomFolder). `rules`: the series rules the service applies
+ * (TACE_SERIES_*), so the selection shown is the one it would make; the TACE date rule needs the
+ * EHR and is not applied here.
+ */
+export function inspectScan(scan: FolderScan, rules: SeriesRules = {}): DicomInventory {
   const byStudy = new Map<string, ScannedFile[]>();
   for (const f of scan.files) {
     const uid = f.header.studyInstanceUid;
@@ -223,7 +231,7 @@ export function inspectScan(scan: FolderScan): DicomInventory {
       description: first.string(TAG.StudyDescription),
       series: study.series.map((s) => seriesInfo(s.instances)),
       segmentations: files.filter((f) => isSeg(f.header) || isRtStruct(f.header)).map((f) => segmentationInfo(f, scan, ctImages)),
-      selection: selectionInfo(uid, headers),
+      selection: selectionInfo(uid, headers, rules),
     };
   });
   let volumeSeries: DicomInventory['volumeSeries'];
