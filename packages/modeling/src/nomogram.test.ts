@@ -44,6 +44,19 @@ function expectClose(actual: readonly number[], expected: readonly number[], tol
   });
 }
 
+/** The Total Points, linear-predictor and risk axes equal rms::nomogram's (as read from its JSON). */
+function expectAxesAsR(
+  nom: { totalPoints: readonly number[]; lp: { at: readonly number[]; points: readonly number[] }; fun: { at: readonly number[]; labels: readonly string[]; points: readonly number[] } },
+  r: { totalPoints: readonly number[]; lp: { x: readonly number[]; xReal: readonly number[] }; fun: ReadonlyArray<{ xReal: readonly number[]; fat: readonly string[]; x: readonly number[] }> },
+): void {
+  expect(nom.totalPoints).toEqual(r.totalPoints);
+  expect(nom.lp.at).toEqual(r.lp.xReal);
+  expectClose(nom.lp.points, r.lp.x);
+  expect(nom.fun.at).toEqual(r.fun[0]!.xReal);
+  expect(nom.fun.labels).toEqual(r.fun[0]!.fat);
+  expectClose(nom.fun.points, r.fun[0]!.x);
+}
+
 // ---- R's pretty() ----------------------------------------------------------------------------
 
 interface PrettyCase { lo: number; hi: number; n: number; minN: number; pretty: number[]; isInteger: boolean }
@@ -218,13 +231,8 @@ describe('buildNomogram equals rms::nomogram on lrm fits (rms 6.5)', () => {
     });
 
     it('has the Total Points ticks, the LP axis and the risk axis', () => {
-      expect(nom.totalPoints).toEqual(r.totalPoints);
-      expect(nom.lp.at).toEqual(r.lp.xReal);
-      expectClose(nom.lp.points, r.lp.x);
-      expect(nom.fun.at).toEqual(r.fun[0].xReal);
-      expect(nom.fun.labels).toEqual(r.fun[0].fat);
+      expectAxesAsR(nom, r);
       expect(nom.fun.label).toBe(r.fun[0].label);
-      expectClose(nom.fun.points, r.fun[0].x);
     });
 
     it("prints exactly print(nom)'s text", () => {
@@ -415,12 +423,7 @@ describe('buildNomogram equals rms::nomogram on lrm fits with rcs() terms (rms 6
       expectClose([nom.pointsPerLp, nom.lpAtZeroPoints], [r.sc, r.intercept]);
       expectClose(nom.ranges.map((x) => x.low), r.R.low);
       expectClose(nom.ranges.map((x) => x.high), r.R.high);
-      expect(nom.totalPoints).toEqual(r.totalPoints);
-      expect(nom.lp.at).toEqual(r.lp.xReal);
-      expectClose(nom.lp.points, r.lp.x);
-      expect(nom.fun.at).toEqual(r.fun[0].xReal);
-      expect(nom.fun.labels).toEqual(r.fun[0].fat);
-      expectClose(nom.fun.points, r.fun[0].x);
+      expectAxesAsR(nom, r);
     });
 
     it("prints exactly print(nom)'s text", () => {
